@@ -1,0 +1,64 @@
+namespace PLDistill.Audio.Data;
+
+/// <summary>
+/// A speaker-independent split: disjoint sets of actors for training and for evaluation.
+/// No actor may appear on both sides; construction enforces it.
+/// </summary>
+public sealed class ActorSplit
+{
+    /// <summary>The project's standard split: train on actors 1–16, select and report on actors 17–20.</summary>
+    public static readonly ActorSplit Default = new(Enumerable.Range(1, 16), Enumerable.Range(17, 4));
+
+    /// <summary>Creates a split; throws <see cref="ArgumentException"/> when the sides overlap or one is empty.</summary>
+    public ActorSplit(IEnumerable<int> trainActors, IEnumerable<int> evaluationActors)
+    {
+        TrainActors = trainActors.Distinct().Order().ToArray();
+        EvaluationActors = evaluationActors.Distinct().Order().ToArray();
+        if (TrainActors.Count == 0 || EvaluationActors.Count == 0)
+            throw new ArgumentException("both sides of a split need at least one actor");
+        if (TrainActors.Concat(EvaluationActors).Any(a => a is < 1 or > 24))
+            throw new ArgumentOutOfRangeException(nameof(trainActors), "actors are numbered 1..24");
+        var shared = TrainActors.Intersect(EvaluationActors).ToArray();
+        if (shared.Length > 0)
+            throw new ArgumentException($"actors {string.Join(", ", shared)} are on both sides: the split would not be speaker independent");
+    }
+
+    /// <summary>Actors whose clips train the model.</summary>
+    public IReadOnlyList<int> TrainActors { get; }
+
+    /// <summary>Actors whose clips select and evaluate it.</summary>
+    public IReadOnlyList<int> EvaluationActors { get; }
+
+    /// <summary>Clips of the training actors.</summary>
+    public IReadOnlyList<RavdessClip> Train(IEnumerable<RavdessClip> clips) => clips.Where(c => TrainActors.Contains(c.Actor)).ToArray();
+
+    /// <summary>Clips of the evaluation actors.</summary>
+    public IReadOnlyList<RavdessClip> Evaluation(IEnumerable<RavdessClip> clips) => clips.Where(c => EvaluationActors.Contains(c.Actor)).ToArray();
+
+    /// <summary>
+    /// k folds by actor: fold i evaluates on the i-th contiguous block of <paramref name="actors"/> and trains on the rest.
+    /// With actors 1–20 and k = 5: {17–20}, {13–16}, ... are evaluation blocks; fold 0 is the <see cref="Default"/> split.
+    /// </summary>
+    public static IReadOnlyList<ActorSplit> KFold(int k, IEnumerable<int> actors)
+    {
+        int[] all = actors.Distinct().Order().ToArray();
+        if (k < 2 || k > all.Length)
+            throw new ArgumentOutOfRangeException(nameof(k), k, $"need 2 <= k <= {all.Length} (the number of actors)");
+        var folds = new List<ActorSplit>();
+        for (int fold = 0; fold < k; fold++)
+        {
+            // Blocks are taken from the end so that fold 0 holds out the last actors, like the default split.
+            int end = all.Length - (int)Math.Round((double)fold * all.Length / k);
+            int start = all.Length - (int)Math.Round((double)(fold + 1) * all.Length / k);
+            var held = all[start..end];
+            folds.Add(new ActorSplit(all.Except(held), held));
+        }
+        return folds;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"train actors {Ranges(TrainActors)}, evaluate on {Ranges(EvaluationActors)}";
+
+    private static string Ranges(IReadOnlyList<int> actors) =>
+        actors.Count > 0 && actors[^1] - actors[0] == actors.Count - 1 ? $"{actors[0]:00}-{actors[^1]:00}" : string.Join(",", actors.Select(a => a.ToString("00", System.Globalization.CultureInfo.InvariantCulture)));
+}

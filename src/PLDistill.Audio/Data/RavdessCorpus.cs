@@ -1,0 +1,72 @@
+namespace PLDistill.Audio.Data;
+
+/// <summary>The RAVDESS clips found under a folder (recursively), in a stable order, and the files that were skipped.</summary>
+public sealed class RavdessCorpus
+{
+    /// <summary>Where the shared copy lives relative to the repository root.</summary>
+    public const string SharedRelativePath = "../shared/data/ravdess";
+
+    /// <summary>Environment variable that overrides where the RAVDESS folder is.</summary>
+    public const string RootEnvironmentVariable = "PLDISTILL_RAVDESS";
+
+    private RavdessCorpus(string root, IReadOnlyList<RavdessClip> clips, IReadOnlyList<string> skipped)
+    {
+        Root = root;
+        Clips = clips;
+        Skipped = skipped;
+    }
+
+    /// <summary>The folder scanned.</summary>
+    public string Root { get; }
+
+    /// <summary>Clips ordered by actor, then file name.</summary>
+    public IReadOnlyList<RavdessClip> Clips { get; }
+
+    /// <summary>One line per .wav file that is not a RAVDESS speech clip, saying why.</summary>
+    public IReadOnlyList<string> Skipped { get; }
+
+    /// <summary>Scans <paramref name="root"/> and its subfolders for RAVDESS-named .wav files.</summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    public static RavdessCorpus Scan(string root)
+    {
+        if (!Directory.Exists(root))
+            throw new DirectoryNotFoundException($"RAVDESS folder not found: {Path.GetFullPath(root)}");
+        var clips = new List<RavdessClip>();
+        var skipped = new List<string>();
+        var files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".wav", StringComparison.OrdinalIgnoreCase));
+        foreach (string file in files)
+        {
+            if (RavdessFileName.TryParse(file, out string? reason) is { } clip)
+                clips.Add(clip);
+            else
+                skipped.Add(reason!);
+        }
+        clips.Sort((a, b) => a.Actor != b.Actor ? a.Actor.CompareTo(b.Actor)
+            : string.CompareOrdinal(Path.GetFileName(a.Path), Path.GetFileName(b.Path)));
+        skipped.Sort(StringComparer.Ordinal);
+        return new RavdessCorpus(Path.GetFullPath(root), clips, skipped);
+    }
+
+    /// <summary>
+    /// Finds the shared RAVDESS copy: <see cref="RootEnvironmentVariable"/> if set, else <c>../shared/data/ravdess</c>
+    /// beside the repository found by walking up from <paramref name="start"/> (default: the current folder, then the app folder).
+    /// Null when there is none (e.g. a machine without the shared data).
+    /// </summary>
+    public static string? FindSharedRoot(string? start = null)
+    {
+        string? fromEnvironment = Environment.GetEnvironmentVariable(RootEnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+            return Directory.Exists(fromEnvironment) ? Path.GetFullPath(fromEnvironment) : null;
+        foreach (string origin in new[] { start, Directory.GetCurrentDirectory(), AppContext.BaseDirectory }.OfType<string>())
+        {
+            for (var folder = new DirectoryInfo(origin); folder is not null; folder = folder.Parent)
+            {
+                string candidate = Path.Combine(folder.FullName, "shared", "data", "ravdess");
+                if (Directory.Exists(candidate))
+                    return candidate;
+            }
+        }
+        return null;
+    }
+}

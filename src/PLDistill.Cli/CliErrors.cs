@@ -1,0 +1,42 @@
+using System.CommandLine;
+using PLDistill.Audio.Formats;
+using PLDistill.Models.Runtime;
+
+namespace PLDistill.Cli;
+
+/// <summary>Turns the errors users can cause into one clear line on stderr and a distinct exit code; no stack traces.</summary>
+internal static class CliErrors
+{
+    public const int BadInput = 2;
+    public const int RuntimeProblem = 3;
+
+    public static async Task<int> RunAsync(RootCommand root, string[] args)
+    {
+        try
+        {
+            return await root.Parse(args).InvokeAsync();
+        }
+        catch (AudioFormatException e)
+        {
+            return Fail(BadInput, e.Message);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or ArgumentException or FormatException or InvalidDataException)
+        {
+            return Fail(BadInput, e.Message);
+        }
+        catch (TorchRuntimeException e)
+        {
+            return Fail(RuntimeProblem, e.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            return 130;
+        }
+    }
+
+    private static int Fail(int code, string message)
+    {
+        Console.Error.WriteLine($"pld: error: {message}");
+        return code;
+    }
+}

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using PLDistill.Models.Runtime;
+
+namespace PLDistill.Cli.Commands;
+
+/// <summary>Options every command that touches libtorch shares.</summary>
+internal static class CommonOptions
+{
+    public static readonly Option<DeviceChoice> Device = new("--device")
+    {
+        Description = "cpu, cuda or auto (CUDA when the loaded libtorch has it and a GPU is visible)",
+        DefaultValueFactory = _ => DeviceChoice.Auto,
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> LibTorch = new("--libtorch")
+    {
+        Description = $"a libtorch folder to use instead of the bundled CPU one, e.g. a CUDA PyTorch install's torch/lib " +
+                      $"(also ${TorchRuntimeOptions.LibTorchEnvironmentVariable})",
+        Recursive = true,
+    };
+
+    public static readonly Option<int?> Threads = new("--threads")
+    {
+        Description = "CPU threads for libtorch (default: libtorch's choice)",
+        Recursive = true,
+    };
+
+    /// <summary>Loads libtorch as the options say; the single place the CLI does so.</summary>
+    public static TorchRuntimeInfo InitializeTorch(ParseResult parse)
+    {
+        var options = TorchRuntimeOptions.FromEnvironment(parse.GetValue(Device));
+        string? folder = parse.GetValue(LibTorch);
+        return TorchRuntime.Initialize(options with
+        {
+            LibTorchDirectory = folder ?? options.LibTorchDirectory,
+            CpuThreads = parse.GetValue(Threads),
+        });
+    }
+}

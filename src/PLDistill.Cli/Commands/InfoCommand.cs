@@ -1,0 +1,24 @@
+using System.CommandLine;
+using TorchSharp;
+
+namespace PLDistill.Cli.Commands;
+
+/// <summary><c>pld info</c>: what libtorch was loaded, from where, and on which device we run.</summary>
+internal static class InfoCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("info", "Show the loaded libtorch, the device and whether the Debian 12 libstdc++ repair was needed");
+        command.SetAction(parse =>
+        {
+            var runtime = CommonOptions.InitializeTorch(parse);
+            Console.WriteLine($"device            {runtime.Device.type.ToString().ToLowerInvariant()}");
+            Console.WriteLine($"libtorch          {runtime.LibTorchDirectory}");
+            Console.WriteLine($"libLibTorchSharp  {runtime.LibTorchSharpPath}{(runtime.UsedPatchedCopy ? "  (patched copy: system libstdc++ lacks GLIBCXX_3.4.32)" : "")}");
+            Console.WriteLine($"cuda available    {torch.cuda.is_available()}");
+            Console.WriteLine($"cpu threads       {torch.get_num_threads()}");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,40 @@
+using static TorchSharp.torch;
+
+namespace PLDistill.Models.Lalm;
+
+/// <summary>Additive attention masks: 0 where a query may look, <see cref="Blocked"/> where it may not.</summary>
+public static class AttentionMasks
+{
+    /// <summary>A large negative score instead of −∞, so a row with no allowed key yields uniform weights, never NaN.</summary>
+    public const float Blocked = -1e9f;
+
+    /// <summary>
+    /// Query i may see key j when 0 ≤ pos(i) − pos(j) ≤ <paramref name="leftContext"/> (sliding causal window),
+    /// or always when <paramref name="leftContext"/> is null (full context). Returns bool (Tq, Tk).
+    /// </summary>
+    public static Tensor Window(Tensor queryPositions, Tensor keyPositions, int? leftContext)
+    {
+        if (leftContext is null)
+            return ones(queryPositions.shape[0], keyPositions.shape[0], dtype: @bool, device: queryPositions.device);
+        using var distance = queryPositions.unsqueeze(1) - keyPositions.unsqueeze(0);
+        using var notFuture = distance.ge(0);
+        using var recent = distance.le(leftContext.Value);
+        return notFuture.logical_and(recent);
+    }
+
+    /// <summary>bool (B, T): true for the first lengths[b] steps of each row.</summary>
+    public static Tensor ValidSteps(Tensor lengths, long steps)
+    {
+        using var range = arange(steps, dtype: int64, device: lengths.device);
+        return range.unsqueeze(0).lt(lengths.unsqueeze(1));
+    }
+
+    /// <summary>Combines an allowed-pairs mask (Tq, Tk) and valid keys (B, Tk) into an additive mask (B, 1, Tq, Tk).</summary>
+    public static Tensor Additive(Tensor allowedPairs, Tensor validKeys)
+    {
+        using var scope = NewDisposeScope();
+        var allowed = allowedPairs.unsqueeze(0).logical_and(validKeys.unsqueeze(1));          // (B, Tq, Tk)
+        var mask = zeros(allowed.shape, dtype: float32, device: allowed.device).masked_fill(allowed.logical_not(), Blocked);
+        return mask.unsqueeze(1).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,75 @@
+using PLDistill.Audio.Data;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace PLDistill.Models.Lalm;
+
+/// <summary>
+/// The audio-language model of PL-Distill, in miniature: audio encoder -> projector -> language model that answers
+/// "what emotion does the speaker express?" with one emotion word. Teacher and student share this class and differ in
+/// <see cref="LalmConfig"/>.
+/// </summary>
+public sealed class AudioLanguageModel : Module
+{
+    private readonly AudioEncoder encoder;
+    private readonly TorchSharp.Modules.Linear projector;
+    private readonly LanguageModel languageModel;
+    private readonly Tensor prefixIds, suffixIds;
+
+    /// <summary>A freshly initialised model.</summary>
+    public AudioLanguageModel(LalmConfig config, TextVocabulary? vocabulary = null) : base(nameof(AudioLanguageModel))
+    {
+        Config = config.Validate();
+        Vocabulary = vocabulary ?? TextVocabulary.Default;
+        encoder = new AudioEncoder(config.Encoder);
+        projector = Linear(config.Encoder.Width, config.LanguageModel.Width);
+        languageModel = new LanguageModel(config.LanguageModel, Vocabulary.Count);
+        prefixIds = tensor(Vocabulary.Ids(TextVocabulary.DefaultPrefix));
+        suffixIds = tensor(Vocabulary.Ids(TextVocabulary.DefaultSuffix));
+        register_buffer(nameof(prefixIds), prefixIds, persistent: false);
+        register_buffer(nameof(suffixIds), suffixIds, persistent: false);
+        RegisterComponents();
+    }
+
+    /// <summary>The shape.</summary>
+    public LalmConfig Config { get; }
+
+    /// <summary>The shared text vocabulary.</summary>
+    public TextVocabulary Vocabulary { get; }
+
+    /// <summary>The audio encoder.</summary>
+    public AudioEncoder Encoder => encoder;
+
+    /// <summary>The projector: encoder width -> LM width.</summary>
+    public TorchSharp.Modules.Linear Projector => projector;
+
+    /// <summary>The language model.</summary>
+    public LanguageModel LanguageModel => languageModel;
+
+    /// <summary>Trainable parameter count.</summary>
+    public long ParameterCount => parameters().Sum(p => p.numel());
+
+    /// <summary>mel (B, T, M), lengths (B) in mel frames -> projector outputs, logits and (optionally) LM attention.</summary>
+    public LalmOutput Forward(Tensor mel, Tensor melLengths, bool returnAttention = false)
+    {
+        using var scope = NewDisposeScope();
+        var (frames, lengths) = encoder.Forward(mel, melLengths);
+        var projected = projector.forward(frames);                                                 // (B, Ta, D_lm)
+        var (logits, attention) = Answer(projected, lengths, returnAttention);
+        var output = new LalmOutput(projected.MoveToOuterDisposeScope(), lengths.MoveToOuterDisposeScope(),
+            logits.MoveToOuterDisposeScope(), attention.Select(a => a.MoveToOuterDisposeScope()).ToArray(),
+            (int)prefixIds.shape[0], (int)suffixIds.shape[0]);
+        return output;
+    }
+
+    /// <summary>Runs the LM over already projected audio (B, Ta, D) — the streaming engine's path from its cache.</summary>
+    public (Tensor Logits, IReadOnlyList<Tensor> Attention) Answer(Tensor projected, Tensor audioLengths, bool returnAttention = false) =>
+        languageModel.Forward(prefixIds, projected, audioLengths, suffixIds, returnAttention);
+
+    /// <summary>Class logits (B, C): the answer logits of the label set's words, in class order.</summary>
+    public Tensor ClassLogits(Tensor answerLogits, EmotionLabelSet labels)
+    {
+        using var ids = tensor(Vocabulary.AnswerIds(labels), device: answerLogits.device);
+        return answerLogits.index_select(1, ids);
+    }
+}

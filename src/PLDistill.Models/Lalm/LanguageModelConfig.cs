@@ -1,0 +1,34 @@
+namespace PLDistill.Models.Lalm;
+
+/// <summary>Shape of the decoder-only language model that reads [prompt; audio embeddings; suffix].</summary>
+public sealed record LanguageModelConfig
+{
+    /// <summary>Model width; also the projector's output width (the audio embeddings PDist aligns).</summary>
+    public int Width { get; init; } = 128;
+
+    /// <summary>Transformer blocks.</summary>
+    public int Layers { get; init; } = 2;
+
+    /// <summary>Attention heads.</summary>
+    public int Heads { get; init; } = 4;
+
+    /// <summary>Feed-forward width as a multiple of <see cref="Width"/>.</summary>
+    public int FeedForwardMultiplier { get; init; } = 4;
+
+    /// <summary>Longest sequence (prompt + audio + suffix) the learned positions cover.</summary>
+    public int MaxPositions { get; init; } = 320;
+
+    /// <summary>Dropout in training.</summary>
+    public double Dropout { get; init; } = 0.1;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad field.</summary>
+    public LanguageModelConfig Validate()
+    {
+        EncoderConfig.Require(Width >= 8 && Heads >= 1 && Width % Heads == 0, nameof(Width), Width, "must be >= 8 and divisible by Heads");
+        EncoderConfig.Require(Layers is >= 1 and <= 64, nameof(Layers), Layers);
+        EncoderConfig.Require(FeedForwardMultiplier is >= 1 and <= 16, nameof(FeedForwardMultiplier), FeedForwardMultiplier);
+        EncoderConfig.Require(MaxPositions is >= 16 and <= 65536, nameof(MaxPositions), MaxPositions);
+        EncoderConfig.Require(Dropout is >= 0 and < 1, nameof(Dropout), Dropout);
+        return this;
+    }
+}

@@ -1,0 +1,72 @@
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace PLDistill.Models.Lalm;
+
+/// <summary>
+/// Multi-head self-attention, softmax(QKᵀ/√d + bias + mask)V, that can also attend over cached keys and values
+/// from earlier steps of a stream, and can hand back its attention weights (PL-Distill weights time steps by them).
+/// </summary>
+public sealed class SelfAttention : Module
+{
+    private readonly TorchSharp.Modules.Linear queryKeyValue, output;
+    private readonly int heads, headWidth;
+    private readonly double dropout;
+
+    /// <summary>Attention over <paramref name="width"/> features split into <paramref name="heads"/> heads.</summary>
+    public SelfAttention(int width, int heads, double dropout) : base(nameof(SelfAttention))
+    {
+        this.heads = heads;
+        headWidth = width / heads;
+        this.dropout = dropout;
+        queryKeyValue = Linear(width, 3 * width);
+        output = Linear(width, width);
+        RegisterComponents();
+    }
+
+    /// <summary>
+    /// x (B, Tq, D) attends to [pastKeys; keys(x)]. <paramref name="additiveMask"/> broadcasts to (B, H, Tq, Tk) with 0 for
+    /// allowed and a large negative value for blocked pairs; <paramref name="bias"/> is (H, Tq, Tk) or null.
+    /// Returns the output (B, Tq, D), the keys and values of x (B, H, Tq, d) for a cache, and the weights if asked.
+    /// </summary>
+    public AttentionResult Attend(Tensor x, Tensor additiveMask, Tensor? bias = null,
+                                  Tensor? pastKeys = null, Tensor? pastValues = null, bool returnWeights = false)
+    {
+        using var scope = NewDisposeScope();
+        long batch = x.shape[0], steps = x.shape[1];
+        var qkv = queryKeyValue.forward(x).view(batch, steps, 3, heads, headWidth).permute(2, 0, 3, 1, 4); // (3, B, H, Tq, d)
+        Tensor query = qkv[0], key = qkv[1], value = qkv[2];
+        Tensor allKeys = pastKeys is null ? key : cat([pastKeys, key], 2);                               // (B, H, Tk, d)
+        Tensor allValues = pastValues is null ? value : cat([pastValues, value], 2);
+
+        var scores = query.matmul(allKeys.transpose(-2, -1)) * (1.0 / Math.Sqrt(headWidth));              // (B, H, Tq, Tk)
+        if (bias is not null)
+            scores = scores + bias;
+        var weights = (scores + additiveMask).softmax(-1);
+        var mixed = functional.dropout(weights, dropout, training).matmul(allValues);                     // (B, H, Tq, d)
+        var y = output.forward(mixed.transpose(1, 2).reshape(batch, steps, heads * headWidth));            // (B, Tq, D)
+
+        return new AttentionResult(
+            y.MoveToOuterDisposeScope(),
+            key.contiguous().MoveToOuterDisposeScope(),
+            value.contiguous().MoveToOuterDisposeScope(),
+            returnWeights ? weights.MoveToOuterDisposeScope() : null);
+    }
+}
+
+/// <summary>What <see cref="SelfAttention.Attend"/> returns; the caller disposes the tensors.</summary>
+/// <param name="Output">(B, Tq, D)</param>
+/// <param name="Keys">Keys of the new steps (B, H, Tq, d)</param>
+/// <param name="Values">Values of the new steps (B, H, Tq, d)</param>
+/// <param name="Weights">Attention weights (B, H, Tq, Tk) when asked for</param>
+public sealed record AttentionResult(Tensor Output, Tensor Keys, Tensor Values, Tensor? Weights) : IDisposable
+{
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Output.Dispose();
+        Keys.Dispose();
+        Values.Dispose();
+        Weights?.Dispose();
+    }
+}

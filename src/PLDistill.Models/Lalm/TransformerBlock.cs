@@ -1,0 +1,46 @@
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace PLDistill.Models.Lalm;
+
+/// <summary>Pre-norm transformer block: x + Attn(LN(x)), then x + FFN(LN(x)).</summary>
+public sealed class TransformerBlock : Module
+{
+    private readonly TorchSharp.Modules.LayerNorm attentionNorm;
+    private readonly SelfAttention attention;
+    private readonly TorchSharp.Modules.LayerNorm feedForwardNorm;
+    private readonly TorchSharp.Modules.Linear expand, contract;
+    private readonly double dropout;
+
+    /// <summary>A block of the given width.</summary>
+    public TransformerBlock(int width, int heads, int feedForwardMultiplier, double dropout) : base(nameof(TransformerBlock))
+    {
+        this.dropout = dropout;
+        attentionNorm = LayerNorm(width);
+        attention = new SelfAttention(width, heads, dropout);
+        feedForwardNorm = LayerNorm(width);
+        expand = Linear(width, feedForwardMultiplier * width);
+        contract = Linear(feedForwardMultiplier * width, width);
+        RegisterComponents();
+    }
+
+    /// <summary>
+    /// x (B, T, D) -> (B, T, D). With <paramref name="pastKeys"/>/<paramref name="pastValues"/> the block continues a stream.
+    /// The result also carries this step's keys and values (for a cache) and, if asked, the attention weights.
+    /// </summary>
+    public AttentionResult Forward(Tensor x, Tensor additiveMask, Tensor? bias = null,
+                                   Tensor? pastKeys = null, Tensor? pastValues = null, bool returnWeights = false)
+    {
+        using var scope = NewDisposeScope();
+        using var normed = attentionNorm.forward(x);
+        var attended = attention.Attend(normed, additiveMask, bias, pastKeys, pastValues, returnWeights);
+        var h = x + functional.dropout(attended.Output, dropout, training);
+        var hidden = functional.gelu(expand.forward(feedForwardNorm.forward(h)));
+        var y = h + functional.dropout(contract.forward(functional.dropout(hidden, dropout, training)), dropout, training);
+        return new AttentionResult(
+            y.MoveToOuterDisposeScope(),
+            attended.Keys.MoveToOuterDisposeScope(),
+            attended.Values.MoveToOuterDisposeScope(),
+            attended.Weights?.MoveToOuterDisposeScope());
+    }
+}
