@@ -1,0 +1,44 @@
+using static TorchSharp.torch;
+
+namespace PLDistill.Distillation.Losses;
+
+/// <summary>
+/// Linear centred kernel alignment between two sets of time steps, X (T, Dx) and Y (T, Dy), with per-step weights a
+/// (a_t ≥ 0, Σa = 1):
+/// <code>
+///   X̃ = diag(√a)(X − 1 aᵀX),  Ỹ = diag(√a)(Y − 1 aᵀY)
+///   CKA_a(X, Y) = ‖X̃ᵀỸ‖²_F / (‖X̃ᵀX̃‖_F ‖ỸᵀỸ‖_F)
+/// </code>
+/// Compares the T × T similarity structures, so Dx ≠ Dy needs no projection layer. Uniform a = 1/T gives plain linear CKA
+/// (Kornblith et al. 2019); the teacher's attention as a gives PL-Distill's AwCKA.
+/// </summary>
+public static class CenteredKernelAlignment
+{
+    private const double Epsilon = 1e-8;
+
+    /// <summary>
+    /// Batched CKA: x (B, T, Dx), y (B, T, Dy), weights (B, T) summing to 1 per row (zeros at padding) -> (B).
+    /// </summary>
+    public static Tensor Compute(Tensor x, Tensor y, Tensor weights)
+    {
+        using var scope = NewDisposeScope();
+        var a = weights.unsqueeze(-1);                                               // (B, T, 1)
+        var xCentred = x - (a * x).sum(1, keepdim: true);                           // weighted centring
+        var yCentred = y - (a * y).sum(1, keepdim: true);
+        var root = a.clamp_min(0).sqrt();
+        var xs = xCentred * root;                                                    // (B, T, Dx)
+        var ys = yCentred * root;                                                    // (B, T, Dy)
+        var cross = xs.transpose(1, 2).matmul(ys).square().sum([1, 2]);             // ‖X̃ᵀỸ‖²
+        var xNorm = xs.transpose(1, 2).matmul(xs).square().sum([1, 2]).sqrt();      // ‖X̃ᵀX̃‖
+        var yNorm = ys.transpose(1, 2).matmul(ys).square().sum([1, 2]).sqrt();      // ‖ỸᵀỸ‖
+        return (cross / (xNorm * yNorm + Epsilon)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Uniform weights over the first lengths[b] steps of each row: (B, T), for plain CKA.</summary>
+    public static Tensor UniformWeights(Tensor lengths, long steps)
+    {
+        using var scope = NewDisposeScope();
+        var valid = arange(steps, dtype: int64, device: lengths.device).unsqueeze(0).lt(lengths.unsqueeze(1)).to(float32);
+        return (valid / valid.sum(1, keepdim: true).clamp_min(1)).MoveToOuterDisposeScope();
+    }
+}
