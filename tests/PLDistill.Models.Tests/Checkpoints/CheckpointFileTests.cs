@@ -1,0 +1,117 @@
+using PLDistill.Models.Checkpoints;
+using PLDistill.Models.Features;
+using PLDistill.Models.Lalm;
+using static TorchSharp.torch;
+
+namespace PLDistill.Models.Tests.Checkpoints;
+
+public sealed class CheckpointFileTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("pld-ckpt-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    private static CheckpointMetadata Metadata(LalmConfig config) => new()
+    {
+        Role = "student",
+        Model = config,
+        Features = new LogMelOptions(),
+        LabelSet = "ravdess8",
+        Vocabulary = TextVocabulary.Default.Tokens,
+        PromptPrefix = TextVocabulary.DefaultPrefix,
+        PromptSuffix = TextVocabulary.DefaultSuffix,
+        Streaming = new StreamingParameters(),
+        Training = new Dictionary<string, string> { ["seed"] = "42" },
+    };
+
+    private (string Path, AudioLanguageModel Model) SaveStudent(WeightPrecision precision = WeightPrecision.Float32)
+    {
+        manual_seed(3);
+        var model = new AudioLanguageModel(LalmConfig.Student);
+        model.eval();
+        model.Encoder.SetNormalization(full(80, 0.5f), full(80, 2f));
+        string path = Path.Combine(folder, $"student-{precision}.pldckpt");
+        CheckpointFile.Save(path, model, Metadata(LalmConfig.Student), precision);
+        return (path, model);
+    }
+
+    [Fact]
+    public void Round_trip_restores_weights_normalisation_and_metadata_exactly()
+    {
+        var (path, original) = SaveStudent();
+        var (loaded, metadata) = CheckpointFile.Load(path);
+        Assert.Equal(LalmConfig.Student, metadata.Model);
+        Assert.Equal("42", metadata.Training["seed"]);
+        Assert.Equal(new StreamingParameters(), metadata.Streaming);
+
+        using var mel = randn(1, 200, 80);
+        using var lengths = tensor(new long[] { 200 });
+        using var a = original.Forward(mel, lengths);
+        using var b = loaded.Forward(mel, lengths);
+        Assert.True(a.Logits.allclose(b.Logits, rtol: 0, atol: 0));
+    }
+
+    [Fact]
+    public void Half_precision_halves_the_file_and_stays_close()
+    {
+        var (full32, original) = SaveStudent(WeightPrecision.Float32);
+        var (half16, _) = SaveStudent(WeightPrecision.Float16);
+        Assert.InRange(new FileInfo(half16).Length, new FileInfo(full32).Length * 0.45, new FileInfo(full32).Length * 0.55);
+        var (loaded, _) = CheckpointFile.Load(half16);
+        using var mel = randn(1, 200, 80);
+        using var lengths = tensor(new long[] { 200 });
+        using var a = original.Forward(mel, lengths);
+        using var b = loaded.Forward(mel, lengths);
+        Assert.True((a.AnswerLogits - b.AnswerLogits).abs().max().item<float>() < 0.05f);
+    }
+
+    [Fact]
+    public void Truncation_anywhere_is_refused_with_a_clear_message()
+    {
+        var (path, _) = SaveStudent();
+        byte[] bytes = File.ReadAllBytes(path);
+        string cut = Path.Combine(folder, "cut.pldckpt");
+        foreach (int length in new[] { 0, 3, 8, 11, 16, 100, bytes.Length / 2, bytes.Length - 33, bytes.Length - 1 })
+        {
+            File.WriteAllBytes(cut, bytes[..length]);
+            var error = Assert.Throws<CheckpointException>(() => CheckpointFile.Load(cut));
+            Assert.Contains("cut.pldckpt", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_flipped_byte_is_detected_by_the_content_hash()
+    {
+        var (path, _) = SaveStudent();
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[bytes.Length / 2] ^= 0x40;
+        File.WriteAllBytes(path, bytes);
+        var error = Assert.Throws<CheckpointException>(() => CheckpointFile.Load(path));
+        Assert.Contains("content hash", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Foreign_files_and_other_versions_are_named_as_such()
+    {
+        string foreign = Path.Combine(folder, "model.onnx");
+        File.WriteAllBytes(foreign, "\x08\x07onnx-ish bytes"u8.ToArray());
+        Assert.Contains("not a PLDistill checkpoint", Assert.Throws<CheckpointException>(() => CheckpointFile.Load(foreign)).Message, StringComparison.Ordinal);
+
+        var (path, _) = SaveStudent();
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[8] = 9; // format version field
+        File.WriteAllBytes(path, bytes);
+        Assert.Contains("format version 9", Assert.Throws<CheckpointException>(() => CheckpointFile.Load(path)).Message, StringComparison.Ordinal);
+
+        Assert.Contains("not found", Assert.Throws<CheckpointException>(() => CheckpointFile.Load(Path.Combine(folder, "absent"))).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Loading_into_a_model_of_another_shape_names_the_mismatch()
+    {
+        var (path, _) = SaveStudent();
+        using var teacher = new AudioLanguageModel(LalmConfig.Teacher);
+        var error = Assert.Throws<CheckpointException>(() => CheckpointFile.LoadInto(path, teacher));
+        Assert.Contains("does not match the model", error.Message, StringComparison.Ordinal);
+    }
+}
