@@ -1,7 +1,5 @@
 using PLDistill.Models.Runtime;
 
-// libtorch's random generator is process-global: tests that seed it must not interleave.
-[assembly: CollectionBehavior(DisableTestParallelization = true)]
 [assembly: AssemblyFixture(typeof(PLDistill.Models.Tests.TorchFixture))]
 
 namespace PLDistill.Models.Tests;
