@@ -1,9 +1,6 @@
 namespace PLDistill.Audio.Formats;
 
 /// <summary>How one sample of one channel is stored in bytes (always little-endian).</summary>
-// The member names are the storage types by design (they match ALSA/sox vocabulary), hence CA1720 is off here.
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name",
-    Justification = "Encoding names deliberately name the storage type.")]
 public enum SampleEncoding
 {
     /// <summary>8-bit unsigned integer, 128 = silence (the WAV convention).</summary>

@@ -1,0 +1,52 @@
+using PLDistill.Audio.Formats;
+
+namespace PLDistill.Audio.Sources;
+
+/// <summary>
+/// Headerless interleaved PCM from a stream whose format the caller declares, typically stdin fed by
+/// <c>arecord -f S16_LE -r 16000 -c 1</c> or <c>sox ... -t raw -</c>.
+/// </summary>
+/// <remarks>A partial frame at the end of the input is dropped. Optionally paced to real time (see <see cref="RealTimePacer"/>).</remarks>
+public sealed class RawPcmStreamSource : IAudioSource
+{
+    private readonly RawPcmReader _reader;
+    private readonly RealTimePacer? _pacer;
+
+    /// <summary>Creates a source reading <paramref name="format"/> samples from <paramref name="stream"/>.</summary>
+    /// <param name="stream">The input, e.g. <see cref="Console.OpenStandardInput()"/>.</param>
+    /// <param name="format">What the bytes are; raw PCM carries no header to tell.</param>
+    /// <param name="name">Name for messages and logs, e.g. "stdin".</param>
+    /// <param name="leaveOpen">When true, disposing the source leaves <paramref name="stream"/> open.</param>
+    /// <param name="realTimeClock">Null to deliver as fast as the stream allows; a clock (usually
+    /// <see cref="TimeProvider.System"/>) to deliver no faster than real time.</param>
+    public RawPcmStreamSource(Stream stream, PcmFormat format, string name, bool leaveOpen = false,
+        TimeProvider? realTimeClock = null)
+    {
+        _reader = new RawPcmReader(stream, format, name, leaveOpen);
+        _pacer = realTimeClock is null ? null : new RealTimePacer(format.SampleRate, realTimeClock);
+    }
+
+    /// <inheritdoc />
+    public string Name => _reader.InputName;
+
+    /// <inheritdoc />
+    public PcmFormat Format => _reader.Format;
+
+    /// <inheritdoc />
+    public async ValueTask<int> ReadAsync(Memory<float> destination, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _pacer?.Start();
+        int frames = await _reader.ReadFramesAsync(destination, cancellationToken).ConfigureAwait(false);
+        if (_pacer is not null && frames > 0)
+            await _pacer.WaitUntilPlayedAsync(_reader.FramesRead, cancellationToken).ConfigureAwait(false);
+        return frames;
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        _reader.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

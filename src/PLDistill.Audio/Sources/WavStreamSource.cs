@@ -1,0 +1,57 @@
+using PLDistill.Audio.Formats;
+
+namespace PLDistill.Audio.Sources;
+
+/// <summary>
+/// A WAV file arriving on a stream, e.g. <c>sox in.mp3 -t wav - | pldistill ...</c> on stdin.
+/// Streaming headers with an unknown data length are read to the end of the input.
+/// </summary>
+/// <remarks>Optionally paced to real time (see <see cref="RealTimePacer"/>).</remarks>
+public sealed class WavStreamSource : IAudioSource
+{
+    private readonly WavReader _reader;
+    private readonly RealTimePacer? _pacer;
+
+    private WavStreamSource(WavReader reader, TimeProvider? realTimeClock)
+    {
+        _reader = reader;
+        _pacer = realTimeClock is null ? null : new RealTimePacer(reader.Format.SampleRate, realTimeClock);
+    }
+
+    /// <summary>Reads the WAV header from <paramref name="stream"/> (blocking until it has arrived).</summary>
+    /// <param name="stream">The input, seekable or not.</param>
+    /// <param name="name">Name for messages and logs, e.g. "stdin".</param>
+    /// <param name="leaveOpen">When true, disposing the source (or a failed open) leaves <paramref name="stream"/> open.</param>
+    /// <param name="realTimeClock">Null to deliver as fast as the stream allows; a clock (usually
+    /// <see cref="TimeProvider.System"/>) to deliver no faster than real time.</param>
+    /// <exception cref="AudioFormatException">The header is malformed or describes audio we do not decode.</exception>
+    public static WavStreamSource Open(Stream stream, string name, bool leaveOpen = false, TimeProvider? realTimeClock = null) =>
+        new(WavReader.Open(stream, name, leaveOpen), realTimeClock);
+
+    /// <inheritdoc />
+    public string Name => _reader.InputName;
+
+    /// <inheritdoc />
+    public PcmFormat Format => _reader.Format;
+
+    /// <summary>Everything the WAV header said.</summary>
+    public WavHeader Header => _reader.Header;
+
+    /// <inheritdoc />
+    public async ValueTask<int> ReadAsync(Memory<float> destination, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _pacer?.Start();
+        int frames = await _reader.ReadFramesAsync(destination, cancellationToken).ConfigureAwait(false);
+        if (_pacer is not null && frames > 0)
+            await _pacer.WaitUntilPlayedAsync(_reader.FramesRead, cancellationToken).ConfigureAwait(false);
+        return frames;
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        _reader.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
