@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PLDistill.Audio.Formats;
+using PLDistill.Models.Checkpoints;
 using PLDistill.Models.Runtime;
 
 namespace PLDistill.Cli;
@@ -14,13 +15,18 @@ internal static class CliErrors
     {
         try
         {
-            return await root.Parse(args).InvokeAsync();
+            // Our handlers below print one clear line; System.CommandLine's default handler would print a stack trace.
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (AudioFormatException e)
         {
             return Fail(BadInput, e.Message);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or ArgumentException or FormatException or InvalidDataException)
+        {
+            return Fail(BadInput, e.Message);
+        }
+        catch (CheckpointException e)
         {
             return Fail(BadInput, e.Message);
         }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PLDistill.Cli;
 using PLDistill.Cli.Commands;
 
 var root = new RootCommand("pld: real-time speech emotion recognition with PL-Distill students")
@@ -7,5 +8,8 @@ var root = new RootCommand("pld: real-time speech emotion recognition with PL-Di
     CommonOptions.LibTorch,
     CommonOptions.Threads,
     InfoCommand.Create(),
+    TrainCommand.Create("train-teacher", "Train a teacher audio-language model from a YAML config", "teacher"),
+    TrainCommand.Create("distill", "Train a streaming student, with or without distillation, from a YAML config", "student"),
+    EvalCommand.Create(),
 };
 return await CliErrors.RunAsync(root, args);

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using System.Text.Json;
+using PLDistill.Audio.Data;
+using PLDistill.Distillation.Data;
+using PLDistill.Distillation.Evaluation;
+using PLDistill.Models.Checkpoints;
+using TorchSharp;
+using Spectre.Console;
+
+namespace PLDistill.Cli.Commands;
+
+/// <summary><c>pld eval</c>: score a checkpoint on every RAVDESS-named WAV under a folder.</summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var checkpointOption = new Option<string>("--checkpoint") { Description = "checkpoint file, or 'default' for the shipped student", Required = true };
+        var dataOption = new Option<string>("--data") { Description = "folder searched recursively for RAVDESS-named WAV files", Required = true };
+        var labelsOption = new Option<string?>("--labels") { Description = "8 or 4 (the 4-class view: neutral, happy, sad, angry); default: the checkpoint's" };
+        var jsonOption = new Option<bool>("--json") { Description = "print one JSON object: wa, ua, macro_f1, n, labels, confusion" };
+        var batchOption = new Option<int>("--batch") { Description = "clips per forward pass", DefaultValueFactory = _ => 32 };
+        var command = new Command("eval", "Evaluate a checkpoint: WA, UA, macro-F1 and the confusion matrix") { checkpointOption, dataOption, labelsOption, jsonOption, batchOption };
+        command.SetAction(parse =>
+        {
+            var runtime = CommonOptions.InitializeTorch(parse);
+            string path = DefaultModel.Resolve(parse.GetValue(checkpointOption)!);
+            var (model, metadata) = CheckpointFile.Load(path);
+            model.to(runtime.Device);
+            var labels = EmotionLabelSet.Parse(parse.GetValue(labelsOption) ?? metadata.LabelSet);
+            var corpus = RavdessCorpus.Scan(parse.GetValue(dataOption)!);
+            if (corpus.Clips.Count == 0)
+                throw new ArgumentException($"no RAVDESS-named WAV files under {corpus.Root}" + (corpus.Skipped.Count > 0 ? $" ({corpus.Skipped.Count} other .wav files, e.g. {corpus.Skipped[0]})" : ""));
+            var clips = FeatureBank.Build(corpus.Clips, labels, metadata.Features);
+            var metrics = Evaluator.Evaluate(model, clips, labels, runtime.Device, parse.GetValue(batchOption));
+
+            if (parse.GetValue(jsonOption))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(metrics));
+                return 0;
+            }
+            AnsiConsole.MarkupLine($"{Markup.Escape(path)} on {metrics.Count} clips ({labels.Name}): WA [bold]{metrics.WeightedAccuracy:P1}[/]  UA [bold]{metrics.UnweightedAccuracy:P1}[/]  macro-F1 [bold]{metrics.MacroF1:P1}[/]");
+            var table = new Table().AddColumn("true \\ predicted");
+            foreach (string label in metrics.Labels) table.AddColumn(label);
+            for (int r = 0; r < metrics.Labels.Count; r++)
+                table.AddRow([metrics.Labels[r], .. metrics.Confusion[r].Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+}

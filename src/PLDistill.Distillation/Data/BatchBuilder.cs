@@ -1,0 +1,57 @@
+using static TorchSharp.torch;
+
+namespace PLDistill.Distillation.Data;
+
+/// <summary>
+/// Groups feature clips into padded batches. Training crops each clip to at most <c>maxFrames</c> at a random offset
+/// (the streaming window the model will see); evaluation keeps whole clips.
+/// </summary>
+public sealed class BatchBuilder
+{
+    private readonly IReadOnlyList<FeatureClip> clips;
+    private readonly int melBins;
+
+    /// <summary>Batches over <paramref name="clips"/>.</summary>
+    public BatchBuilder(IReadOnlyList<FeatureClip> clips, int melBins)
+    {
+        this.clips = clips;
+        this.melBins = melBins;
+    }
+
+    /// <summary>Number of clips.</summary>
+    public int Count => clips.Count;
+
+    /// <summary>Shuffled (with <paramref name="random"/>) or in-order index batches of <paramref name="batchSize"/>.</summary>
+    public IEnumerable<int[]> Order(int batchSize, Random? random)
+    {
+        int[] order = Enumerable.Range(0, clips.Count).ToArray();
+        random?.Shuffle(order);
+        for (int start = 0; start < order.Length; start += batchSize)
+            yield return order[start..Math.Min(start + batchSize, order.Length)];
+    }
+
+    /// <summary>Builds one batch; crops to <paramref name="maxFrames"/> (random offset when <paramref name="random"/> is given, centred otherwise).</summary>
+    public Batch Make(IReadOnlyList<int> indices, int? maxFrames, Random? random)
+    {
+        var lengths = new long[indices.Count];
+        var offsets = new int[indices.Count];
+        for (int i = 0; i < indices.Count; i++)
+        {
+            var clip = clips[indices[i]];
+            int length = maxFrames is int cap ? Math.Min(cap, clip.Frames) : clip.Frames;
+            int slack = clip.Frames - length;
+            offsets[i] = slack == 0 ? 0 : random?.Next(slack + 1) ?? slack / 2;
+            lengths[i] = length;
+        }
+        int steps = (int)lengths.Max();
+        var values = new float[indices.Count * steps * melBins];
+        var targets = new long[indices.Count];
+        for (int i = 0; i < indices.Count; i++)
+        {
+            var clip = clips[indices[i]];
+            clip.Features.AsSpan(offsets[i] * melBins, (int)lengths[i] * melBins).CopyTo(values.AsSpan(i * steps * melBins));
+            targets[i] = clip.Label;
+        }
+        return new Batch(tensor(values, [indices.Count, steps, melBins]), tensor(lengths), tensor(targets));
+    }
+}

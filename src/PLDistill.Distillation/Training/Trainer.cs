@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using System.Text.Json;
+using PLDistill.Audio.Data;
+using PLDistill.Distillation.Augmentation;
+using PLDistill.Distillation.Data;
+using PLDistill.Distillation.Evaluation;
+using PLDistill.Distillation.Reporting;
+using PLDistill.Models.Checkpoints;
+using PLDistill.Models.Lalm;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PLDistill.Distillation.Training;
+
+/// <summary>
+/// Trains a teacher or distils a student, top to bottom: data -> model (and teacher) -> AdamW with warm-up and cosine
+/// decay -> epochs of augmented batches -> validation UA every epoch -> best checkpoint. A run folder holds the resolved
+/// config, metrics.jsonl, best/last checkpoints, optimiser state (so a run resumes) and a confusion-matrix PNG.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly TrainingConfig config;
+    private readonly Device device;
+    private readonly IProgress<TrainingProgress>? progress;
+    private readonly Action<string> log;
+
+    /// <summary>A trainer for <paramref name="config"/> on <paramref name="device"/>.</summary>
+    public Trainer(TrainingConfig config, Device device, IProgress<TrainingProgress>? progress = null, Action<string>? log = null)
+    {
+        this.config = config.Validate();
+        this.device = device;
+        this.progress = progress;
+        this.log = log ?? (_ => { });
+    }
+
+    /// <summary>The run folder.</summary>
+    public string RunFolder => Path.Combine(config.Output, config.Name);
+
+    /// <summary>Runs (or, with <paramref name="resume"/>, continues) training.</summary>
+    public TrainingResult Run(bool resume = false, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        Directory.CreateDirectory(RunFolder);
+        File.WriteAllText(Path.Combine(RunFolder, "config.yaml"), TrainingConfigFile.ToYaml(config));
+        if (config.Training.Threads > 0)
+            set_num_threads(config.Training.Threads);
+
+        // 1. Data: features once, speed-perturbed copies for training, whole clips for validation.
+        var labels = EmotionLabelSet.Parse(config.Data.Labels);
+        var split = new ActorSplit(config.Data.TrainActors, config.Data.EvalActors);
+        var corpus = RavdessCorpus.Scan(ResolveDataRoot());
+        var trainClips = FeatureBank.Build(split.Train(corpus.Clips), labels, config.Features, config.Augmentation.Speeds);
+        var evalClips = FeatureBank.Build(split.Evaluation(corpus.Clips), labels, config.Features);
+        if (trainClips.Count == 0 || evalClips.Count == 0)
+            throw new ArgumentException($"data.root {corpus.Root}: no clips for {split} with labels {labels.Name}");
+        log($"data: {trainClips.Count} training variants ({config.Augmentation.Speeds.Count} speeds), {evalClips.Count} validation clips, {split}");
+
+        // 2. Model (and teacher).
+        manual_seed(config.Seed);
+        var model = new AudioLanguageModel(config.ResolvedModel);
+        var (mean, std) = FeatureBank.Statistics(trainClips.Where(c => c.Speed == 1.0), config.Features.MelBins);
+        model.Encoder.SetNormalization(tensor(mean), tensor(std));
+        if (config.Initialize is not null)
+            CheckpointFile.LoadInto(config.Initialize, model);
+        model.to(device);
+        using var teacher = LoadTeacher(model);
+        using var hint = config.Method == DistillationMethod.FitNets && teacher is not null
+            ? nn.Linear(model.Config.LanguageModel.Width, teacher.Config.LanguageModel.Width).to(device)
+            : null;
+        var objective = new DistillationObjective(config.Method, config.Loss, labels, hint);
+        log($"model: {config.Role} {model.ParameterCount:N0} parameters{(teacher is null ? "" : $", teacher {teacher.ParameterCount:N0}")}, method {config.Method}, device {device.type}");
+
+        // 3. Optimiser and schedule.
+        var parameters = model.parameters().Concat(hint?.parameters() ?? []).ToArray();
+        using var optimizer = optim.AdamW(parameters, config.Training.LearningRate, weight_decay: config.Training.WeightDecay);
+        var builder = new BatchBuilder(trainClips, config.Features.MelBins);
+        int batchesPerEpoch = (trainClips.Count + config.Training.BatchSize - 1) / config.Training.BatchSize;
+        var schedule = new LearningRateSchedule(config.Training.LearningRate,
+            (long)(config.Training.WarmupEpochs * batchesPerEpoch), (long)config.Training.Epochs * batchesPerEpoch);
+        int cropFrames = (int)Math.Round(config.Training.CropSeconds * config.Features.FramesPerSecond);
+
+        var state = resume ? RunState.Load(RunFolder, model, optimizer) : new RunState();
+        if (state.Epoch > 0)
+            log($"resuming after epoch {state.Epoch} (best UA {state.BestUa:P1} at epoch {state.BestEpoch})");
+        EmotionMetrics? bestMetrics = state.BestEpoch > 0 ? Evaluator.Evaluate(model, evalClips, labels, device) : null;
+        double trainedSeconds = 0;
+        long trainedClips = 0;
+
+        for (int epoch = state.Epoch + 1; epoch <= config.Training.Epochs; epoch++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // Everything random in an epoch derives from (seed, epoch), so a resumed run repeats an uninterrupted one.
+            manual_seed(config.Seed * 1000L + epoch);
+            var random = new Random(config.Seed * 1000 + epoch);
+            var augmenter = new FeatureAugmenter(config.Augmentation, tensor(mean).to(device), config.Seed * 7919 + epoch);
+            model.train();
+            var epochClock = Stopwatch.StartNew();
+            double lossSum = 0;
+            var termSums = new Dictionary<string, double>();
+            int batchIndex = 0;
+            foreach (int[] indices in builder.Order(config.Training.BatchSize, random))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                optimizer.ParamGroups.First().LearningRate = schedule.At((long)(epoch - 1) * batchesPerEpoch + batchIndex);
+                using var batch = builder.Make(indices, cropFrames, random).To(device);
+                var mel = augmenter.Apply(batch.Mel, batch.Lengths);
+
+                using var studentOutput = model.Forward(mel, batch.Lengths);
+                LalmOutput? teacherOutput = null;
+                if (teacher is not null)
+                {
+                    using var noGrad = no_grad();
+                    teacherOutput = teacher.Forward(mel, batch.Lengths, objective.NeedsTeacherAttention);
+                }
+                var (loss, terms) = objective.Compute(model, studentOutput, teacherOutput, batch.Targets);
+                teacherOutput?.Dispose();
+
+                optimizer.zero_grad();
+                loss.backward();
+                nn.utils.clip_grad_norm_(parameters, config.Training.GradClip);
+                optimizer.step();
+
+                double value = loss.item<float>();
+                lossSum += value;
+                foreach (var (name, term) in terms)
+                    termSums[name] = termSums.GetValueOrDefault(name) + term;
+                batchIndex++;
+                progress?.Report(new TrainingProgress(epoch, config.Training.Epochs, batchIndex, batchesPerEpoch, lossSum / batchIndex,
+                    state.LastUa, state.BestEpoch > 0 ? state.BestUa : null, clock.Elapsed, Remaining(clock, state.Epoch, epoch, batchIndex, batchesPerEpoch)));
+            }
+            double epochSeconds = epochClock.Elapsed.TotalSeconds;
+            trainedSeconds += epochSeconds;
+            trainedClips += trainClips.Count;
+
+            // Validation every epoch; the best UA wins.
+            var metrics = Evaluator.Evaluate(model, evalClips, labels, device);
+            state.LastUa = metrics.UnweightedAccuracy;
+            if (state.BestEpoch == 0 || metrics.UnweightedAccuracy > state.BestUa)
+            {
+                state.BestUa = metrics.UnweightedAccuracy;
+                state.BestEpoch = epoch;
+                bestMetrics = metrics;
+                SaveCheckpoint(model, "best.pldckpt", epoch, metrics);
+                File.WriteAllText(Path.Combine(RunFolder, "best-metrics.json"), JsonSerializer.Serialize(metrics));
+                ConfusionMatrixPlot.Save(metrics, Path.Combine(RunFolder, "confusion.png"), $"{config.Name} epoch {epoch}");
+            }
+            var record = new EpochRecord
+            {
+                Epoch = epoch,
+                Loss = lossSum / Math.Max(1, batchIndex),
+                LossTerms = termSums.ToDictionary(kv => kv.Key, kv => kv.Value / Math.Max(1, batchIndex)),
+                LearningRate = optimizer.ParamGroups.First().LearningRate,
+                Wa = metrics.WeightedAccuracy,
+                Ua = metrics.UnweightedAccuracy,
+                MacroF1 = metrics.MacroF1,
+                BestUa = state.BestUa,
+                TrainSeconds = epochSeconds,
+                ClipsPerSecond = trainClips.Count / epochSeconds,
+            };
+            File.AppendAllText(Path.Combine(RunFolder, "metrics.jsonl"), JsonSerializer.Serialize(record) + "\n");
+            SaveCheckpoint(model, "last.pldckpt", epoch, metrics);
+            state.Epoch = epoch;
+            state.Save(RunFolder, optimizer);
+            log($"epoch {epoch}/{config.Training.Epochs} loss {record.Loss:F3} WA {metrics.WeightedAccuracy:P1} UA {metrics.UnweightedAccuracy:P1} F1 {metrics.MacroF1:P1} (best {state.BestUa:P1} @ {state.BestEpoch}) {epochSeconds:F1}s");
+        }
+
+        bestMetrics ??= Evaluator.Evaluate(model, evalClips, labels, device);
+        return new TrainingResult(RunFolder, Path.Combine(RunFolder, "best.pldckpt"), state.BestEpoch, bestMetrics,
+            model.ParameterCount, trainedSeconds > 0 ? trainedClips / trainedSeconds : 0, clock.Elapsed);
+    }
+
+    private string ResolveDataRoot()
+    {
+        if (!string.IsNullOrWhiteSpace(config.Data.Root))
+            return config.Data.Root;
+        return RavdessCorpus.FindSharedRoot()
+               ?? throw new DirectoryNotFoundException($"data.root is empty and no shared RAVDESS copy was found ({RavdessCorpus.SharedRelativePath} or ${RavdessCorpus.RootEnvironmentVariable})");
+    }
+
+    private AudioLanguageModel? LoadTeacher(AudioLanguageModel student)
+    {
+        if (config.Method == DistillationMethod.None)
+            return null;
+        var (teacher, metadata) = CheckpointFile.Load(config.Teacher!);
+        if (!metadata.Vocabulary.SequenceEqual(student.Vocabulary.Tokens))
+            throw new ArgumentException($"teacher {config.Teacher}: its vocabulary differs from the student's; LDist needs a shared vocabulary");
+        if (metadata.Features != config.Features)
+            throw new ArgumentException($"teacher {config.Teacher}: trained with other features ({metadata.Features}); use the same features section");
+        if (metadata.LabelSet != EmotionLabelSet.Parse(config.Data.Labels).Name)
+            throw new ArgumentException($"teacher {config.Teacher}: trained for {metadata.LabelSet}, this run uses {config.Data.Labels}");
+        teacher.to(device);
+        teacher.eval();
+        return teacher;
+    }
+
+    private void SaveCheckpoint(AudioLanguageModel model, string fileName, int epoch, EmotionMetrics metrics)
+    {
+        var labels = EmotionLabelSet.Parse(config.Data.Labels);
+        var metadata = new CheckpointMetadata
+        {
+            Role = config.Role,
+            Model = model.Config,
+            Features = config.Features,
+            LabelSet = labels.Name,
+            Vocabulary = model.Vocabulary.Tokens,
+            PromptPrefix = TextVocabulary.DefaultPrefix,
+            PromptSuffix = TextVocabulary.DefaultSuffix,
+            Streaming = config.Streaming with { LeftContextFrames = model.Config.Encoder.LeftContextFrames ?? 0 },
+            Training = new Dictionary<string, string>
+            {
+                ["run"] = config.Name,
+                ["method"] = config.Method.ToString(),
+                ["seed"] = config.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["epoch"] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["validation_ua"] = metrics.UnweightedAccuracy.ToString("F4", System.Globalization.CultureInfo.InvariantCulture),
+                ["validation_wa"] = metrics.WeightedAccuracy.ToString("F4", System.Globalization.CultureInfo.InvariantCulture),
+                ["validation_actors"] = string.Join(",", config.Data.EvalActors),
+            },
+        };
+        CheckpointFile.Save(Path.Combine(RunFolder, fileName), model, metadata);
+    }
+
+    /// <summary>Time left, extrapolated from the batches done in this process (validation time included).</summary>
+    private TimeSpan? Remaining(Stopwatch clock, int resumedAfter, int epoch, int batch, int batchesPerEpoch)
+    {
+        long done = (long)(epoch - 1 - resumedAfter) * batchesPerEpoch + batch;
+        long total = (long)(config.Training.Epochs - resumedAfter) * batchesPerEpoch;
+        return done == 0 ? null : TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / done * (total - done));
+    }
+}

@@ -1,0 +1,170 @@
+using PLDistill.Distillation.Augmentation;
+using PLDistill.Distillation.Losses;
+using PLDistill.Models.Checkpoints;
+using PLDistill.Models.Features;
+using PLDistill.Models.Lalm;
+
+namespace PLDistill.Distillation.Training;
+
+/// <summary>
+/// Everything a training run needs, read from YAML (<see cref="TrainingConfigFile"/>). Keys are snake_case; an unknown
+/// key or a value of the wrong type is an error naming the key and line.
+/// </summary>
+public sealed class TrainingConfig
+{
+    /// <summary>Run name; the run folder is <c>{output}/{name}</c>.</summary>
+    public string Name { get; set; } = "run";
+
+    /// <summary>Folder that holds run folders.</summary>
+    public string Output { get; set; } = "runs";
+
+    /// <summary>Seed for weights, shuffling and augmentation.</summary>
+    public int Seed { get; set; } = 42;
+
+    /// <summary>"teacher" or "student".</summary>
+    public string Role { get; set; } = "student";
+
+    /// <summary>Which losses train the model.</summary>
+    public DistillationMethod Method { get; set; } = DistillationMethod.None;
+
+    /// <summary>Teacher checkpoint for the KD methods.</summary>
+    public string? Teacher { get; set; }
+
+    /// <summary>Checkpoint to start from instead of random weights (e.g. a PAD pre-aligned student).</summary>
+    public string? Initialize { get; set; }
+
+    /// <summary>Model shape; the preset of <see cref="Role"/> when omitted.</summary>
+    public LalmConfig? Model { get; set; }
+
+    /// <summary>Front-end settings.</summary>
+    public LogMelOptions Features { get; set; } = new();
+
+    /// <summary>Where the data is and how it is split.</summary>
+    public DataSection Data { get; set; } = new();
+
+    /// <summary>Optimisation.</summary>
+    public OptimizationSection Training { get; set; } = new();
+
+    /// <summary>Augmentation in training.</summary>
+    public AugmentationOptions Augmentation { get; set; } = new();
+
+    /// <summary>Loss weights and distillation settings.</summary>
+    public LossSection Loss { get; set; } = new();
+
+    /// <summary>Streaming parameters written into the checkpoint.</summary>
+    public StreamingParameters Streaming { get; set; } = new();
+
+    /// <summary>The model shape this run builds.</summary>
+    public LalmConfig ResolvedModel => Model ?? (Role == "teacher" ? LalmConfig.Teacher : LalmConfig.Student);
+
+    /// <summary>Checks everything once; throws <see cref="ArgumentException"/> naming the key.</summary>
+    public TrainingConfig Validate()
+    {
+        if (Role is not ("teacher" or "student"))
+            throw new ArgumentException($"role: '{Role}' must be teacher or student");
+        if (Method != DistillationMethod.None && string.IsNullOrWhiteSpace(Teacher))
+            throw new ArgumentException($"teacher: method {Method} distils from a teacher; give its checkpoint path");
+        if (string.IsNullOrWhiteSpace(Name) || Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
+            throw new ArgumentException($"name: '{Name}' must be a valid folder name");
+        ResolvedModel.Validate();
+        Features.Validate();
+        if (Features.MelBins != ResolvedModel.Encoder.MelBins)
+            throw new ArgumentException($"features.mel_bins ({Features.MelBins}) must equal model.encoder.mel_bins ({ResolvedModel.Encoder.MelBins})");
+        Data.Validate();
+        Training.Validate();
+        if (Augmentation.Speeds.Count == 0 || Augmentation.Speeds.Any(s => s is < 0.5 or > 2.0))
+            throw new ArgumentException("augmentation.speeds: give factors between 0.5 and 2.0");
+        if (Loss.Temperature <= 0)
+            throw new ArgumentException("loss.temperature must be > 0");
+        return this;
+    }
+}
+
+/// <summary>Data location, label set and speaker-independent split.</summary>
+public sealed class DataSection
+{
+    /// <summary>RAVDESS folder; empty = the shared copy (../shared/data/ravdess or $PLDISTILL_RAVDESS).</summary>
+    public string Root { get; set; } = "";
+
+    /// <summary>"8" or "4".</summary>
+    public string Labels { get; set; } = "8";
+
+    /// <summary>Actors to train on.</summary>
+    public List<int> TrainActors { get; set; } = Enumerable.Range(1, 16).ToList();
+
+    /// <summary>Actors to select the best epoch on and report.</summary>
+    public List<int> EvalActors { get; set; } = Enumerable.Range(17, 4).ToList();
+
+    internal void Validate()
+    {
+        PLDistill.Audio.Data.EmotionLabelSet.Parse(Labels);
+        _ = new PLDistill.Audio.Data.ActorSplit(TrainActors, EvalActors);
+    }
+}
+
+/// <summary>Optimiser and schedule.</summary>
+public sealed class OptimizationSection
+{
+    /// <summary>Passes over the training set.</summary>
+    public int Epochs { get; set; } = 40;
+
+    /// <summary>Clips per step.</summary>
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>Peak AdamW learning rate.</summary>
+    public double LearningRate { get; set; } = 1e-3;
+
+    /// <summary>AdamW decoupled weight decay.</summary>
+    public double WeightDecay { get; set; } = 0.05;
+
+    /// <summary>Linear warm-up length in epochs, then cosine decay to zero.</summary>
+    public double WarmupEpochs { get; set; } = 2;
+
+    /// <summary>Gradient clipping by global norm.</summary>
+    public double GradClip { get; set; } = 1.0;
+
+    /// <summary>Training clips are cropped to this many seconds (the streaming window).</summary>
+    public double CropSeconds { get; set; } = 3.0;
+
+    /// <summary>Intra-op CPU threads (0 = libtorch's default).</summary>
+    public int Threads { get; set; }
+
+    internal void Validate()
+    {
+        if (Epochs is < 1 or > 10_000) throw new ArgumentException("training.epochs must be 1..10000");
+        if (BatchSize is < 1 or > 4096) throw new ArgumentException("training.batch_size must be 1..4096");
+        if (!(LearningRate > 0 && LearningRate < 1)) throw new ArgumentException("training.learning_rate must be in (0, 1)");
+        if (WeightDecay < 0) throw new ArgumentException("training.weight_decay must be >= 0");
+        if (WarmupEpochs < 0 || WarmupEpochs >= Epochs) throw new ArgumentException("training.warmup_epochs must be in [0, epochs)");
+        if (GradClip <= 0) throw new ArgumentException("training.grad_clip must be > 0");
+        if (CropSeconds is < 0.5 or > 30) throw new ArgumentException("training.crop_seconds must be 0.5..30");
+    }
+}
+
+/// <summary>Loss weights: Total = CE + α LDist + β PDist (+ γ for the baselines).</summary>
+public sealed class LossSection
+{
+    /// <summary>α, weight of LDist.</summary>
+    public double Alpha { get; set; } = 1.0;
+
+    /// <summary>β, weight of PDist.</summary>
+    public double Beta { get; set; } = 1.0;
+
+    /// <summary>γ, weight of the logit-KD or FitNets baseline term.</summary>
+    public double Gamma { get; set; } = 1.0;
+
+    /// <summary>Softmax temperature for LDist and logit KD.</summary>
+    public double Temperature { get; set; } = 2.0;
+
+    /// <summary>Weight of audio positions inside LDist.</summary>
+    public double AudioWeight { get; set; } = 1.0;
+
+    /// <summary>Weight of text positions inside LDist.</summary>
+    public double TextWeight { get; set; } = 1.0;
+
+    /// <summary>Label smoothing of the answer cross-entropy.</summary>
+    public double LabelSmoothing { get; set; } = 0.1;
+
+    /// <summary>Teacher attention that weights AwCKA.</summary>
+    public AttentionSource Attention { get; set; } = new();
+}

@@ -1,0 +1,70 @@
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace PLDistill.Distillation.Training;
+
+/// <summary>Reads and writes <see cref="TrainingConfig"/> as YAML, strictly: unknown keys and wrong types are errors.</summary>
+public static class TrainingConfigFile
+{
+    private static readonly IDeserializer Reader = new DeserializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .WithEnumNamingConvention(UnderscoredNamingConvention.Instance)
+        .WithTypeMapping<IReadOnlyList<double>, List<double>>()
+        .WithTypeMapping<IReadOnlyList<int>, List<int>>()
+        .WithTypeMapping<IReadOnlyList<string>, List<string>>()
+        .Build();
+
+    private static readonly ISerializer Writer = new SerializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .WithEnumNamingConvention(UnderscoredNamingConvention.Instance)
+        .ConfigureDefaultValuesHandling(DefaultValuesHandling.Preserve)
+        .WithTypeInspector(inner => new SettableOnly(inner))
+        .Build();
+
+    /// <summary>Writes only settable properties: derived values (e.g. window length in samples) are not config.</summary>
+    private sealed class SettableOnly(ITypeInspector inner) : YamlDotNet.Serialization.TypeInspectors.ReflectionTypeInspector
+    {
+        public override IEnumerable<IPropertyDescriptor> GetProperties(Type type, object? container) =>
+            inner.GetProperties(type, container).Where(p => p.CanWrite);
+
+        public override string GetEnumName(Type enumType, string name) => inner.GetEnumName(enumType, name);
+
+        public override string GetEnumValue(object enumValue) => inner.GetEnumValue(enumValue);
+    }
+
+    /// <summary>Parses YAML text; <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="ArgumentException">Unknown key, wrong type or invalid value; the message names the key (and line).</exception>
+    public static TrainingConfig Parse(string yaml, string source)
+    {
+        TrainingConfig config;
+        try
+        {
+            config = Reader.Deserialize<TrainingConfig?>(yaml) ?? new TrainingConfig();
+        }
+        catch (YamlException e)
+        {
+            string detail = e.InnerException?.Message ?? e.Message;
+            throw new ArgumentException($"{source}: line {e.Start.Line}, column {e.Start.Column}: {detail}", e);
+        }
+        try
+        {
+            return config.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{source}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Reads a YAML file.</summary>
+    public static TrainingConfig Load(string path)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"config file not found: {path}", path);
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>The fully resolved config as YAML (every default spelled out), for the run folder.</summary>
+    public static string ToYaml(TrainingConfig config) => Writer.Serialize(config);
+}

@@ -1,0 +1,103 @@
+using System.Text.Json;
+using PLDistill.Audio.Formats;
+using PLDistill.Distillation.Training;
+using PLDistill.Models.Checkpoints;
+using PLDistill.Models.Lalm;
+using static TorchSharp.torch;
+
+namespace PLDistill.Distillation.Tests.Training;
+
+/// <summary>Real training runs, two epochs on a tiny synthetic RAVDESS-named corpus: outputs are checked, not just produced.</summary>
+public sealed class TrainerSmokeTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("pld-train-").FullName;
+
+    public TrainerSmokeTests()
+    {
+        // Four actors; each 4-class emotion is a tone at its own pitch with a little noise, 0.8 s long.
+        var random = new Random(5);
+        var pitches = new Dictionary<int, double> { [1] = 200, [3] = 450, [4] = 700, [5] = 1100 };
+        var format = new PcmFormat(16000, 1, SampleEncoding.Int16);
+        for (int actor = 1; actor <= 4; actor++)
+        {
+            foreach (var (emotion, pitch) in pitches)
+            {
+                for (int repetition = 1; repetition <= 2; repetition++)
+                {
+                    string folder = Path.Combine(root, "data", $"Actor_{actor:00}");
+                    Directory.CreateDirectory(folder);
+                    using var writer = WavWriter.Create(Path.Combine(folder, $"03-01-{emotion:00}-01-01-{repetition:00}-{actor:00}.wav"), format);
+                    var samples = Enumerable.Range(0, 12800)
+                        .Select(n => (float)(0.3 * Math.Sin(2 * Math.PI * pitch * (1 + 0.03 * actor) * n / 16000) + 0.02 * (random.NextDouble() - 0.5)))
+                        .ToArray();
+                    writer.WriteFrames(samples);
+                }
+            }
+        }
+    }
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    private TrainingConfig Config(string name, string role, DistillationMethod method, int epochs, string? teacher = null) =>
+        TrainingConfigFile.Parse($$"""
+            name: {{name}}
+            output: {{Path.Combine(root, "runs")}}
+            role: {{role}}
+            method: {{method switch { DistillationMethod.PlDistill => "pl_distill", _ => "none" }}}
+            {{(teacher is null ? "" : $"teacher: {teacher}")}}
+            model:
+              encoder: { width: {{(role == "teacher" ? 48 : 32)}}, heads: 4, layers: 1, left_context_frames: {{(role == "teacher" ? "null" : "20")}}, dropout: 0 }
+              language_model: { width: {{(role == "teacher" ? 48 : 32)}}, heads: 4, layers: 1, dropout: 0 }
+            data: { root: {{Path.Combine(root, "data")}}, labels: "4", train_actors: [1, 2, 3], eval_actors: [4] }
+            training: { epochs: {{epochs}}, batch_size: 8, learning_rate: 0.003, warmup_epochs: 0, crop_seconds: 0.6 }
+            augmentation: { speeds: [1.0], noise_probability: 0.5, time_masks: 1, frequency_masks: 1 }
+            """, name);
+
+    private static EpochRecord[] Metrics(string run) =>
+        File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Select(l => JsonSerializer.Deserialize<EpochRecord>(l)!).ToArray();
+
+    [Fact]
+    public void Teacher_trains_writes_its_run_folder_resumes_and_a_student_distils_from_it()
+    {
+        var teacher = new Trainer(Config("teacher", "teacher", DistillationMethod.None, epochs: 2), CPU).Run();
+
+        foreach (string file in new[] { "config.yaml", "metrics.jsonl", "best.pldckpt", "last.pldckpt", "confusion.png", "best-metrics.json", "optimizer.state" })
+            Assert.True(File.Exists(Path.Combine(teacher.RunFolder, file)), $"{file} is missing");
+        var epochs = Metrics(teacher.RunFolder);
+        Assert.Equal([1, 2], epochs.Select(e => e.Epoch));
+        Assert.All(epochs, e => Assert.True(double.IsFinite(e.Loss) && e.Loss > 0));
+        Assert.Equal(epochs.Max(e => e.Ua), teacher.BestMetrics.UnweightedAccuracy, 6);
+        Assert.Equal(8, teacher.BestMetrics.Count);                               // actor 4: 4 emotions x 2 repetitions
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Path.Combine(teacher.RunFolder, "confusion.png"))[..4]);
+
+        var (loaded, metadata) = CheckpointFile.Load(teacher.BestCheckpoint);
+        Assert.Equal("teacher", metadata.Role);
+        Assert.Equal(teacher.BestEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture), metadata.Training["epoch"]);
+        Assert.Null(loaded.Config.Encoder.LeftContextFrames);
+
+        // Resume: a third epoch continues from the second, it does not start over.
+        var longer = Config("teacher", "teacher", DistillationMethod.None, epochs: 3);
+        new Trainer(longer, CPU).Run(resume: true);
+        Assert.Equal([1, 2, 3], Metrics(teacher.RunFolder).Select(e => e.Epoch));
+
+        // PL-Distill student: CE + LDist + PDist(AwCKA), each term logged.
+        var student = new Trainer(Config("student", "student", DistillationMethod.PlDistill, epochs: 1, teacher.BestCheckpoint), CPU).Run();
+        var terms = Metrics(student.RunFolder).Single().LossTerms;
+        Assert.Equal(["ce", "ldist", "pdist"], terms.Keys.Order());
+        Assert.InRange(terms["pdist"], 0.0, 1.0);
+        Assert.True(terms["ldist"] > 0);
+        Assert.Equal(20, CheckpointFile.ReadMetadata(student.BestCheckpoint).Model.Encoder.LeftContextFrames);
+    }
+
+    [Fact]
+    public void A_teacher_with_other_features_is_refused_before_training()
+    {
+        var teacherConfig = Config("t2", "teacher", DistillationMethod.None, epochs: 1);
+        teacherConfig.Features = teacherConfig.Features with { MelBins = 40 };
+        teacherConfig.Model = teacherConfig.ResolvedModel with { Encoder = teacherConfig.ResolvedModel.Encoder with { MelBins = 40 } };
+        var teacher = new Trainer(teacherConfig, CPU).Run();
+        var error = Assert.Throws<ArgumentException>(() =>
+            new Trainer(Config("s2", "student", DistillationMethod.PlDistill, 1, teacher.BestCheckpoint), CPU).Run());
+        Assert.Contains("other features", error.Message, StringComparison.Ordinal);
+    }
+}

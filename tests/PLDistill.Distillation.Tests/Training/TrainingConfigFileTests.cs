@@ -1,0 +1,64 @@
+using PLDistill.Distillation.Losses;
+using PLDistill.Distillation.Training;
+
+namespace PLDistill.Distillation.Tests.Training;
+
+public sealed class TrainingConfigFileTests
+{
+    [Fact]
+    public void Reads_nested_sections_enums_and_lists()
+    {
+        var config = TrainingConfigFile.Parse("""
+            name: awcka
+            role: student
+            method: pl_distill
+            teacher: runs/teacher/best.pldckpt
+            model:
+              encoder: { width: 96, heads: 4, layers: 2, left_context_frames: 40 }
+              language_model: { width: 96, heads: 4, layers: 1 }
+            data: { labels: "4", train_actors: [1, 2, 3], eval_actors: [4] }
+            training: { epochs: 3, batch_size: 8 }
+            augmentation: { speeds: [1.0], noise_probability: 0 }
+            loss:
+              alpha: 0.5
+              attention: { layers: [-1, -2], heads: [0, 1], queries: suffix }
+            """, "inline");
+
+        Assert.Equal(DistillationMethod.PlDistill, config.Method);
+        Assert.Equal(96, config.ResolvedModel.Encoder.Width);
+        Assert.Equal(40, config.ResolvedModel.Encoder.LeftContextFrames);
+        Assert.Equal([1, 2, 3], config.Data.TrainActors);
+        Assert.Equal([1.0], config.Augmentation.Speeds);
+        Assert.Equal(0.5, config.Loss.Alpha);
+        Assert.Equal([-1, -2], config.Loss.Attention.Layers);
+        Assert.Equal(AttentionQueries.Suffix, config.Loss.Attention.Queries);
+    }
+
+    [Theory]
+    [InlineData("epochz: 3", "epochz")]
+    [InlineData("training: { epochs: many }", "many")]
+    [InlineData("method: magic", "magic")]
+    [InlineData("method: ldist", "teacher")]
+    [InlineData("role: oracle", "oracle")]
+    [InlineData("data: { train_actors: [1, 2], eval_actors: [2] }", "both sides")]
+    [InlineData("training: { epochs: 0 }", "training.epochs")]
+    [InlineData("features: { window_milliseconds: 25.03 }", "whole number of samples")]
+    public void Bad_configs_are_refused_naming_the_problem(string yaml, string expected)
+    {
+        var error = Assert.Throws<ArgumentException>(() => TrainingConfigFile.Parse(yaml, "bad.yaml"));
+        Assert.Contains("bad.yaml", error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void The_resolved_yaml_reads_back_to_the_same_settings()
+    {
+        var config = TrainingConfigFile.Parse("name: x\nmethod: pdist_aw_cka\nteacher: t.pldckpt\n", "inline");
+        string yaml = TrainingConfigFile.ToYaml(config);
+        var again = TrainingConfigFile.Parse(yaml, "resolved");
+        Assert.Equal(config.Method, again.Method);
+        Assert.Equal(config.Training.LearningRate, again.Training.LearningRate);
+        Assert.Equal(config.Augmentation.Speeds, again.Augmentation.Speeds);
+        Assert.Equal(config.Loss.Attention.Layers, again.Loss.Attention.Layers);
+    }
+}
