@@ -1,0 +1,28 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace PLDistill.Bench;
+
+/// <summary>Pins the process to one core when asked, and describes the machine for result tables.</summary>
+internal static class BenchEnvironment
+{
+    public static void PinToOneCore()
+    {
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsWindows())
+            Process.GetCurrentProcess().ProcessorAffinity = 1;
+    }
+
+    public static string Describe()
+    {
+        string cpu = "unknown CPU";
+        if (File.Exists("/proc/cpuinfo"))
+            cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? cpu;
+        return $"{DateTime.UtcNow:yyyy-MM-dd}, {cpu}, {Environment.ProcessorCount} cores visible, {RuntimeInformation.FrameworkDescription}";
+    }
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
