@@ -4,41 +4,53 @@ using static TorchSharp.torch.nn;
 namespace PLDistill.Models.Lalm;
 
 /// <summary>
-/// Log-mel (B, T, M) at 100 fps -> (B, T/s, D) at 100/s fps: a strided convolution over non-overlapping groups of s frames,
-/// then a causal width-3 convolution (it sees the current and two previous encoder frames, never the future).
+/// Log-mel (B, T, M) at 100 fps -> (B, T/s, D) at 100/s fps: a convolution of width and stride s over the frames, then
+/// a causal convolution of width 3 (the current and two previous encoder frames, never the future).
+/// Both are written as what they are, linear maps over stacked frames, which keeps the streaming state explicit
+/// (the last two merged frames) and avoids libtorch's NNPACK path, which is unavailable on many CPUs.
 /// </summary>
 public sealed class ConvolutionalSubsampling : Module
 {
     /// <summary>Encoder frames the causal convolution looks back.</summary>
     public const int CausalContext = 2;
 
-    private readonly TorchSharp.Modules.Conv1d merge, smooth;
+    private readonly TorchSharp.Modules.Linear merge, smooth;
 
     /// <summary>Subsamples by <paramref name="factor"/> into <paramref name="width"/> channels.</summary>
     public ConvolutionalSubsampling(int melBins, int width, int factor) : base(nameof(ConvolutionalSubsampling))
     {
         Factor = factor;
-        merge = Conv1d(melBins, width, factor, stride: factor);
-        smooth = Conv1d(width, width, CausalContext + 1);
+        Width = width;
+        merge = Linear(melBins * factor, width);
+        smooth = Linear(width * (CausalContext + 1), width);
         RegisterComponents();
     }
 
     /// <summary>Mel frames per encoder frame.</summary>
     public int Factor { get; }
 
+    /// <summary>Output channels.</summary>
+    public int Width { get; }
+
     /// <summary>
-    /// mel (B, T, M) -> (B, ⌊T/s⌋, D). <paramref name="history"/> (B, D, 2) holds the merged frames before this chunk
-    /// (zeros at a stream's start); the returned history is what the next chunk needs.
+    /// mel (B, T, M) -> (B, ⌊T/s⌋, D); mel frames past the last whole group are ignored (a stream carries them over).
+    /// <paramref name="history"/> (B, 2, D) holds the merged frames before this chunk (zeros at a stream's start);
+    /// the returned history is what the next chunk needs.
     /// </summary>
     public (Tensor Output, Tensor History) Forward(Tensor mel, Tensor? history = null)
     {
         using var scope = NewDisposeScope();
-        long frames = mel.shape[1] / Factor * Factor;
-        var merged = functional.gelu(merge.forward(mel.narrow(1, 0, frames).transpose(1, 2)));   // (B, D, T')
-        history ??= zeros(merged.shape[0], merged.shape[1], CausalContext, device: mel.device);
-        var padded = cat([history, merged], 2);                                                   // (B, D, 2 + T')
-        var output = functional.gelu(smooth.forward(padded)).transpose(1, 2);                     // (B, T', D)
-        var nextHistory = padded.narrow(2, padded.shape[2] - CausalContext, CausalContext).contiguous();
+        long batch = mel.shape[0], steps = mel.shape[1] / Factor;
+        var stacked = mel.narrow(1, 0, steps * Factor).reshape(batch, steps, Factor * mel.shape[2]);   // (B, T', s·M)
+        var merged = functional.gelu(merge.forward(stacked));                                          // (B, T', D)
+        history ??= zeros(batch, CausalContext, Width, device: mel.device);
+        var padded = cat([history, merged], 1);                                                        // (B, 2 + T', D)
+        var nextHistory = padded.narrow(1, steps, CausalContext).contiguous();
+        if (steps == 0)
+            return (merged.MoveToOuterDisposeScope(), nextHistory.MoveToOuterDisposeScope());
+        var windows = padded.unfold(1, CausalContext + 1, 1)                                           // (B, T', D, 3)
+            .transpose(2, 3).reshape(batch, steps, (CausalContext + 1) * Width);                       // oldest frame first
+        var output = functional.gelu(smooth.forward(windows));                                         // (B, T', D)
         return (output.MoveToOuterDisposeScope(), nextHistory.MoveToOuterDisposeScope());
     }
 }

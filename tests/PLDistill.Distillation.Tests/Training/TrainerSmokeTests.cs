@@ -59,7 +59,7 @@ public sealed class TrainerSmokeTests : IDisposable
     [Fact]
     public void Teacher_trains_writes_its_run_folder_resumes_and_a_student_distils_from_it()
     {
-        var teacher = new Trainer(Config("teacher", "teacher", DistillationMethod.None, epochs: 2), CPU).Run();
+        var teacher = new Trainer(Config("teacher", "teacher", DistillationMethod.None, epochs: 2), CPU).Run(cancellationToken: TestContext.Current.CancellationToken);
 
         foreach (string file in new[] { "config.yaml", "metrics.jsonl", "best.pldckpt", "last.pldckpt", "confusion.png", "best-metrics.json", "optimizer.state" })
             Assert.True(File.Exists(Path.Combine(teacher.RunFolder, file)), $"{file} is missing");
@@ -77,11 +77,11 @@ public sealed class TrainerSmokeTests : IDisposable
 
         // Resume: a third epoch continues from the second, it does not start over.
         var longer = Config("teacher", "teacher", DistillationMethod.None, epochs: 3);
-        new Trainer(longer, CPU).Run(resume: true);
+        new Trainer(longer, CPU).Run(resume: true, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal([1, 2, 3], Metrics(teacher.RunFolder).Select(e => e.Epoch));
 
         // PL-Distill student: CE + LDist + PDist(AwCKA), each term logged.
-        var student = new Trainer(Config("student", "student", DistillationMethod.PlDistill, epochs: 1, teacher.BestCheckpoint), CPU).Run();
+        var student = new Trainer(Config("student", "student", DistillationMethod.PlDistill, epochs: 1, teacher.BestCheckpoint), CPU).Run(cancellationToken: TestContext.Current.CancellationToken);
         var terms = Metrics(student.RunFolder).Single().LossTerms;
         Assert.Equal(["ce", "ldist", "pdist"], terms.Keys.Order());
         Assert.InRange(terms["pdist"], 0.0, 1.0);
@@ -95,9 +95,9 @@ public sealed class TrainerSmokeTests : IDisposable
         var teacherConfig = Config("t2", "teacher", DistillationMethod.None, epochs: 1);
         teacherConfig.Features = teacherConfig.Features with { MelBins = 40 };
         teacherConfig.Model = teacherConfig.ResolvedModel with { Encoder = teacherConfig.ResolvedModel.Encoder with { MelBins = 40 } };
-        var teacher = new Trainer(teacherConfig, CPU).Run();
+        var teacher = new Trainer(teacherConfig, CPU).Run(cancellationToken: TestContext.Current.CancellationToken);
         var error = Assert.Throws<ArgumentException>(() =>
-            new Trainer(Config("s2", "student", DistillationMethod.PlDistill, 1, teacher.BestCheckpoint), CPU).Run());
+            new Trainer(Config("s2", "student", DistillationMethod.PlDistill, 1, teacher.BestCheckpoint), CPU).Run(cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("other features", error.Message, StringComparison.Ordinal);
     }
 }
