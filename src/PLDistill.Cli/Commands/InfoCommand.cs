@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PLDistill.Models.Lalm;
 using TorchSharp;
 
 namespace PLDistill.Cli.Commands;
@@ -17,6 +18,10 @@ internal static class InfoCommand
             Console.WriteLine($"libLibTorchSharp  {runtime.LibTorchSharpPath}{(runtime.UsedPatchedCopy ? "  (patched copy: system libstdc++ lacks GLIBCXX_3.4.32)" : "")}");
             Console.WriteLine($"cuda available    {torch.cuda.is_available()}");
             Console.WriteLine($"cpu threads       {torch.get_num_threads()}");
+            using var student = new AudioLanguageModel(LalmConfig.Student);
+            using var teacher = new AudioLanguageModel(LalmConfig.Teacher);
+            Console.WriteLine($"default student   {student.ParameterCount:N0} parameters (streaming encoder, {LalmConfig.Student.Encoder.LeftContextFrames}-frame left context)");
+            Console.WriteLine($"default teacher   {teacher.ParameterCount:N0} parameters ({(double)teacher.ParameterCount / student.ParameterCount:F1}x the student, full-context encoder)");
             return 0;
         });
         return command;
