@@ -70,6 +70,69 @@ public sealed class AudioEncoder : Module
         return (finalNorm.forward(x).MoveToOuterDisposeScope(), lengths.MoveToOuterDisposeScope());
     }
 
+    /// <summary>A fresh per-stream state for <see cref="Step"/>; only streaming encoders have one.</summary>
+    public EncoderStreamState CreateStreamState() =>
+        Config.IsStreamable ? new EncoderStreamState(Config.Layers)
+            : throw new InvalidOperationException("a full-context encoder cannot run incrementally; use a streaming student");
+
+    /// <summary>
+    /// Encodes the next mel frames of one stream, (1, t, M) -> (1, t', D), reusing <paramref name="state"/>: only new frames
+    /// pass through the network; attention reads the cached keys and values of the last W frames. The concatenated outputs
+    /// of any chunking equal <see cref="Forward"/> over the whole stream.
+    /// </summary>
+    public Tensor Step(Tensor mel, EncoderStreamState state)
+    {
+        int window = Config.LeftContextFrames ?? throw new InvalidOperationException("not a streaming encoder");
+        using var scope = NewDisposeScope();
+        var normalized = Normalize(mel);
+        var combined = state.PendingMel is null ? normalized : cat([state.PendingMel, normalized], 1);
+        long steps = combined.shape[1] / Config.Subsampling, used = steps * Config.Subsampling;
+        var pending = combined.narrow(1, used, combined.shape[1] - used).contiguous();
+        var history = state.SubsamplingHistory;
+        var (x, nextHistory) = subsampling.Forward(combined.narrow(1, 0, used), history);
+        var states = (Pending: pending.MoveToOuterDisposeScope(), History: nextHistory.MoveToOuterDisposeScope());
+        if (steps == 0)
+        {
+            var nothing = x.MoveToOuterDisposeScope();
+            Commit(state, states.Pending, states.History);
+            return nothing;
+        }
+
+        long first = state.FramesEncoded;
+        var queryPositions = arange(first, first + steps, dtype: int64, device: mel.device);
+        for (int layer = 0; layer < blocks.Count; layer++)
+        {
+            Tensor? pastKeys = state.Keys[layer], pastValues = state.Values[layer];
+            long past = pastKeys?.shape[2] ?? 0;
+            var keyPositions = arange(first - past, first + steps, dtype: int64, device: mel.device);
+            var allKeysValid = ones(1, past + steps, dtype: @bool, device: mel.device);
+            var mask = AttentionMasks.Additive(AttentionMasks.Window(queryPositions, keyPositions, window), allKeysValid);
+            var bias = positionBias.Compute(queryPositions, keyPositions);
+            var result = blocks[layer].Forward(x, mask, bias, pastKeys, pastValues);
+            x = result.Output;
+            // Keep exactly the keys a future query can still see: the last W frames.
+            var keys = pastKeys is null ? result.Keys : cat([pastKeys, result.Keys], 2);
+            var values = pastValues is null ? result.Values : cat([pastValues, result.Values], 2);
+            long keep = Math.Min(window, keys.shape[2]);
+            state.Keys[layer]?.Dispose();
+            state.Values[layer]?.Dispose();
+            state.Keys[layer] = keys.narrow(2, keys.shape[2] - keep, keep).contiguous().MoveToOuterDisposeScope();
+            state.Values[layer] = values.narrow(2, values.shape[2] - keep, keep).contiguous().MoveToOuterDisposeScope();
+        }
+        var output = finalNorm.forward(x).MoveToOuterDisposeScope();
+        Commit(state, states.Pending, states.History);
+        state.FramesEncoded += steps;
+        return output;
+    }
+
+    private static void Commit(EncoderStreamState state, Tensor pending, Tensor history)
+    {
+        state.PendingMel?.Dispose();
+        state.PendingMel = pending;
+        state.SubsamplingHistory?.Dispose();
+        state.SubsamplingHistory = history;
+    }
+
     internal ConvolutionalSubsampling Subsampling => subsampling;
     internal RelativePositionBias PositionBias => positionBias;
     internal TorchSharp.Modules.LayerNorm FinalNorm => finalNorm;
