@@ -90,7 +90,8 @@ public sealed class AudioEncoder : Module
         var pending = combined.narrow(1, used, combined.shape[1] - used).contiguous();
         var history = state.SubsamplingHistory;
         var (x, nextHistory) = subsampling.Forward(combined.narrow(1, 0, used), history);
-        var states = (Pending: pending.MoveToOuterDisposeScope(), History: nextHistory.MoveToOuterDisposeScope());
+        // Stream state outlives this call and any scope of the caller's: detach it; the state's Dispose frees it.
+        var states = (Pending: pending.DetachFromDisposeScope(), History: nextHistory.DetachFromDisposeScope());
         if (steps == 0)
         {
             var nothing = x.MoveToOuterDisposeScope();
@@ -116,8 +117,8 @@ public sealed class AudioEncoder : Module
             long keep = Math.Min(window, keys.shape[2]);
             state.Keys[layer]?.Dispose();
             state.Values[layer]?.Dispose();
-            state.Keys[layer] = keys.narrow(2, keys.shape[2] - keep, keep).contiguous().MoveToOuterDisposeScope();
-            state.Values[layer] = values.narrow(2, values.shape[2] - keep, keep).contiguous().MoveToOuterDisposeScope();
+            state.Keys[layer] = keys.narrow(2, keys.shape[2] - keep, keep).contiguous().DetachFromDisposeScope();
+            state.Values[layer] = values.narrow(2, values.shape[2] - keep, keep).contiguous().DetachFromDisposeScope();
         }
         var output = finalNorm.forward(x).MoveToOuterDisposeScope();
         Commit(state, states.Pending, states.History);

@@ -1,0 +1,48 @@
+using PLDistill.Streaming.Inference;
+using static TorchSharp.torch;
+
+namespace PLDistill.Streaming.Tests.Inference;
+
+public sealed class ProjectorCacheTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(75)]
+    [InlineData(200)]
+    public void The_window_is_always_the_last_frames_in_order(int chunk)
+    {
+        using var cache = new ProjectorCache(slots: 2, capacityFrames: 75, width: 4, CPU);
+        int slot = cache.Allocate();
+        using var all = arange(0, 1000, dtype: float32).unsqueeze(1).expand(1000, 4).contiguous();   // frame i = [i, i, i, i]
+        for (long at = 0; at < 1000; at += chunk)
+        {
+            long t = Math.Min(chunk, 1000 - at);
+            cache.Append(slot, all.narrow(0, at, t));
+            long count = at + t;
+            using var window = cache.Window(slot, 75);
+            long n = Math.Min(75, count);
+            Assert.Equal(n, window.shape[0]);
+            Assert.True(window.allclose(all.narrow(0, count - n, n), 0, 0), $"wrong window after {count} frames");
+        }
+    }
+
+    [Fact]
+    public void Slots_are_independent_reusable_and_bounded()
+    {
+        using var cache = new ProjectorCache(slots: 2, capacityFrames: 10, width: 3, CPU);
+        int a = cache.Allocate(), b = cache.Allocate();
+        cache.Append(a, ones(4, 3));
+        cache.Append(b, full(6, 3, 2f));
+        Assert.Equal(4, cache.Window(a, 10).shape[0]);
+        Assert.Equal(2f, cache.Window(b, 10).max().item<float>());
+        Assert.Throws<InvalidOperationException>(() => cache.Allocate());
+        cache.Free(a);
+        int again = cache.Allocate();
+        Assert.Equal(0, cache.Count(again));
+        Assert.Equal(0, cache.Window(again, 10).shape[0]);
+        Assert.Equal(2L * 10 * 3 * sizeof(float), cache.BytesPerSlot);
+        Assert.Throws<ArgumentOutOfRangeException>(() => cache.Window(5, 1));
+    }
+}
