@@ -8,15 +8,15 @@ using static TorchSharp.torch;
 namespace PLDistill.Streaming.Inference;
 
 /// <summary>
-/// The shared, immutable recognizer: one student model serving many streams. Each hop, only the new audio passes through
-/// features, encoder (with its key/value cache) and projector; the projector outputs go to the stream's slot of a
-/// device-resident <see cref="ProjectorCache"/>; the LM reads the last window straight from there.
+/// The incremental student: one model serving many streams. Each hop, only the new audio passes through features,
+/// encoder (with its key/value cache) and projector; the projector outputs go to the stream's slot of a device-resident
+/// <see cref="ProjectorCache"/>; the LM reads every ready stream's last window straight from there, in one batch.
 /// </summary>
-/// <remarks>Not thread-safe: the engine's inference loop calls it. Streams are independent.</remarks>
-public sealed class StreamingStudent : IDisposable
+public sealed class StreamingStudent : IEmotionRecognizer
 {
     private readonly AudioLanguageModel model;
     private readonly LogMelSpectrogram spectrogram;
+    private readonly LogMelOptions features;
 
     /// <summary>A recognizer for up to <paramref name="maxStreams"/> concurrent streams on <paramref name="device"/>.</summary>
     public StreamingStudent(AudioLanguageModel model, LogMelOptions features, StreamingParameters streaming, EmotionLabelSet labels,
@@ -25,10 +25,10 @@ public sealed class StreamingStudent : IDisposable
         if (!model.Config.Encoder.IsStreamable)
             throw new ArgumentException("the model's encoder has full context; only streaming students can run incrementally", nameof(model));
         this.model = model;
+        this.features = features;
         Device = device;
         Labels = labels;
         Streaming = streaming;
-        Features = features;
         spectrogram = new LogMelSpectrogram(features);
         spectrogram.to(device);
         model.to(device);
@@ -38,51 +38,83 @@ public sealed class StreamingStudent : IDisposable
         Cache = new ProjectorCache(maxStreams, WindowFrames, model.Config.LanguageModel.Width, device);
     }
 
-    /// <summary>Where the model, features and cache live.</summary>
+    /// <inheritdoc />
     public Device Device { get; }
 
-    /// <summary>The classes estimates are over.</summary>
+    /// <inheritdoc />
     public EmotionLabelSet Labels { get; }
 
-    /// <summary>Hop and window.</summary>
+    /// <inheritdoc />
     public StreamingParameters Streaming { get; }
 
-    /// <summary>Front-end settings (sample rate included).</summary>
-    public LogMelOptions Features { get; }
+    /// <inheritdoc />
+    public int SampleRate => features.SampleRate;
+
+    /// <inheritdoc />
+    public int MaxStreams => Cache.Slots;
+
+    /// <inheritdoc />
+    public int OpenStreams => Cache.SlotsInUse;
 
     /// <summary>Projector frames the LM reads per estimate.</summary>
     public int WindowFrames { get; }
 
     internal ProjectorCache Cache { get; }
 
-    /// <summary>Starts a stream.</summary>
-    /// <exception cref="InvalidOperationException">All stream slots are in use.</exception>
-    public StudentSession Open()
+    /// <inheritdoc />
+    public RecognizerSession Open()
     {
         int slot = Cache.Allocate();
-        return new StudentSession(this, slot, new StreamingLogMelExtractor(spectrogram, Device), model.Encoder.CreateStreamState());
+        return new StudentSession(Cache, slot, new StreamingLogMelExtractor(spectrogram, Device), model.Encoder.CreateStreamState());
     }
 
-    /// <summary>Feeds the next samples (mono, model rate) of <paramref name="stream"/> and estimates over its last window.</summary>
-    public EmotionScores Step(StudentSession stream, ReadOnlySpan<float> samples)
+    /// <summary>One stream, one hop: <see cref="Advance(IReadOnlyList{HopInput})"/> with a batch of one.</summary>
+    public EmotionScores Advance(RecognizerSession stream, ReadOnlySpan<float> samples) =>
+        Advance([new HopInput(stream, samples.ToArray())])[0];
+
+    /// <inheritdoc />
+    public IReadOnlyList<EmotionScores> Advance(IReadOnlyList<HopInput> hops)
     {
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
-        var mel = stream.Features.Accept(samples).unsqueeze(0);                  // (1, F, M) on the device
-        var encoded = model.Encoder.Step(mel, stream.Encoder);                   // (1, t', D_enc), only new frames
-        var projected = model.Projector.forward(encoded)[0];                     // (t', D_lm)
-        Cache.Append(stream.Slot, projected);
-        stream.SamplesAccepted += samples.Length;
 
-        var window = Cache.Window(stream.Slot, WindowFrames);                    // (n, D_lm) view, no copy
-        long n = window.shape[0];
-        double seconds = (double)stream.SamplesAccepted / Features.SampleRate;
-        if (n == 0)
-            return new EmotionScores(Enumerable.Repeat(1f / Labels.Count, Labels.Count).ToArray(), 0, seconds);
-        var (logits, _) = model.Answer(window.unsqueeze(0), tensor(new[] { n }, device: Device));
-        var probabilities = model.ClassLogits(logits.select(1, logits.shape[1] - 1), Labels).softmax(1)[0].cpu();
-        return new EmotionScores(probabilities.data<float>().ToArray(), n, seconds);
+        // New audio -> features -> encoder step -> projector -> cache, per stream (each has its own encoder state).
+        var windows = new Tensor[hops.Count];
+        for (int i = 0; i < hops.Count; i++)
+        {
+            var session = Session(hops[i].Session);
+            var mel = session.Features.Accept(hops[i].Samples.Span).unsqueeze(0);   // (1, F, M) on the device
+            var encoded = model.Encoder.Step(mel, session.Encoder);                  // (1, t', D_enc), only new frames
+            Cache.Append(session.Slot, model.Projector.forward(encoded)[0]);         // (t', D_lm)
+            session.SamplesAccepted += hops[i].Samples.Length;
+            windows[i] = Cache.Window(session.Slot, WindowFrames);                   // (n, D_lm) view, no copy
+        }
+
+        // Cache -> LM head, all streams that have audio frames in one forward pass.
+        var ready = Enumerable.Range(0, hops.Count).Where(i => windows[i].shape[0] > 0).ToArray();
+        var probabilities = new float[hops.Count][];
+        if (ready.Length > 0)
+        {
+            var lengths = ready.Select(i => windows[i].shape[0]).ToArray();
+            long longest = lengths.Max();
+            var batch = stack(ready.Select(i => windows[i].shape[0] == longest ? windows[i]
+                : nn.functional.pad(windows[i], [0, 0, 0, longest - windows[i].shape[0]])).ToArray());   // (B, n, D)
+            var (logits, _) = model.Answer(batch, tensor(lengths, device: Device));
+            var classes = model.ClassLogits(logits.select(1, logits.shape[1] - 1), Labels).softmax(1).cpu();
+            var flat = classes.data<float>().ToArray();
+            for (int r = 0; r < ready.Length; r++)
+                probabilities[ready[r]] = flat.AsSpan(r * Labels.Count, Labels.Count).ToArray();
+        }
+
+        return Enumerable.Range(0, hops.Count).Select(i => new EmotionScores(
+            probabilities[i] ?? Enumerable.Repeat(1f / Labels.Count, Labels.Count).ToArray(),
+            windows[i].shape[0],
+            (double)hops[i].Session.SamplesAccepted / SampleRate)).ToArray();
     }
+
+    private StudentSession Session(RecognizerSession session) =>
+        session is StudentSession { IsDisposed: false } own && ReferenceEquals(Cache, own.CacheOwner) ? own
+        : throw new ArgumentException("the session was not opened by this recognizer, or is closed", nameof(session));
 
     /// <inheritdoc />
     public void Dispose()

@@ -4,39 +4,33 @@ using PLDistill.Models.Lalm;
 namespace PLDistill.Streaming.Inference;
 
 /// <summary>
-/// One live stream's state (sherpa-onnx style): its log-mel extractor, its encoder cache and its projector-cache slot.
-/// Created by <see cref="StreamingStudent.Open"/>; disposing it frees the slot.
+/// One live stream of the incremental student (sherpa-onnx style): its log-mel extractor, its encoder cache and its
+/// projector-cache slot. Created by <see cref="StreamingStudent.Open"/>; disposing it frees the slot.
 /// </summary>
-public sealed class StudentSession : IDisposable
+public sealed class StudentSession : RecognizerSession
 {
-    private readonly StreamingStudent owner;
-    private bool disposed;
+    private readonly ProjectorCache cache;
 
-    internal StudentSession(StreamingStudent owner, int slot, StreamingLogMelExtractor features, EncoderStreamState encoder)
+    internal StudentSession(ProjectorCache cache, int slot, StreamingLogMelExtractor features, EncoderStreamState encoder)
     {
-        this.owner = owner;
+        this.cache = cache;
         Slot = slot;
         Features = features;
         Encoder = encoder;
     }
 
+    internal ProjectorCache CacheOwner => cache;
     internal int Slot { get; }
     internal StreamingLogMelExtractor Features { get; }
     internal EncoderStreamState Encoder { get; }
 
-    /// <summary>Audio samples (at the model's rate) accepted so far.</summary>
-    public long SamplesAccepted { get; internal set; }
-
     /// <summary>Device bytes this stream holds: encoder caches plus its projector-cache slot.</summary>
-    public long DeviceBytes => Encoder.Bytes + owner.Cache.BytesPerSlot;
+    public override long DeviceBytes => IsDisposed ? 0 : Encoder.Bytes + cache.BytesPerSlot;
 
     /// <inheritdoc />
-    public void Dispose()
+    protected override void Release()
     {
-        if (disposed)
-            return;
-        disposed = true;
         Encoder.Dispose();
-        owner.Cache.Free(Slot);
+        cache.Free(Slot);
     }
 }

@@ -3,28 +3,13 @@ using PLDistill.Models.Checkpoints;
 using PLDistill.Models.Features;
 using PLDistill.Models.Lalm;
 using PLDistill.Streaming.Inference;
+using PLDistill.Streaming.Tests.TestSupport;
 using static TorchSharp.torch;
 
 namespace PLDistill.Streaming.Tests.Inference;
 
 public sealed class StreamingStudentTests
 {
-    private static AudioLanguageModel Student()
-    {
-        manual_seed(31);
-        var model = new AudioLanguageModel(LalmConfig.Student);
-        model.Encoder.SetNormalization(full(80, -6f), full(80, 3f));
-        return model;
-    }
-
-    private static float[] Speechlike(int samples, int seed)
-    {
-        var random = new Random(seed);
-        return Enumerable.Range(0, samples).Select(n =>
-            (float)(0.3 * Math.Sin(2 * Math.PI * (120 + 40 * Math.Sin(n / 8000.0)) * n / 16000) * (0.6 + 0.4 * Math.Sin(n / 3000.0))
-                    + 0.05 * (random.NextDouble() - 0.5))).ToArray();
-    }
-
     /// <summary>Offline reference: features and encoder over the whole prefix, projector, the LM over its last window.</summary>
     private static float[] Offline(AudioLanguageModel model, LogMelSpectrogram spectrogram, float[] prefix, int windowFrames, EmotionLabelSet labels)
     {
@@ -44,19 +29,19 @@ public sealed class StreamingStudentTests
     [InlineData(130)]
     public void Every_hop_equals_the_offline_computation_of_the_same_stream(int hopMilliseconds)
     {
-        using var model = Student();
+        using var model = TestAudio.Student();
         var features = new LogMelOptions();
         var streaming = new StreamingParameters { HopMilliseconds = hopMilliseconds };
         using var student = new StreamingStudent(model, features, streaming, EmotionLabelSet.Eight, CPU, maxStreams: 4);
         using var spectrogram = new LogMelSpectrogram(features);
-        float[] audio = Speechlike(16000 * 7, seed: 1);   // 7 s: the 3 s window slides over 4 s
+        float[] audio = TestAudio.Speechlike(16000 * 7, seed: 1);   // 7 s: the 3 s window slides over 4 s
         using var stream = student.Open();
 
         int hop = 16 * hopMilliseconds;
         double worst = 0;
         for (int end = hop; end <= audio.Length; end += hop)
         {
-            var online = student.Step(stream, audio.AsSpan(end - hop, hop));
+            var online = student.Advance(stream, audio.AsSpan(end - hop, hop));
             if (online.WindowFrames == 0)
                 continue;
             float[] offline = Offline(model, spectrogram, audio[..end], student.WindowFrames, EmotionLabelSet.Eight);
@@ -69,23 +54,23 @@ public sealed class StreamingStudentTests
     [Fact]
     public void Streams_do_not_disturb_each_other_and_free_their_slots()
     {
-        using var model = Student();
+        using var model = TestAudio.Student();
         using var student = new StreamingStudent(model, new LogMelOptions(), new StreamingParameters(), EmotionLabelSet.Eight, CPU, maxStreams: 2);
-        float[] a = Speechlike(16000 * 4, 2), b = Speechlike(16000 * 4, 3);
+        float[] a = TestAudio.Speechlike(16000 * 4, 2), b = TestAudio.Speechlike(16000 * 4, 3);
 
         EmotionScores? alone = null;
         using (var solo = student.Open())
         {
             for (int i = 0; i < 16; i++)
-                alone = student.Step(solo, a.AsSpan(i * 4000, 4000));
+                alone = student.Advance(solo, a.AsSpan(i * 4000, 4000));
         }
         using var first = student.Open();
         using var second = student.Open();
         EmotionScores interleaved = alone!;
         for (int i = 0; i < 16; i++)
         {
-            interleaved = student.Step(first, a.AsSpan(i * 4000, 4000));
-            student.Step(second, b.AsSpan(i * 4000, 4000));
+            interleaved = student.Advance(first, a.AsSpan(i * 4000, 4000));
+            student.Advance(second, b.AsSpan(i * 4000, 4000));
         }
         Assert.Equal(alone!.Probabilities, interleaved.Probabilities);
         Assert.Throws<InvalidOperationException>(() => student.Open());

@@ -1,0 +1,298 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.Channels;
+using PLDistill.Streaming.Inference;
+using PLDistill.Streaming.Observables;
+
+namespace PLDistill.Streaming.Engine;
+
+/// <summary>
+/// The streaming engine: many live streams, one model, one inference loop.
+/// <code>
+///  producer ─WriteAsync─► hop cutter ─► per-stream bounded hop queue ─┐        (backpressure: wait ≤ budget, then drop oldest)
+///  producer ─WriteAsync─► hop cutter ─► per-stream bounded hop queue ─┼─► ready queue ─► scheduler (batch ≤ N, wait ≤ t)
+///                                                                      ┘       │
+///   recognizer.Advance(batch): features → encoder step → projector → device cache → LM head   (one forward pass)
+///                                                                              │
+///   smoothing ─► EmotionEstimate ─► per-stream observable + all-streams observable   (per-subscriber bounded queues)
+/// </code>
+/// </summary>
+public sealed class EmotionEngine : IAsyncDisposable
+{
+    private readonly IEmotionRecognizer recognizer;
+    private readonly EngineOptions options;
+    private readonly ConcurrentDictionary<string, StreamHandle> streams = new(StringComparer.Ordinal);
+    private readonly Channel<StreamHandle> ready;
+    private readonly NonBlockingBroadcast<EmotionEstimate> all;
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Task loop;
+    private readonly Lock admission = new();
+    private readonly int hopSamples, windowSamples;
+    private long batches, streamSteps, droppedByFinishedStreams, subscriberDropsOfFinishedStreams, coalesced;
+    private int largestBatch;
+    private bool disposed;
+
+    /// <summary>Starts the inference loop over <paramref name="recognizer"/> (the engine owns it from now on).</summary>
+    public EmotionEngine(IEmotionRecognizer recognizer, EngineOptions? options = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(recognizer);
+        this.recognizer = recognizer;
+        this.options = (options ?? new EngineOptions()).Validate();
+        Time = time ?? TimeProvider.System;
+        hopSamples = (int)Math.Round(recognizer.Streaming.HopMilliseconds * recognizer.SampleRate / 1000);
+        windowSamples = (int)Math.Round(recognizer.Streaming.WindowSeconds * recognizer.SampleRate);
+        ready = Channel.CreateBounded<StreamHandle>(new BoundedChannelOptions(recognizer.MaxStreams + 1)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,   // never full: a stream is queued at most once (StreamHandle.Scheduled)
+        });
+        all = new NonBlockingBroadcast<EmotionEstimate>(this.options.SubscriberBuffer);
+        loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
+
+    /// <summary>Every stream's estimates, as they are published; completes when the engine is disposed.</summary>
+    public IObservable<EmotionEstimate> Estimates => all;
+
+    /// <summary>The clock latencies are measured with.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>The model settings streams run with.</summary>
+    public IEmotionRecognizer Recognizer => recognizer;
+
+    /// <summary>Samples per hop at the model's rate.</summary>
+    public int HopSamples => hopSamples;
+
+    /// <summary>Streams open now.</summary>
+    public IReadOnlyCollection<StreamHandle> Streams => streams.Values.ToArray();
+
+    /// <summary>Opens a stream named <paramref name="streamId"/>.</summary>
+    /// <exception cref="StreamingEngineException">The id is in use, every slot is taken, or the engine is stopping.</exception>
+    public StreamHandle OpenStream(string streamId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(streamId);
+        lock (admission)
+        {
+            if (disposed)
+                throw new StreamingEngineException(StreamingErrorKind.EngineStopped, streamId, "the engine is shutting down");
+            if (streams.ContainsKey(streamId))
+                throw new StreamingEngineException(StreamingErrorKind.DuplicateStreamId, streamId, "a stream with this id is already open");
+            if (streams.Count >= recognizer.MaxStreams)
+                throw new StreamingEngineException(StreamingErrorKind.CapacityExhausted, streamId,
+                    $"all {recognizer.MaxStreams} stream slots are in use");
+            var stream = new StreamHandle(this, streamId, hopSamples, options);
+            streams[streamId] = stream;
+            return stream;
+        }
+    }
+
+    /// <summary>Counters now.</summary>
+    public EngineStatistics Statistics => new()
+    {
+        OpenStreams = streams.Count,
+        MaxStreams = recognizer.MaxStreams,
+        Batches = Interlocked.Read(ref batches),
+        StreamSteps = Interlocked.Read(ref streamSteps),
+        LargestBatch = Volatile.Read(ref largestBatch),
+        DroppedHops = Interlocked.Read(ref droppedByFinishedStreams) + streams.Values.Sum(s => s.DroppedHops),
+        CoalescedHops = Interlocked.Read(ref coalesced),
+        SubscriberDrops = all.Dropped + Interlocked.Read(ref subscriberDropsOfFinishedStreams) + streams.Values.Sum(s => s.Broadcast.Dropped),
+    };
+
+    /// <summary>Puts <paramref name="stream"/> in the ready queue unless it is there already.</summary>
+    internal void MarkReady(StreamHandle stream)
+    {
+        if (Interlocked.Exchange(ref stream.Scheduled, 1) == 0)
+            ready.Writer.TryWrite(stream);
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<StreamHandle>(options.MaxBatchStreams);
+        try
+        {
+            while (await ready.Reader.WaitToReadAsync(stopping.Token).ConfigureAwait(false))
+            {
+                batch.Clear();
+                Drain(batch);
+                if (batch.Count < options.MaxBatchStreams && options.MaxBatchWait > TimeSpan.Zero)
+                    await GatherMoreAsync(batch).ConfigureAwait(false);
+                Run(batch);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Disposal: streams still open are failed by DisposeAsync.
+        }
+    }
+
+    private void Drain(List<StreamHandle> batch)
+    {
+        while (batch.Count < options.MaxBatchStreams && ready.Reader.TryRead(out var stream))
+            batch.Add(stream);
+    }
+
+    // Dynamic batching: wait up to MaxBatchWait for more streams to become ready, so their hops share one forward pass.
+    private async Task GatherMoreAsync(List<StreamHandle> batch)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
+        wait.CancelAfter(options.MaxBatchWait);
+        try
+        {
+            while (batch.Count < options.MaxBatchStreams && await ready.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
+                Drain(batch);
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            // The wait is over; run what we have.
+        }
+    }
+
+    private void Run(List<StreamHandle> batch)
+    {
+        var work = new List<(StreamHandle Stream, Hop Last, int Merged)>(batch.Count);
+        var inputs = new List<HopInput>(batch.Count);
+        foreach (var stream in batch)
+        {
+            Volatile.Write(ref stream.Scheduled, 0);   // hops queued from here on mark it ready again
+            var hops = TakeHops(stream);
+            if (hops.Count == 0)
+            {
+                if (stream.Queue.Completion.IsCompleted)
+                    Finish(stream, stream.Queue.Completion.Exception?.InnerException);
+                continue;
+            }
+            try
+            {
+                stream.Session ??= recognizer.Open();
+            }
+            catch (InvalidOperationException full)
+            {
+                Finish(stream, new StreamingEngineException(StreamingErrorKind.CapacityExhausted, stream.Id, full.Message, full));
+                continue;
+            }
+            float[] samples = hops.Count == 1 ? hops[0].Samples : hops.SelectMany(h => h.Samples).ToArray();
+            work.Add((stream, hops[^1], hops.Count));
+            inputs.Add(new HopInput(stream.Session, samples));
+        }
+        if (work.Count == 0)
+            return;
+
+        long started = Time.GetTimestamp();
+        IReadOnlyList<EmotionScores> scores;
+        try
+        {
+            scores = recognizer.Advance(inputs);
+        }
+        catch (Exception failure) when (failure is not OutOfMemoryException)
+        {
+            foreach (var (stream, _, _) in work)
+                Finish(stream, new StreamingEngineException(StreamingErrorKind.InferenceFailed, stream.Id, $"the model failed: {failure.Message}", failure));
+            return;
+        }
+        var modelLatency = Time.GetElapsedTime(started);
+        Interlocked.Increment(ref batches);
+        Interlocked.Add(ref streamSteps, work.Count);
+        if (work.Count > largestBatch)
+            Volatile.Write(ref largestBatch, work.Count);
+
+        for (int i = 0; i < work.Count; i++)
+        {
+            var (stream, last, merged) = work[i];
+            Publish(stream, last, merged, scores[i], modelLatency);
+            if (stream.Queue.Count > 0 || stream.Queue.Completion.IsCompleted)
+                MarkReady(stream);
+        }
+    }
+
+    private List<Hop> TakeHops(StreamHandle stream)
+    {
+        int limit = options.Policy == BackpressurePolicy.Coalesce ? options.MaxCoalescedHops : 1;
+        var hops = new List<Hop>(Math.Min(limit, 8));
+        while (hops.Count < limit && stream.Queue.TryRead(out var hop))
+            hops.Add(hop);
+        if (stream.Queue.Count > 0)
+            MarkReady(stream);
+        return hops;
+    }
+
+    private void Publish(StreamHandle stream, Hop last, int merged, EmotionScores scores, TimeSpan modelLatency)
+    {
+        var labels = recognizer.Labels.Words;
+        stream.Smoother ??= new ProbabilitySmoother(options.SmoothingWeight);
+        var smoothed = stream.Smoother.Next(scores.Probabilities);
+        int best = Array.IndexOf(smoothed, smoothed.Max());
+        var end = TimeSpan.FromSeconds((double)last.EndSample / recognizer.SampleRate);
+        var start = TimeSpan.FromSeconds((double)Math.Max(0, last.EndSample - windowSamples) / recognizer.SampleRate);
+        var estimate = new EmotionEstimate
+        {
+            StreamId = stream.Id,
+            Sequence = stream.Sequence++,
+            AudioStart = start,
+            AudioEnd = end,
+            Label = labels[best],
+            Labels = labels,
+            Probabilities = scores.Probabilities,
+            SmoothedProbabilities = smoothed,
+            Confidence = smoothed[best],
+            ModelLatency = modelLatency,
+            EndToEndLatency = Time.GetElapsedTime(last.ArrivalTimestamp),
+            CoalescedHops = merged - 1,
+            DroppedHops = stream.DroppedHops,
+        };
+        Interlocked.Add(ref stream.HopsProcessed, merged);
+        Interlocked.Add(ref stream.CoalescedHops, merged - 1);
+        Interlocked.Add(ref coalesced, merged - 1);
+        Interlocked.Exchange(ref stream.DeviceBytes, stream.Session!.DeviceBytes);
+        Interlocked.Exchange(ref stream.SessionHostBytes, stream.Session.HostBytes);
+        stream.Broadcast.Publish(estimate);
+        all.Publish(estimate);
+    }
+
+    // Ends a stream: frees its model slot, completes (or fails) its observers and its Completion task.
+    private void Finish(StreamHandle stream, Exception? failure)
+    {
+        if (!streams.TryRemove(new KeyValuePair<string, StreamHandle>(stream.Id, stream)))
+            return;
+        stream.Session?.Dispose();
+        Interlocked.Exchange(ref stream.DeviceBytes, 0);
+        Interlocked.Add(ref droppedByFinishedStreams, stream.DroppedHops);
+        var error = failure switch
+        {
+            null => null,
+            StreamingEngineException typed => typed,
+            _ => new StreamingEngineException(StreamingErrorKind.InferenceFailed, stream.Id, failure.Message, failure),
+        };
+        stream.Broadcast.Complete(error);
+        Interlocked.Add(ref subscriberDropsOfFinishedStreams, stream.Broadcast.Dropped);
+        if (error is null) stream.Finished.TrySetResult(); else stream.Finished.TrySetException(error);
+    }
+
+    /// <summary>
+    /// Stops admitting streams, ends every open stream (its queued audio is still processed, within
+    /// <see cref="EngineOptions.ShutdownDrainTimeout"/>), stops the loop, fails what did not drain, and completes
+    /// <see cref="Estimates"/>.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        lock (admission)
+        {
+            if (disposed)
+                return;
+            disposed = true;
+        }
+        var open = streams.Values.ToArray();
+        foreach (var stream in open)
+            await stream.CompleteAsync().ConfigureAwait(false);
+        var drained = Task.WhenAll(open.Select(s => s.Completion.ContinueWith(_ => { }, TaskScheduler.Default)));
+        await Task.WhenAny(drained, Task.Delay(options.ShutdownDrainTimeout, Time)).ConfigureAwait(false);
+
+        stopping.Cancel();
+        ready.Writer.TryComplete();
+        await loop.ConfigureAwait(false);
+        foreach (var stream in streams.Values.ToArray())
+            Finish(stream, new StreamingEngineException(StreamingErrorKind.EngineStopped, stream.Id, "the engine shut down before the stream drained"));
+        all.Complete();
+        recognizer.Dispose();
+        stopping.Dispose();
+    }
+}

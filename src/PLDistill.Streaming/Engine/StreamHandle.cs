@@ -1,0 +1,158 @@
+using System.Threading.Channels;
+using PLDistill.Streaming.Inference;
+using PLDistill.Streaming.Observables;
+
+namespace PLDistill.Streaming.Engine;
+
+/// <summary>
+/// One live stream in the engine. The producer side: <see cref="WriteAsync"/> mono samples at the model's rate in chunks
+/// of any size, then <see cref="CompleteAsync"/> (or <see cref="Fail"/>). The consumer side: <see cref="Estimates"/>.
+/// Samples are cut into hops and queued in a bounded channel; the engine's inference loop takes them from there.
+/// </summary>
+/// <remarks>One producer per stream: <see cref="WriteAsync"/> and <see cref="CompleteAsync"/> must not overlap.</remarks>
+public sealed class StreamHandle
+{
+    private readonly EmotionEngine engine;
+    private readonly Channel<Hop> queue;
+    private readonly NonBlockingBroadcast<EmotionEstimate> estimates;
+    private readonly TaskCompletionSource finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly float[] partial;
+    private int partialCount;
+    private long samplesWritten;
+    private long hopsQueued, dropped;
+    private bool writerDone;
+    internal int Scheduled;   // 1 while the stream sits in the engine's ready queue
+
+    internal StreamHandle(EmotionEngine engine, string id, int hopSamples, EngineOptions options)
+    {
+        this.engine = engine;
+        Id = id;
+        HopSamples = hopSamples;
+        partial = new float[hopSamples];
+        Options = options;
+        queue = Channel.CreateBounded<Hop>(new BoundedChannelOptions(options.QueueHops)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleWriter = true,
+            SingleReader = false,   // the producer itself removes the oldest hop when the budget runs out
+        });
+        estimates = new NonBlockingBroadcast<EmotionEstimate>(options.SubscriberBuffer);
+    }
+
+    /// <summary>The stream's id (unique among open streams).</summary>
+    public string Id { get; }
+
+    /// <summary>Samples per hop at the model's rate.</summary>
+    public int HopSamples { get; }
+
+    /// <summary>This stream's estimates, in order; OnCompleted after the last, OnError with <see cref="StreamingEngineException"/>.</summary>
+    public IObservable<EmotionEstimate> Estimates => estimates;
+
+    /// <summary>Completes when the stream's last estimate is published (faults as <see cref="Estimates"/> does).</summary>
+    public Task Completion => finished.Task;
+
+    internal EngineOptions Options { get; }
+    internal ChannelReader<Hop> Queue => queue.Reader;
+    internal NonBlockingBroadcast<EmotionEstimate> Broadcast => estimates;
+    internal TaskCompletionSource Finished => finished;
+
+    // Owned by the inference loop.
+    internal RecognizerSession? Session { get; set; }
+    internal ProbabilitySmoother? Smoother { get; set; }
+    internal long Sequence { get; set; }
+    internal long HopsProcessed, CoalescedHops, DeviceBytes, SessionHostBytes;
+
+    /// <summary>Hops dropped so far because the queue overflowed.</summary>
+    public long DroppedHops => Interlocked.Read(ref dropped);
+
+    /// <summary>
+    /// Appends mono samples at the model's rate. Waits at most <see cref="EngineOptions.ProducerWaitBudget"/> when the
+    /// stream's queue is full, then drops the oldest hop (counted).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The stream was completed or failed.</exception>
+    public async ValueTask WriteAsync(ReadOnlyMemory<float> samples, CancellationToken cancellationToken = default)
+    {
+        if (writerDone)
+            throw new InvalidOperationException($"stream '{Id}' is already complete");
+        while (!samples.IsEmpty)
+        {
+            int take = Math.Min(samples.Length, HopSamples - partialCount);
+            samples.Span[..take].CopyTo(partial.AsSpan(partialCount));
+            partialCount += take;
+            samplesWritten += take;
+            samples = samples[take..];
+            if (partialCount == HopSamples)
+                await EnqueueAsync(TakePartial(), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Ends the stream: the partial last hop is queued, then the engine publishes the last estimate and completes.</summary>
+    public async ValueTask CompleteAsync(CancellationToken cancellationToken = default)
+    {
+        if (writerDone)
+            return;
+        if (partialCount > 0)
+            await EnqueueAsync(TakePartial(), cancellationToken).ConfigureAwait(false);
+        writerDone = true;
+        queue.Writer.TryComplete();
+        engine.MarkReady(this);
+    }
+
+    /// <summary>Ends the stream with an error (for example undecodable audio): subscribers get OnError with <paramref name="error"/>.</summary>
+    public void Fail(StreamingEngineException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        writerDone = true;
+        queue.Writer.TryComplete(error);
+        engine.MarkReady(this);
+    }
+
+    /// <summary>Counters and memory now.</summary>
+    public StreamStatistics Statistics => new()
+    {
+        StreamId = Id,
+        HopsQueued = Interlocked.Read(ref hopsQueued),
+        HopsProcessed = Interlocked.Read(ref HopsProcessed),
+        DroppedHops = DroppedHops,
+        CoalescedHops = Interlocked.Read(ref CoalescedHops),
+        Estimates = Sequence,
+        QueuedNow = queue.Reader.Count,
+        DeviceBytes = Interlocked.Read(ref DeviceBytes),
+        HostBytes = (long)(queue.Reader.Count + 1) * HopSamples * sizeof(float) + Interlocked.Read(ref SessionHostBytes),
+    };
+
+    private Hop TakePartial()
+    {
+        var hop = new Hop(partial.AsSpan(0, partialCount).ToArray(), samplesWritten, engine.Time.GetTimestamp());
+        partialCount = 0;
+        return hop;
+    }
+
+    private async ValueTask EnqueueAsync(Hop hop, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref hopsQueued);
+        bool waited = Options.ProducerWaitBudget == TimeSpan.Zero;
+        while (!queue.Writer.TryWrite(hop))
+        {
+            if (!waited)
+            {
+                waited = Options.ProducerWaitBudget != Timeout.InfiniteTimeSpan;
+                using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                if (Options.ProducerWaitBudget != Timeout.InfiniteTimeSpan)
+                    budget.CancelAfter(Options.ProducerWaitBudget);
+                try
+                {
+                    await queue.Writer.WaitToWriteAsync(budget.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Budget spent: fall through to dropping the oldest hop.
+                }
+                continue;
+            }
+            if (queue.Reader.TryRead(out _))
+                Interlocked.Increment(ref dropped);
+        }
+        engine.MarkReady(this);
+    }
+}

@@ -1,0 +1,255 @@
+using System.Reactive.Linq;
+using System.Reactive.Threading.Tasks;
+using PLDistill.Audio.Formats;
+using PLDistill.Audio.Sources;
+using PLDistill.Streaming.Engine;
+using PLDistill.Streaming.Inference;
+using PLDistill.Streaming.Tests.TestSupport;
+
+namespace PLDistill.Streaming.Tests.Engine;
+
+public sealed class EmotionEngineTests
+{
+    private const int Hop = 4000;   // 250 ms at 16 kHz
+    // One estimate per hop and no loss: the producer waits for the model (files processed as fast as possible).
+    private static readonly EngineOptions Lossless = new()
+    {
+        Policy = BackpressurePolicy.DropOldest, ProducerWaitBudget = Timeout.InfiniteTimeSpan, MaxBatchWait = TimeSpan.Zero,
+    };
+
+    private static async Task Feed(StreamHandle stream, float[] audio, int chunk)
+    {
+        for (int start = 0; start < audio.Length; start += chunk)
+            await stream.WriteAsync(audio.AsMemory(start, Math.Min(chunk, audio.Length - start)));
+        await stream.CompleteAsync();
+    }
+
+    private static float[] DirectLastProbabilities(float[] audio, int hop)
+    {
+        using var student = TestAudio.Recognizer(1);
+        using var session = student.Open();
+        EmotionScores last = null!;
+        for (int start = 0; start < audio.Length; start += hop)
+            last = student.Advance(session, audio.AsSpan(start, Math.Min(hop, audio.Length - start)));
+        return last.Probabilities;
+    }
+
+    private static void AssertClose(IReadOnlyList<float> expected, IReadOnlyList<float> actual, double tolerance = 1e-4)
+    {
+        double worst = expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second));
+        Assert.True(worst <= tolerance, $"max |difference| = {worst}");
+    }
+
+    [Fact]
+    public async Task One_stream_gets_one_estimate_per_hop_in_order_matching_the_recognizer()
+    {
+        float[] audio = TestAudio.Speechlike(16000 * 5 + 1234, seed: 4);   // 20 whole hops and a partial one
+        await using var engine = new EmotionEngine(TestAudio.Recognizer(4), Lossless);
+        var stream = engine.OpenStream("call-1");
+        var collected = stream.Estimates.ToList().ToTask(TestContext.Current.CancellationToken);
+
+        await Feed(stream, audio, chunk: 1000);
+        var estimates = await collected;
+        await stream.Completion;
+
+        Assert.Equal(21, estimates.Count);
+        Assert.Equal(Enumerable.Range(0, 21).Select(i => (long)i), estimates.Select(e => e.Sequence));
+        Assert.All(estimates, e => Assert.Equal("call-1", e.StreamId));
+        Assert.Equal(TimeSpan.FromSeconds(0.25), estimates[0].AudioEnd);
+        Assert.Equal(TimeSpan.FromSeconds(audio.Length / 16000.0), estimates[^1].AudioEnd);
+        Assert.Equal(estimates[^1].AudioEnd - TimeSpan.FromSeconds(3), estimates[^1].AudioStart);
+        Assert.All(estimates, e => Assert.Equal(1f, e.Probabilities.Sum(), 3));
+        Assert.All(estimates, e => Assert.Equal(e.SmoothedProbabilities.Max(), e.Confidence));
+        Assert.All(estimates, e => Assert.Equal(e.Labels[e.SmoothedProbabilities.ToList().IndexOf(e.Confidence)], e.Label));
+        Assert.All(estimates, e => Assert.True(e.ModelLatency > TimeSpan.Zero && e.EndToEndLatency >= e.ModelLatency));
+        AssertClose(DirectLastProbabilities(audio, Hop), estimates[^1].Probabilities);
+        Assert.Empty(engine.Streams);
+    }
+
+    [Fact]
+    public async Task Many_streams_are_batched_and_each_gets_all_its_estimates_in_order()
+    {
+        const int streams = 12;
+        var audio = Enumerable.Range(0, streams).Select(i => TestAudio.Speechlike(16000 * 3 + 500 * i, seed: 10 + i)).ToArray();
+        await using var engine = new EmotionEngine(TestAudio.Recognizer(streams),
+            Lossless with { MaxBatchWait = TimeSpan.FromMilliseconds(20) });
+        var everything = engine.Estimates.ToList().ToTask(TestContext.Current.CancellationToken);
+        var handles = Enumerable.Range(0, streams).Select(i => engine.OpenStream($"s{i}")).ToArray();
+        var perStream = handles.Select(h => h.Estimates.ToList().ToTask(TestContext.Current.CancellationToken)).ToArray();
+
+        await Task.WhenAll(handles.Select((h, i) => Task.Run(() => Feed(h, audio[i], chunk: 800))));
+        var results = await Task.WhenAll(perStream);
+
+        for (int i = 0; i < streams; i++)
+        {
+            int hops = (audio[i].Length + Hop - 1) / Hop;
+            Assert.Equal(Enumerable.Range(0, hops).Select(n => (long)n), results[i].Select(e => e.Sequence));
+            Assert.All(results[i], e => Assert.Equal($"s{i}", e.StreamId));
+        }
+        // Padding shorter windows in a batch must not change any stream's answer.
+        AssertClose(DirectLastProbabilities(audio[5], Hop), results[5][^1].Probabilities);
+        Assert.True(engine.Statistics.LargestBatch > 1, $"largest batch {engine.Statistics.LargestBatch}");
+
+        await engine.DisposeAsync();
+        var merged = await everything;
+        Assert.Equal(results.Sum(r => r.Count), merged.Count);
+        foreach (var group in merged.GroupBy(e => e.StreamId))
+            Assert.Equal(group.Select(e => e.Sequence).Order(), group.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task Drop_oldest_accounts_for_every_hop_and_keeps_the_newest()
+    {
+        const int hops = 60;
+        float[] audio = TestAudio.Speechlike(hops * Hop, seed: 5);
+        await using var engine = new EmotionEngine(TestAudio.Recognizer(1),
+            new EngineOptions { QueueHops = 2, Policy = BackpressurePolicy.DropOldest, MaxBatchWait = TimeSpan.Zero });
+        var stream = engine.OpenStream("fast-producer");
+        var collected = stream.Estimates.ToList().ToTask(TestContext.Current.CancellationToken);
+
+        await Feed(stream, audio, chunk: audio.Length);   // all at once: far faster than the model
+        var estimates = await collected;
+
+        Assert.True(stream.DroppedHops > 0, "a 2-hop queue fed 60 hops at once must overflow");
+        Assert.Equal(hops, estimates.Count + stream.DroppedHops);
+        Assert.Equal(Enumerable.Range(0, estimates.Count).Select(i => (long)i), estimates.Select(e => e.Sequence));
+        Assert.All(estimates, e => Assert.Equal(0, e.CoalescedHops));
+        Assert.Equal(TimeSpan.FromSeconds(15), estimates[^1].AudioEnd);
+        Assert.Equal(stream.DroppedHops, estimates[^1].DroppedHops);
+        Assert.Equal(stream.DroppedHops, engine.Statistics.DroppedHops);
+    }
+
+    [Fact]
+    public async Task Coalescing_loses_no_audio_and_ends_where_the_direct_run_ends()
+    {
+        const int hops = 60;
+        float[] audio = TestAudio.Speechlike(hops * Hop, seed: 6);
+        await using var engine = new EmotionEngine(TestAudio.Recognizer(1),
+            new EngineOptions { QueueHops = 64, MaxCoalescedHops = 8, Policy = BackpressurePolicy.Coalesce, MaxBatchWait = TimeSpan.Zero });
+        var stream = engine.OpenStream("backlog");
+        var collected = stream.Estimates.ToList().ToTask(TestContext.Current.CancellationToken);
+
+        await Feed(stream, audio, chunk: audio.Length);
+        var estimates = await collected;
+
+        Assert.Equal(0, stream.DroppedHops);
+        Assert.Equal(hops, estimates.Sum(e => 1 + e.CoalescedHops));
+        Assert.Contains(estimates, e => e.CoalescedHops > 0);
+        Assert.All(estimates, e => Assert.InRange(e.CoalescedHops, 0, 7));
+        Assert.Equal(TimeSpan.FromSeconds(15), estimates[^1].AudioEnd);
+        // The incremental model does not care how audio was chunked: the last estimate equals the hop-by-hop run.
+        AssertClose(DirectLastProbabilities(audio, Hop), estimates[^1].Probabilities);
+    }
+
+    [Fact]
+    public async Task A_waiting_producer_never_loses_audio_when_the_budget_is_infinite()
+    {
+        float[] audio = TestAudio.Speechlike(40 * Hop, seed: 7);
+        await using var engine = new EmotionEngine(TestAudio.Recognizer(1),
+            Lossless with { QueueHops = 1, Policy = BackpressurePolicy.DropOldest });
+        var stream = engine.OpenStream("file");
+        var collected = stream.Estimates.ToList().ToTask(TestContext.Current.CancellationToken);
+        await Feed(stream, audio, chunk: audio.Length);
+        var estimates = await collected;
+        Assert.Equal(40, estimates.Count);
+        Assert.Equal(0, stream.DroppedHops);
+    }
+
+    [Fact]
+    public async Task A_slow_subscriber_stalls_neither_the_engine_nor_other_subscribers()
+    {
+        float[] audio = TestAudio.Speechlike(40 * Hop, seed: 8);
+        await using var engine = new EmotionEngine(TestAudio.Recognizer(1), Lossless with { SubscriberBuffer = 4 });
+        var stream = engine.OpenStream("watched");
+        using var release = new ManualResetEventSlim(false);
+        int slowSeen = 0;
+        var slowDone = new TaskCompletionSource();
+        using var slow = stream.Estimates.Subscribe(_ => { release.Wait(); Interlocked.Increment(ref slowSeen); }, () => slowDone.SetResult());
+        var fast = stream.Estimates.ToList().ToTask(TestContext.Current.CancellationToken);
+
+        await Feed(stream, audio, chunk: 4000);
+        var fastEstimates = await fast.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        await stream.Completion;   // the engine finished while the slow subscriber was still stuck in its first OnNext
+
+        Assert.Equal(40, fastEstimates.Count);
+        Assert.Equal(0, Volatile.Read(ref slowSeen));
+        release.Set();
+        await slowDone.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.InRange(slowSeen, 1, 5);   // its first item plus at most its buffer; the rest were its own losses
+        Assert.True(engine.Statistics.SubscriberDrops >= 35, $"subscriber drops {engine.Statistics.SubscriberDrops}");
+    }
+
+    [Fact]
+    public async Task Full_engine_and_duplicate_ids_are_typed_errors_and_slots_are_reused()
+    {
+        await using var engine = new EmotionEngine(TestAudio.Recognizer(2), Lossless);
+        var a = engine.OpenStream("a");
+        engine.OpenStream("b");
+
+        var duplicate = Assert.Throws<StreamingEngineException>(() => engine.OpenStream("a"));
+        Assert.Equal(StreamingErrorKind.DuplicateStreamId, duplicate.Kind);
+        var full = Assert.Throws<StreamingEngineException>(() => engine.OpenStream("c"));
+        Assert.Equal(StreamingErrorKind.CapacityExhausted, full.Kind);
+        Assert.Contains("2 stream slots", full.Message, StringComparison.Ordinal);
+
+        await Feed(a, TestAudio.Speechlike(2 * Hop, 9), Hop);
+        await a.Completion;
+        Assert.Equal("c", engine.OpenStream("c").Id);
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await a.WriteAsync(new float[10]));
+    }
+
+    [Fact]
+    public async Task Undecodable_audio_fails_its_stream_with_a_typed_error_and_spares_the_others()
+    {
+        // A WAV whose data chunk promises 4 s but the pipe delivers 2 s: the reader fails mid-stream.
+        var bytes = new MemoryStream();
+        using (var writer = new WavWriter(bytes, new PcmFormat(16000, 1, SampleEncoding.Int16), leaveOpen: true))
+            writer.WriteFrames(TestAudio.Speechlike(2 * 16000, 11));
+        byte[] wav = bytes.ToArray();
+        BitConverter.GetBytes(4 * 16000 * 2).CopyTo(wav, 40);   // data chunk size
+        BitConverter.GetBytes(36 + 4 * 16000 * 2).CopyTo(wav, 4);
+
+        await using var engine = new EmotionEngine(TestAudio.Recognizer(2), Lossless);
+        var broken = engine.OpenStream("broken");
+        var healthy = engine.OpenStream("healthy");
+        var brokenEstimates = broken.Estimates.ToList().ToTask(TestContext.Current.CancellationToken);
+        var healthyEstimates = healthy.Estimates.ToList().ToTask(TestContext.Current.CancellationToken);
+
+        await using var source = WavStreamSource.Open(new NonSeekableInput(wav), "cut-call.wav");
+        await AudioPump.RunAsync(source, broken, 16000, TestContext.Current.CancellationToken);
+        await Feed(healthy, TestAudio.Speechlike(3 * Hop, 12), Hop);
+
+        var error = await Assert.ThrowsAsync<StreamingEngineException>(() => brokenEstimates);
+        Assert.Equal(StreamingErrorKind.InvalidAudio, error.Kind);
+        Assert.Equal("broken", error.StreamId);
+        Assert.Contains("cut-call.wav", error.Message, StringComparison.Ordinal);
+        Assert.IsType<AudioFormatException>(error.InnerException);
+        await Assert.ThrowsAsync<StreamingEngineException>(() => broken.Completion);
+        Assert.Equal(3, (await healthyEstimates).Count);
+    }
+
+    [Fact]
+    public async Task Memory_per_stream_stays_bounded_however_long_the_stream_runs()
+    {
+        await using var engine = new EmotionEngine(TestAudio.Recognizer(1), Lossless);
+        var stream = engine.OpenStream("long-call");
+        var deviceBytes = new List<long>();
+        float[] minute = TestAudio.Speechlike(60 * 16000, 13);
+        for (int start = 0, hop = 0; start < minute.Length; start += Hop, hop++)
+        {
+            await stream.WriteAsync(minute.AsMemory(start, Hop));
+            if (hop >= 40)   // after 2 s the encoder's key/value caches are full; from 10 s on nothing may grow
+                deviceBytes.Add(stream.Statistics.DeviceBytes);
+        }
+        var before = stream.Statistics;
+        await stream.CompleteAsync();
+        await stream.Completion;
+
+        Assert.True(before.DeviceBytes > 0);
+        Assert.True(before.HostBytes <= (Lossless.QueueHops + 1) * Hop * sizeof(float), $"host bytes {before.HostBytes}");
+        // Only the subsampler's sub-group remainder (< 4 mel frames of 80 floats) varies between hops.
+        Assert.True(deviceBytes.Min() > 0);
+        Assert.True(deviceBytes.Max() - deviceBytes.Min() < 4 * 80 * sizeof(float), $"device bytes ranged {deviceBytes.Min()}..{deviceBytes.Max()}");
+        Assert.Equal(0, stream.Statistics.DeviceBytes);
+    }
+}
