@@ -4,6 +4,8 @@ using PLDistill.Models.Runtime;
 // Benchmarks behind the README's figures. Usage:
 //   pld-bench frontend [seconds=60] [repeats=5]
 //   pld-bench train [cpu|cuda|auto] [steps=10] [batch=32]
+//   pld-bench hop [cpu|cuda|auto] [seconds=60] [checkpoint]        (one core on cpu)
+//   pld-bench streams [cpu|cuda|auto] [seconds=20] [checkpoint]    (concurrent real-time streams through the engine)
 string what = args.FirstOrDefault() ?? "frontend";
 switch (what)
 {
@@ -16,8 +18,18 @@ switch (what)
         var runtime = TorchRuntime.Initialize(TorchRuntimeOptions.FromEnvironment(choice));
         TrainingThroughputBenchmark.Run(runtime.Device, (int)Arg(2, 10), (int)Arg(3, 32));
         return 0;
+    case "hop":
+        var hopRuntime = TorchRuntime.Initialize(TorchRuntimeOptions.FromEnvironment(Enum.Parse<DeviceChoice>(args.ElementAtOrDefault(1) ?? "cpu", ignoreCase: true)) with { CpuThreads = 1 });
+        if (hopRuntime.Device.type == TorchSharp.DeviceType.CPU)
+            BenchEnvironment.PinToOneCore();
+        HopLatencyBenchmark.Run(hopRuntime.Device, Arg(2, 60.0), args.ElementAtOrDefault(3));
+        return 0;
+    case "streams":
+        var streamsRuntime = TorchRuntime.Initialize(TorchRuntimeOptions.FromEnvironment(Enum.Parse<DeviceChoice>(args.ElementAtOrDefault(1) ?? "cpu", ignoreCase: true)));
+        await ConcurrentStreamsBenchmark.RunAsync(streamsRuntime.Device, Arg(2, 20.0), args.ElementAtOrDefault(3));
+        return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}': use frontend or train");
+        Console.Error.WriteLine($"unknown benchmark '{what}': use frontend, train, hop or streams");
         return 2;
 }
 

@@ -18,7 +18,8 @@ public interface IAudioSource : IAsyncDisposable
     /// <summary>
     /// Reads up to <c>destination.Length / Format.Channels</c> whole frames of interleaved samples.
     /// Returns the number of frames read; 0 only at the end of the audio.
-    /// Throws <see cref="AudioFormatException"/> when the input turns out to be malformed.
+    /// Throws <see cref="AudioFormatException"/> when the input turns out to be malformed, and
+    /// <see cref="AudioSourceException"/> when a live source fails (a recorder that died, a device that went away).
     /// </summary>
     ValueTask<int> ReadAsync(Memory<float> destination, CancellationToken cancellationToken = default);
 }

@@ -1,0 +1,37 @@
+using PLDistill.Audio.Data;
+using PLDistill.Models.Checkpoints;
+using PLDistill.Models.Features;
+using PLDistill.Models.Lalm;
+using static TorchSharp.torch;
+
+namespace PLDistill.Bench;
+
+/// <summary>The model a streaming benchmark runs: a checkpoint when given, else a seeded random student (same compute).</summary>
+internal static class StudentFactory
+{
+    public static (AudioLanguageModel Model, LogMelOptions Features, StreamingParameters Streaming, string Description) Load(string? checkpoint)
+    {
+        if (checkpoint is not null)
+        {
+            var (model, metadata) = CheckpointFile.Load(checkpoint);
+            return (model, metadata.Features, metadata.Streaming, checkpoint);
+        }
+        manual_seed(0);
+        var random = new AudioLanguageModel(LalmConfig.Student);
+        random.Encoder.SetNormalization(full(80, -6f), full(80, 3f));
+        return (random, new LogMelOptions(), new StreamingParameters(), "random student (default shape; compute does not depend on the weights)");
+    }
+
+    public static EmotionLabelSet Labels => EmotionLabelSet.Eight;
+
+    /// <summary>A deterministic speech-like test signal (gliding, modulated tone plus noise) at 16 kHz.</summary>
+    public static float[] Speechlike(int samples, int seed)
+    {
+        var random = new Random(seed);
+        var audio = new float[samples];
+        for (int n = 0; n < samples; n++)
+            audio[n] = (float)(0.3 * Math.Sin(2 * Math.PI * (120 + 40 * Math.Sin(n / 8000.0)) * n / 16000) * (0.6 + 0.4 * Math.Sin(n / 3000.0))
+                               + 0.05 * (random.NextDouble() - 0.5));
+        return audio;
+    }
+}

@@ -1,0 +1,68 @@
+using PLDistill.Audio.Formats;
+
+namespace PLDistill.Audio.Sources;
+
+/// <summary>Opens the source a command-line argument names: <c>-</c> for stdin, <c>mic</c> for the microphone, or a WAV path.</summary>
+public static class AudioSources
+{
+    /// <summary>The argument for audio piped in on stdin.</summary>
+    public const string StandardInput = "-";
+
+    /// <summary>The argument for the default microphone; <c>mic:DEVICE</c> names an ALSA device.</summary>
+    public const string Microphone = "mic";
+
+    /// <summary>
+    /// Opens the source <paramref name="spec"/> names:
+    /// <list type="bullet">
+    /// <item><c>-</c>: stdin, WAV or raw PCM told apart by its first bytes (<see cref="PipedAudioSource"/>);</item>
+    /// <item><c>mic</c> or <c>mic:DEVICE</c>: the microphone via arecord (<see cref="AlsaMicrophoneSource"/>), e.g.
+    /// <c>mic:hw:1,0</c>; everything after the first colon is the ALSA device;</item>
+    /// <item>anything else: a WAV file (<see cref="WavFileSource"/>); write <c>./mic</c> for a file called "mic".</item>
+    /// </list>
+    /// </summary>
+    /// <param name="spec">The argument.</param>
+    /// <param name="realTimeClock">For stdin and files: null to read as fast as possible, a clock (usually
+    /// <see cref="TimeProvider.System"/>) to deliver no faster than real time. A microphone is real time by nature.</param>
+    /// <param name="rawFormat">For stdin without a WAV header: what the bytes are; null for
+    /// <see cref="PipedAudioSource.DefaultRawFormat"/> (S16_LE, 16 kHz, mono).</param>
+    /// <param name="microphone">For the microphone: rate, channels and recorder; the device in <paramref name="spec"/>,
+    /// if any, replaces its <see cref="AlsaMicrophoneOptions.Device"/>. Null for the defaults.</param>
+    /// <exception cref="ArgumentException"><paramref name="spec"/> is empty, or <c>mic:</c> names no device.</exception>
+    /// <exception cref="FileNotFoundException">No file at the path (the message names it).</exception>
+    /// <exception cref="AudioFormatException">The WAV file or stream is malformed or not decodable.</exception>
+    /// <exception cref="AudioSourceException">The microphone recorder cannot be started.</exception>
+    public static IAudioSource Open(string spec, TimeProvider? realTimeClock = null, PcmFormat? rawFormat = null,
+        AlsaMicrophoneOptions? microphone = null) =>
+        Open(spec, realTimeClock, rawFormat, microphone, Console.OpenStandardInput);
+
+    /// <summary><see cref="Open(string, TimeProvider?, PcmFormat?, AlsaMicrophoneOptions?)"/> with the stdin to use.</summary>
+    internal static IAudioSource Open(string spec, TimeProvider? realTimeClock, PcmFormat? rawFormat,
+        AlsaMicrophoneOptions? microphone, Func<Stream> openStandardInput)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(spec);
+        ArgumentNullException.ThrowIfNull(openStandardInput);
+
+        if (spec == StandardInput)
+            return PipedAudioSource.Open(openStandardInput(), "stdin", rawFormat, leaveOpen: false, realTimeClock);
+
+        if (spec == Microphone)
+            return AlsaMicrophoneSource.Open(microphone);
+        if (spec.StartsWith(Microphone + ":", StringComparison.Ordinal))
+        {
+            string device = spec[(Microphone.Length + 1)..];
+            if (string.IsNullOrWhiteSpace(device))
+                throw new ArgumentException($"'{spec}' names no device; write mic for the default one or mic:DEVICE", nameof(spec));
+            return AlsaMicrophoneSource.Open((microphone ?? new AlsaMicrophoneOptions()) with { Device = device });
+        }
+
+        try
+        {
+            return WavFileSource.Open(spec, realTimeClock);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new FileNotFoundException(
+                $"{spec}: no such file (give a WAV file, - for stdin, or mic for the microphone)", spec, e);
+        }
+    }
+}

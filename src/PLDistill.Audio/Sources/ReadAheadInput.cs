@@ -1,0 +1,161 @@
+namespace PLDistill.Audio.Sources;
+
+/// <summary>
+/// A read-only, forward-only view of a stream that can look at its first bytes without consuming them:
+/// <see cref="Peek"/> reads ahead and keeps what it read, and later reads return those bytes first.
+/// Used to tell a WAV stream from raw PCM on a pipe, which cannot be rewound.
+/// </summary>
+/// <remarks>
+/// <para>Always non-seekable, even over a file, so readers treat it as the pipe it usually is.</para>
+/// <para>Once the inner stream has returned 0 (its end), it is not read again: a terminal would otherwise wait for a
+/// second end-of-file.</para>
+/// <para>Not thread-safe, like the streams it wraps.</para>
+/// </remarks>
+internal sealed class ReadAheadInput : Stream
+{
+    private readonly Stream _inner;
+    private readonly bool _leaveOpen;
+    private byte[] _ahead = [];
+    private int _start;        // first unread byte in _ahead
+    private int _end;          // one past the last read-ahead byte in _ahead
+    private bool _innerEnded;
+    private bool _disposed;
+
+    /// <summary>Wraps <paramref name="inner"/>; disposing this disposes it too unless <paramref name="leaveOpen"/>.</summary>
+    public ReadAheadInput(Stream inner, bool leaveOpen)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        if (!inner.CanRead)
+            throw new ArgumentException("the stream is not readable", nameof(inner));
+        _inner = inner;
+        _leaveOpen = leaveOpen;
+    }
+
+    /// <summary>
+    /// Returns the next <paramref name="count"/> bytes without consuming them, reading (blocking) until that many
+    /// have arrived or the input ends; fewer only at the end of the input. The span is valid until the next call.
+    /// </summary>
+    public ReadOnlySpan<byte> Peek(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_ahead.Length - _start < count)
+        {
+            // Move what is unread to the front of a buffer large enough for the request.
+            byte[] larger = _ahead.Length >= count ? _ahead : new byte[count];
+            Buffer.BlockCopy(_ahead, _start, larger, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
+            _ahead = larger;
+        }
+        // Pipes return short counts: keep reading until the request is met or the input ends.
+        while (_end - _start < count && !_innerEnded)
+        {
+            int got = _inner.Read(_ahead, _end, _start + count - _end);
+            if (got == 0)
+                _innerEnded = true;
+            _end += got;
+        }
+        return _ahead.AsSpan(_start, Math.Min(count, _end - _start));
+    }
+
+    /// <inheritdoc />
+    public override int Read(Span<byte> buffer)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (buffer.IsEmpty)
+            return 0;
+        if (_start < _end)
+            return TakeAhead(buffer);
+        if (_innerEnded)
+            return 0;
+        int got = _inner.Read(buffer);
+        _innerEnded = got == 0;
+        return got;
+    }
+
+    /// <inheritdoc />
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        ValidateBufferArguments(buffer, offset, count);
+        return Read(buffer.AsSpan(offset, count));
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (buffer.IsEmpty)
+            return 0;
+        if (_start < _end)
+            return TakeAhead(buffer.Span);
+        if (_innerEnded)
+            return 0;
+        int got = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        _innerEnded = got == 0;
+        return got;
+    }
+
+    /// <inheritdoc />
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        ValidateBufferArguments(buffer, offset, count);
+        return ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    }
+
+    /// <inheritdoc />
+    public override bool CanRead => !_disposed;
+
+    /// <inheritdoc />
+    public override bool CanSeek => false;
+
+    /// <inheritdoc />
+    public override bool CanWrite => false;
+
+    /// <inheritdoc />
+    public override long Length => throw new NotSupportedException("read-ahead input has no length");
+
+    /// <inheritdoc />
+    public override long Position
+    {
+        get => throw new NotSupportedException("read-ahead input has no position");
+        set => throw new NotSupportedException("read-ahead input cannot seek");
+    }
+
+    /// <inheritdoc />
+    public override void Flush()
+    {
+    }
+
+    /// <inheritdoc />
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("read-ahead input cannot seek");
+
+    /// <inheritdoc />
+    public override void SetLength(long value) => throw new NotSupportedException("read-ahead input is read-only");
+
+    /// <inheritdoc />
+    public override void Write(byte[] buffer, int offset, int count) =>
+        throw new NotSupportedException("read-ahead input is read-only");
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_disposed)
+        {
+            _disposed = true;
+            if (!_leaveOpen)
+                _inner.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
+    // Returning only read-ahead bytes (a short count) keeps a blocking pipe read out of this call.
+    private int TakeAhead(Span<byte> buffer)
+    {
+        int n = Math.Min(buffer.Length, _end - _start);
+        _ahead.AsSpan(_start, n).CopyTo(buffer);
+        _start += n;
+        return n;
+    }
+}

@@ -1,0 +1,124 @@
+using System.Runtime.Versioning;
+using PLDistill.Audio.Formats;
+using PLDistill.Audio.Sources;
+using PLDistill.Audio.Tests.TestSupport;
+using static PLDistill.Audio.Tests.TestSupport.WavBytes;
+
+namespace PLDistill.Audio.Tests.Sources;
+
+[Collection(ChildProcessCollection.Name)]
+public sealed class AudioSourcesTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("audiosources-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private static Func<Stream> Stdin(byte[] bytes) => () => new NonSeekableStream(new MemoryStream(bytes));
+
+    private static Stream NoStdin() => throw new InvalidOperationException("stdin must not be opened");
+
+    [Fact]
+    public async Task A_dash_reads_stdin_and_sniffs_what_it_is()
+    {
+        byte[] wav = TestAudio.WriteWav([0.25f, -0.25f], new PcmFormat(8_000, 1, SampleEncoding.Int16));
+        short[] raw = [16_384, -16_384, 8_192];
+
+        await using var wavSource = AudioSources.Open("-", null, null, null, Stdin(wav));
+        await using var rawSource = AudioSources.Open("-", null, new PcmFormat(22_050, 1, SampleEncoding.Int16), null, Stdin(Int16Samples(raw)));
+
+        var piped = Assert.IsType<PipedAudioSource>(wavSource);
+        Assert.True(piped.IsWav);
+        Assert.Equal("stdin", wavSource.Name);
+        Assert.Equal(new float[] { 0.25f, -0.25f }, await TestAudio.ReadAllAsync(wavSource, 16, Token));
+        Assert.Equal(new PcmFormat(22_050, 1, SampleEncoding.Int16), rawSource.Format);
+        Assert.Equal(new float[] { 0.5f, -0.5f, 0.25f }, await TestAudio.ReadAllAsync(rawSource, 16, Token));
+    }
+
+    [Fact]
+    public async Task A_path_opens_the_WAV_file()
+    {
+        string path = Path.Combine(_directory, "clip.wav");
+        File.WriteAllBytes(path, TestAudio.WriteWav([0.5f, 0.5f, -0.5f, -0.5f], new PcmFormat(16_000, 2, SampleEncoding.Int16)));
+
+        await using var source = AudioSources.Open(path, null, null, null, NoStdin);
+
+        var file = Assert.IsType<WavFileSource>(source);
+        Assert.Equal(path, file.Path);
+        Assert.Equal(new float[] { 0.5f, 0.5f, -0.5f, -0.5f }, await TestAudio.ReadAllAsync(source, 16, Token));
+    }
+
+    [Fact]
+    public async Task A_path_is_paced_by_the_clock_given()
+    {
+        string path = Path.Combine(_directory, "second.wav");
+        File.WriteAllBytes(path, TestAudio.WriteWav(new float[16_000], new PcmFormat(16_000, 1, SampleEncoding.Int16)));
+        var clock = new AutoAdvancingTimeProvider();
+
+        await using var source = AudioSources.Open(path, clock, null, null, NoStdin);
+        await TestAudio.ReadAllAsync(source, 1_600, Token);
+
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.95), TimeSpan.FromSeconds(1.001));
+    }
+
+    [Theory]
+    [InlineData("missing.wav")]
+    [InlineData("no-such-dir/missing.wav")]
+    public void A_missing_file_is_a_FileNotFoundException_naming_it(string relative)
+    {
+        string path = Path.Combine(_directory, relative);
+
+        var error = Assert.Throws<FileNotFoundException>(() => AudioSources.Open(path, null, null, null, NoStdin));
+
+        Assert.Equal(path, error.FileName);
+        Assert.StartsWith(path + ": no such file", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("mic:")]
+    [InlineData("mic: ")]
+    public void Mic_with_an_empty_device_is_rejected(string spec)
+    {
+        var error = Assert.Throws<ArgumentException>(() => AudioSources.Open(spec, null, null, null, NoStdin));
+
+        Assert.Contains("names no device", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_empty_spec_is_rejected()
+    {
+        Assert.Throws<ArgumentException>(() => AudioSources.Open("", null, null, null, NoStdin));
+    }
+
+    [Fact]
+    [SupportedOSPlatform("linux")]
+    public async Task Mic_opens_the_microphone_with_the_device_after_the_colon()
+    {
+        if (!OperatingSystem.IsLinux())
+            Assert.Skip("the fake recorder is a /bin/sh script: Linux only");
+        using var fakes = new FakeRecorder();
+        string script = fakes.ScriptRecordingArguments("head -c 64 /dev/zero");
+        var template = new AlsaMicrophoneOptions { Executable = script, SampleRate = 8_000 };
+
+        await using (var source = AudioSources.Open("mic:hw:1,0", null, null, template, NoStdin))
+        {
+            var mic = Assert.IsType<AlsaMicrophoneSource>(source);
+            Assert.Equal("mic:hw:1,0", mic.Name);
+            Assert.Equal("hw:1,0", mic.Options.Device);
+            Assert.Equal(32, (await TestAudio.ReadAllAsync(source, 100, Token)).Length);
+        }
+        string[] deviceArguments = File.ReadAllLines(fakes.ArgumentsFile);
+        await using (var source = AudioSources.Open("mic", null, null, template, NoStdin))
+        {
+            Assert.Equal("mic:default", source.Name);
+            Assert.Equal(new PcmFormat(8_000, 1, SampleEncoding.Int16), source.Format);
+            await TestAudio.ReadAllAsync(source, 100, Token);
+        }
+        string[] defaultArguments = File.ReadAllLines(fakes.ArgumentsFile);
+
+        Assert.Equal(["-D", "hw:1,0"], deviceArguments[^2..]);
+        Assert.DoesNotContain("-D", defaultArguments);
+        Assert.Equal("8000", defaultArguments[Array.IndexOf(defaultArguments, "-r") + 1]);
+    }
+}
