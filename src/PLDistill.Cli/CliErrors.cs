@@ -1,5 +1,7 @@
 using System.CommandLine;
 using PLDistill.Audio.Formats;
+using PLDistill.Audio.Sources;
+using PLDistill.Streaming.Engine;
 using PLDistill.Models.Checkpoints;
 using PLDistill.Models.Runtime;
 
@@ -23,6 +25,10 @@ internal static class CliErrors
             return Fail(BadInput, e.Message);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or ArgumentException or FormatException or InvalidDataException)
+        {
+            return Fail(BadInput, e.Message);
+        }
+        catch (Exception e) when (e is AudioSourceException or StreamingEngineException)
         {
             return Fail(BadInput, e.Message);
         }

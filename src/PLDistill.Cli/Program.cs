@@ -12,5 +12,6 @@ var root = new RootCommand("pld: real-time speech emotion recognition with PL-Di
     TrainCommand.Create("distill", "Train a streaming student, with or without distillation, from a YAML config", "student"),
     EvalCommand.Create(),
     DemoCommand.Create(),
+    RunCommand.Create(),
 };
 return await CliErrors.RunAsync(root, args);

@@ -1,13 +1,11 @@
 using System.CommandLine;
-using System.Diagnostics;
+using System.Reactive.Linq;
+using System.Reactive.Threading.Tasks;
 using PLDistill.Audio.Data;
 using PLDistill.Audio.Processing;
-using PLDistill.Models.Checkpoints;
-using PLDistill.Models.Features;
-using PLDistill.Models.Lalm;
+using PLDistill.Streaming.Engine;
+using PLDistill.Streaming.Inference;
 using Spectre.Console;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace PLDistill.Cli.Commands;
 
@@ -23,56 +21,35 @@ internal static class DemoCommand
         var checkpointOption = new Option<string>("--checkpoint") { Description = "checkpoint file or 'default'", DefaultValueFactory = _ => DefaultModel.Name };
         var clipsOption = new Option<int>("--clips") { Description = "held-out clips to stream", DefaultValueFactory = _ => 3 };
         var command = new Command("demo", "Stream held-out clips through the default student and print rolling estimates") { checkpointOption, clipsOption };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellation) =>
         {
             var runtime = CommonOptions.InitializeTorch(parse);
-            var (model, features, streaming, description) = LoadModel(parse.GetValue(checkpointOption)!);
-            model.to(runtime.Device);
-            var labels = EmotionLabelSet.Eight;
-            AnsiConsole.MarkupLine($"model: {Markup.Escape(description)}; {model.ParameterCount:N0} parameters on {runtime.Device.type.ToString().ToLowerInvariant()}");
-            AnsiConsole.MarkupLine($"window {streaming.WindowSeconds:F1} s, hop {streaming.HopMilliseconds:F0} ms (each hop recomputes its window; the cached engine is `pld run`)");
+            var student = DefaultModel.LoadStudent(parse.GetValue(checkpointOption)!);
+            var streaming = student.Streaming;
+            AnsiConsole.MarkupLine($"model: {Markup.Escape(student.Description)}; {student.Model.ParameterCount:N0} parameters on {runtime.Device.type.ToString().ToLowerInvariant()}");
+            AnsiConsole.MarkupLine($"window {streaming.WindowSeconds:0.##} s, hop {streaming.HopMilliseconds:0.#} ms, incremental student with a projector cache (as `pld run`)");
 
-            using var spectrogram = new LogMelSpectrogram(features);
-            spectrogram.to(runtime.Device);
+            var recognizer = new StreamingStudent(student.Model, student.Features, streaming, student.Labels, runtime.Device, maxStreams: 1);
+            await using var engine = new EmotionEngine(recognizer,
+                new EngineOptions { Policy = BackpressurePolicy.DropOldest, ProducerWaitBudget = Timeout.InfiniteTimeSpan });
+            var printer = new EstimatePrinter(Console.Out, json: false);
             foreach (var (name, audio, truth) in Clips(parse.GetValue(clipsOption)))
             {
-                var table = new Table().Title(Markup.Escape($"{name}  (true: {truth})"))
-                    .AddColumns("t (s)", "estimate", "confidence", "model ms");
-                int hop = (int)(features.SampleRate * streaming.HopMilliseconds / 1000), window = (int)(features.SampleRate * streaming.WindowSeconds);
-                for (int end = hop; end <= audio.Length; end += hop)
-                {
-                    int start = Math.Max(0, end - window);
-                    var clock = Stopwatch.StartNew();
-                    using var scope = NewDisposeScope();
-                    using var inference = inference_mode();
-                    var mel = spectrogram.forward(tensor(audio[start..end], device: runtime.Device)).unsqueeze(0);
-                    if (mel.shape[1] < model.Config.Encoder.Subsampling)
-                        continue;
-                    using var output = model.Forward(mel, tensor(new[] { mel.shape[1] }, device: runtime.Device));
-                    var probabilities = model.ClassLogits(output.AnswerLogits, labels).softmax(1)[0].cpu().data<float>().ToArray();
-                    int best = Array.IndexOf(probabilities, probabilities.Max());
-                    table.AddRow($"{end / (double)features.SampleRate:F2}", labels.Words[best], $"{probabilities[best]:P0}", $"{clock.Elapsed.TotalMilliseconds:F1}");
-                }
-                AnsiConsole.Write(table);
+                AnsiConsole.MarkupLine($"[bold]{Markup.Escape(name)}[/]  (true: {Markup.Escape(truth)})");
+                var stream = engine.OpenStream(name);
+                var done = stream.Estimates.Do(printer.Estimate).LastOrDefaultAsync().ToTask(cancellation);
+                await stream.WriteAsync(audio, cancellation);
+                await stream.CompleteAsync(cancellation);
+                var last = await done;
+                if (last is not null)
+                    AnsiConsole.MarkupLine($"  final: [bold]{last.Label}[/] {last.Confidence:P0} (true: {Markup.Escape(truth)})");
+                printer = new EstimatePrinter(Console.Out, json: false);
             }
+            if (student.IsRandom)
+                AnsiConsole.MarkupLine("[yellow]note: the model is randomly initialised; the estimates are meaningless[/]");
             return 0;
         });
         return command;
-    }
-
-    private static (AudioLanguageModel Model, LogMelOptions Features, StreamingParameters Streaming, string Description) LoadModel(string checkpoint)
-    {
-        if (checkpoint == DefaultModel.Name && !File.Exists(DefaultModel.ShippedPath))
-        {
-            manual_seed(0);
-            var random = new AudioLanguageModel(LalmConfig.Student);
-            random.eval();
-            return (random, new LogMelOptions(), new StreamingParameters(), "RANDOMLY INITIALISED student (no trained default model is shipped yet): estimates are meaningless");
-        }
-        string path = DefaultModel.Resolve(checkpoint);
-        var (model, metadata) = CheckpointFile.Load(path);
-        string ua = metadata.Training.TryGetValue("validation_ua", out var value) ? $", validation UA {value}" : "";
-        return (model, metadata.Features, metadata.Streaming, $"{path} ({metadata.Role}{ua})");
     }
 
     private static IEnumerable<(string Name, float[] Audio, string Truth)> Clips(int count)

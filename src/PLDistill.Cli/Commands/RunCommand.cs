@@ -1,0 +1,112 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Reactive.Linq;
+using PLDistill.Audio.Formats;
+using PLDistill.Audio.Sources;
+using PLDistill.Models.Checkpoints;
+using PLDistill.Streaming.Engine;
+using PLDistill.Streaming.Inference;
+using PLDistill.Streaming.Observables;
+
+namespace PLDistill.Cli.Commands;
+
+/// <summary>
+/// <c>pld run</c>: one live stream through the engine — a WAV file (as fast as possible, or paced with --realtime), audio
+/// piped on stdin (<c>-</c>: WAV or raw PCM), or the microphone (<c>mic</c>, <c>mic:DEVICE</c>) — with rolling estimates
+/// printed as they are published. Ctrl+C ends the stream cleanly: audio so far is still estimated.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var input = new Argument<string>("input") { Description = "a WAV file, - for stdin (WAV or raw PCM), or mic[:ALSA-DEVICE]" };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "student checkpoint file or 'default'", DefaultValueFactory = _ => DefaultModel.Name };
+        var json = new Option<bool>("--json") { Description = "JSON lines (estimates, label changes, alerts) instead of a table" };
+        var hop = new Option<double?>("--hop") { Description = "milliseconds between estimates (default: the checkpoint's, 250)" };
+        var window = new Option<double?>("--window") { Description = "seconds of audio each estimate reads (default: the checkpoint's, 3)" };
+        var realtime = new Option<bool>("--realtime") { Description = "pace a WAV file at real time, as if it were live" };
+        var mode = new Option<string>("--mode") { Description = "incremental (projector cache) or recompute (whole window every hop)", DefaultValueFactory = _ => "incremental" };
+        var rawRate = new Option<int>("--rate") { Description = "sample rate of raw PCM on stdin", DefaultValueFactory = _ => 16000 };
+        var rawChannels = new Option<int>("--channels") { Description = "channels of raw PCM on stdin", DefaultValueFactory = _ => 1 };
+        var alert = new Option<string?>("--alert") { Description = "LABEL:P:SECONDS, e.g. angry:0.6:2 — alert when LABEL stays above P for SECONDS" };
+        var command = new Command("run", "Rolling emotion estimates for one live stream: file, stdin or microphone")
+        {
+            input, checkpoint, json, hop, window, realtime, mode, rawRate, rawChannels, alert,
+        };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            var alertSpec = ParseAlert(parse.GetValue(alert));
+            var runtime = CommonOptions.InitializeTorch(parse);
+            var student = DefaultModel.LoadStudent(parse.GetValue(checkpoint)!);
+            var streaming = WithOverrides(student, parse.GetValue(hop), parse.GetValue(window));
+            bool asJson = parse.GetValue(json);
+            var status = asJson ? Console.Error : Console.Out;
+            status.WriteLine($"model: {student.Description}; {student.Model.ParameterCount:N0} parameters on {runtime.Device.type.ToString().ToLowerInvariant()}");
+            status.WriteLine($"window {streaming.WindowSeconds:0.##} s, hop {streaming.HopMilliseconds:0.#} ms, {parse.GetValue(mode)} mode");
+
+            string spec = parse.GetValue(input)!;
+            bool live = spec == AudioSources.StandardInput || spec.StartsWith(AudioSources.Microphone, StringComparison.Ordinal) || parse.GetValue(realtime);
+            var rawFormat = new PcmFormat(parse.GetValue(rawRate), parse.GetValue(rawChannels), SampleEncoding.Int16);
+            await using var source = AudioSources.Open(spec, parse.GetValue(realtime) ? TimeProvider.System : null, rawFormat);
+
+            IEmotionRecognizer recognizer = parse.GetValue(mode) switch
+            {
+                "incremental" => new StreamingStudent(student.Model, student.Features, streaming, student.Labels, runtime.Device, maxStreams: 1),
+                "recompute" => new WindowRecomputingStudent(student.Model, student.Features, streaming, student.Labels, runtime.Device, maxStreams: 1),
+                var other => throw new ArgumentException($"--mode '{other}': use incremental or recompute"),
+            };
+            // Live audio must never wait for the model (coalesce a backlog); a file read as fast as possible waits instead.
+            var options = live
+                ? new EngineOptions { Policy = BackpressurePolicy.Coalesce, ProducerWaitBudget = TimeSpan.Zero }
+                : new EngineOptions { Policy = BackpressurePolicy.DropOldest, ProducerWaitBudget = Timeout.InfiniteTimeSpan };
+            await using var engine = new EmotionEngine(recognizer, options);
+            var stream = engine.OpenStream(source.Name);
+            var printer = new EstimatePrinter(Console.Out, asJson);
+            using var estimates = stream.Estimates.Subscribe(printer.Estimate, _ => { });
+            using var changes = stream.Estimates.LabelChanges(minConfidence: 0.4f, confirmHops: 2).Subscribe(printer.Change, _ => { });
+            using var alerts = alertSpec is { } a
+                ? stream.Estimates.SustainedEmotion(a.Label, a.Threshold, a.Duration).Subscribe(printer.Alert, _ => { })
+                : null;
+
+            await AudioPump.RunAsync(source, stream, recognizer.SampleRate, cancellation);
+            await stream.Completion;   // throws StreamingEngineException (typed) if the audio broke mid-stream
+            var statistics = stream.Statistics;
+            status.WriteLine($"{statistics.Estimates} estimates over {statistics.HopsProcessed} hops; dropped {statistics.DroppedHops}, coalesced {statistics.CoalescedHops}");
+            if (student.IsRandom)
+                status.WriteLine("note: the model is randomly initialised; the estimates are meaningless");
+            return 0;
+        });
+        return command;
+    }
+
+    private static StreamingParameters WithOverrides(LoadedStudent student, double? hopMs, double? windowSeconds)
+    {
+        var streaming = student.Streaming with
+        {
+            HopMilliseconds = hopMs ?? student.Streaming.HopMilliseconds,
+            WindowSeconds = windowSeconds ?? student.Streaming.WindowSeconds,
+        };
+        if (streaming.HopMilliseconds is < 20 or > 10_000)
+            throw new ArgumentException($"--hop {streaming.HopMilliseconds} ms: use 20..10000");
+        // The LM reads prompt + window + answer positions; its position table bounds the window.
+        double framesPerSecond = student.Features.FramesPerSecond / student.Model.Config.Encoder.Subsampling;
+        double longest = (student.Model.Config.LanguageModel.MaxPositions - 32) / framesPerSecond;
+        if (!(streaming.WindowSeconds >= 0.5 && streaming.WindowSeconds <= longest))
+            throw new ArgumentException($"--window {streaming.WindowSeconds} s: this model reads 0.5..{longest:0.#} s");
+        return streaming;
+    }
+
+    private sealed record AlertSpec(string Label, float Threshold, TimeSpan Duration);
+
+    private static AlertSpec? ParseAlert(string? text)
+    {
+        if (text is null)
+            return null;
+        var parts = text.Split(':');
+        if (parts.Length != 3
+            || !float.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out float p) || !(p > 0 && p <= 1)
+            || !double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out double s) || !(s > 0))
+            throw new ArgumentException($"--alert '{text}': use LABEL:P:SECONDS with 0 < P <= 1 and SECONDS > 0, e.g. angry:0.6:2");
+        return new AlertSpec(parts[0], p, TimeSpan.FromSeconds(s));
+    }
+}
