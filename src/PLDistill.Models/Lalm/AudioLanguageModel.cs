@@ -66,6 +66,15 @@ public sealed class AudioLanguageModel : Module
     public (Tensor Logits, IReadOnlyList<Tensor> Attention) Answer(Tensor projected, Tensor audioLengths, bool returnAttention = false) =>
         languageModel.Forward(prefixIds, projected, audioLengths, suffixIds, returnAttention);
 
+    /// <summary>A fresh per-stream LM state (the prompt run once) for <see cref="AnswerStep"/>; streaming students only.</summary>
+    public LanguageModelStreamState CreateAnswerStreamState() => languageModel.CreateStreamState(prefixIds);
+
+    /// <summary>
+    /// Continues one stream's LM with its next projected audio (1, n, D) and returns the answer logits (1, V) over the
+    /// prompt and the last window — what <see cref="Forward"/> gives for the whole stream so far.
+    /// </summary>
+    public Tensor AnswerStep(Tensor projected, LanguageModelStreamState state) => languageModel.Step(projected, suffixIds, state);
+
     /// <summary>Class logits (B, C): the answer logits of the label set's words, in class order.</summary>
     public Tensor ClassLogits(Tensor answerLogits, EmotionLabelSet labels)
     {

@@ -17,8 +17,11 @@ public sealed record LalmConfig
         return this;
     }
 
-    /// <summary>The default streaming student (~1.1M parameters).</summary>
-    public static LalmConfig Student => new();
+    /// <summary>
+    /// The default streaming student (~1.1M parameters): causal sliding-window encoder, and an LM whose answer reads the
+    /// last 75 audio tokens (3 s at 25 tokens/s) with relative positions, so both run incrementally on a live stream.
+    /// </summary>
+    public static LalmConfig Student => new() { LanguageModel = new LanguageModelConfig { AudioWindow = 75 } };
 
     /// <summary>The default teacher: same design, wider and deeper, full-context encoder (~8x the student).</summary>
     public static LalmConfig Teacher => new()

@@ -4,9 +4,15 @@ using static TorchSharp.torch.nn;
 namespace PLDistill.Models.Lalm;
 
 /// <summary>
-/// A small decoder-only LM over [prefix tokens; audio embeddings; suffix tokens], causal attention, learned positions.
-/// Audio rows past a clip's length are padding: masked as keys and skipped by the position ids, so a padded batch
-/// computes exactly what each clip alone would.
+/// A small decoder-only LM over [prefix tokens; audio embeddings; suffix tokens]. Two attention layouts:
+/// <list type="bullet">
+/// <item>full context (<see cref="LanguageModelConfig.AudioWindow"/> null, the teacher): causal attention over everything,
+/// learned absolute positions;</item>
+/// <item>audio window W (the streaming student): every audio and suffix token sees the whole prompt, the last W audio
+/// tokens and earlier suffix tokens, with a relative position bias among audio and suffix tokens. Nothing depends on where
+/// the stream started, so <see cref="Step(Tensor, Tensor, LanguageModelStreamState)"/> continues a live stream with only the new tokens.</item>
+/// </list>
+/// Audio rows past a clip's length are padding: masked as keys, so a padded batch computes what each clip alone would.
 /// </summary>
 public sealed class LanguageModel : Module
 {
@@ -14,6 +20,7 @@ public sealed class LanguageModel : Module
     private readonly TorchSharp.Modules.ModuleList<TransformerBlock> blocks;
     private readonly TorchSharp.Modules.LayerNorm finalNorm;
     private readonly TorchSharp.Modules.Linear head;
+    private readonly RelativePositionBias? audioBias;   // windowed layout only, shared by all layers
 
     /// <summary>An LM of the given shape over <paramref name="vocabularySize"/> tokens.</summary>
     public LanguageModel(LanguageModelConfig config, int vocabularySize) : base(nameof(LanguageModel))
@@ -25,6 +32,8 @@ public sealed class LanguageModel : Module
             .Select(_ => new TransformerBlock(config.Width, config.Heads, config.FeedForwardMultiplier, config.Dropout)).ToArray());
         finalNorm = LayerNorm(config.Width);
         head = Linear(config.Width, vocabularySize);
+        if (config.AudioWindow is int window)
+            audioBias = new RelativePositionBias(config.Heads, maxPast: window + 8, maxFuture: 0);
         RegisterComponents();
     }
 
@@ -39,37 +48,210 @@ public sealed class LanguageModel : Module
     {
         using var scope = NewDisposeScope();
         long batch = audio.shape[0], audioSteps = audio.shape[1], p = prefixIds.shape[0], q = suffixIds.shape[0];
-        long steps = p + audioSteps + q;
-        if (p + audioSteps + q > Config.MaxPositions)
-            throw new ArgumentException($"sequence of {steps} positions exceeds the language model's {Config.MaxPositions}; use a shorter window");
-        var device = audio.device;
-
-        var prefix = tokenEmbedding.forward(prefixIds).unsqueeze(0).expand(batch, -1, -1);
-        var suffix = tokenEmbedding.forward(suffixIds).unsqueeze(0).expand(batch, -1, -1);
-        var sequence = cat([prefix, audio, suffix], 1);                                                // (B, S, D)
-
-        // Position ids skip padded audio: the suffix follows each clip's last real audio step.
-        var audioRange = arange(audioSteps, dtype: int64, device: device).unsqueeze(0);              // (1, Ta)
-        var prefixPositions = arange(p, dtype: int64, device: device).unsqueeze(0).expand(batch, -1);
-        var audioPositions = (audioRange + p).expand(batch, -1);
-        var suffixPositions = arange(q, dtype: int64, device: device).unsqueeze(0) + (audioLengths.unsqueeze(1) + p);
-        var positionIds = cat([prefixPositions, audioPositions, suffixPositions], 1);                 // (B, S)
-        var x = sequence + positionEmbedding.forward(positionIds);
-
-        var validAudio = audioRange.lt(audioLengths.unsqueeze(1));                                     // (B, Ta)
-        var validKeys = cat([ones(batch, p, dtype: @bool, device: device), validAudio, ones(batch, q, dtype: @bool, device: device)], 1);
-        var order = arange(steps, dtype: int64, device: device);
-        var mask = AttentionMasks.Additive(AttentionMasks.Window(order, order, leftContext: (int)steps), validKeys);
+        var (x, mask, bias) = Config.AudioWindow is int window
+            ? WindowedLayout(prefixIds, audio, audioLengths, suffixIds, window)
+            : FullContextLayout(prefixIds, audio, audioLengths, suffixIds);
 
         var attention = new List<Tensor>();
         foreach (var block in blocks)
         {
-            var step = block.Forward(x, mask, bias: null, returnWeights: returnAttention);
+            var step = block.Forward(x, mask, bias, returnWeights: returnAttention);
             x = step.Output;
             if (step.Weights is not null)
                 attention.Add(step.Weights.MoveToOuterDisposeScope());
         }
         var logits = head.forward(finalNorm.forward(x));
         return (logits.MoveToOuterDisposeScope(), attention);
+    }
+
+    // Teacher layout: causal over [prefix; audio; suffix], learned absolute positions that skip padded audio.
+    private (Tensor X, Tensor Mask, Tensor? Bias) FullContextLayout(Tensor prefixIds, Tensor audio, Tensor audioLengths, Tensor suffixIds)
+    {
+        long batch = audio.shape[0], audioSteps = audio.shape[1], p = prefixIds.shape[0], q = suffixIds.shape[0];
+        long steps = p + audioSteps + q;
+        if (steps > Config.MaxPositions)
+            throw new ArgumentException($"sequence of {steps} positions exceeds the language model's {Config.MaxPositions}; use a shorter window");
+        var device = audio.device;
+        var prefix = tokenEmbedding.forward(prefixIds).unsqueeze(0).expand(batch, -1, -1);
+        var suffix = tokenEmbedding.forward(suffixIds).unsqueeze(0).expand(batch, -1, -1);
+        var sequence = cat([prefix, audio, suffix], 1);                                                // (B, S, D)
+
+        var audioRange = arange(audioSteps, dtype: int64, device: device).unsqueeze(0);              // (1, Ta)
+        var prefixPositions = arange(p, dtype: int64, device: device).unsqueeze(0).expand(batch, -1);
+        var audioPositions = (audioRange + p).expand(batch, -1);
+        var suffixPositions = arange(q, dtype: int64, device: device).unsqueeze(0) + (audioLengths.unsqueeze(1) + p);
+        var x = sequence + positionEmbedding.forward(cat([prefixPositions, audioPositions, suffixPositions], 1));
+
+        var validAudio = audioRange.lt(audioLengths.unsqueeze(1));                                     // (B, Ta)
+        var validKeys = cat([ones(batch, p, dtype: @bool, device: device), validAudio, ones(batch, q, dtype: @bool, device: device)], 1);
+        var order = arange(steps, dtype: int64, device: device);
+        return (x, AttentionMasks.Additive(AttentionMasks.Window(order, order, leftContext: (int)steps), validKeys), null);
+    }
+
+    // Student layout. Timeline positions: audio token t at t, suffix token j at L + j (L = the clip's audio length); the
+    // prompt sits outside the timeline (absolute positions 0..P-1, no relative bias to or from it).
+    private (Tensor X, Tensor Mask, Tensor Bias) WindowedLayout(Tensor prefixIds, Tensor audio, Tensor audioLengths, Tensor suffixIds, int window)
+    {
+        long batch = audio.shape[0], audioSteps = audio.shape[1], p = prefixIds.shape[0], q = suffixIds.shape[0];
+        var device = audio.device;
+        var prefix = EmbedPrefix(prefixIds);
+        var suffix = EmbedSuffix(suffixIds, p);
+        var x = cat([prefix.unsqueeze(0).expand(batch, -1, -1), audio, suffix.unsqueeze(0).expand(batch, -1, -1)], 1);
+
+        var lengths = audioLengths.unsqueeze(1);                                                        // (B, 1)
+        var audioPositions = arange(audioSteps, dtype: int64, device: device).unsqueeze(0).expand(batch, -1);
+        var suffixPositions = arange(q, dtype: int64, device: device).unsqueeze(0) + lengths;
+        var timeline = cat([audioPositions, suffixPositions], 1);                                      // (B, Ta+Q)
+        var isSuffix = cat([zeros(batch, audioSteps, dtype: @bool, device: device), ones(batch, q, dtype: @bool, device: device)], 1);
+        var validAudioKey = cat([audioPositions.lt(lengths), ones(batch, q, dtype: @bool, device: device)], 1);
+
+        // Among timeline tokens (queries i, keys k): audio keys within the last W of the query (for a suffix query, of the
+        // clip's end), suffix keys causally, and only for suffix queries.
+        var distance = timeline.unsqueeze(2) - timeline.unsqueeze(1);                                  // (B, Ta+Q, Ta+Q)
+        var queryIsSuffix = isSuffix.unsqueeze(2);
+        var keyIsSuffix = isSuffix.unsqueeze(1);
+        var keyPosition = timeline.unsqueeze(1);
+        var windowEnd = where(queryIsSuffix, (lengths - 1).unsqueeze(2), timeline.unsqueeze(2));         // last audio a query may see
+        var audioKeyAllowed = keyIsSuffix.logical_not().logical_and(keyPosition.le(windowEnd)).logical_and(keyPosition.gt(windowEnd - window));
+        var suffixKeyAllowed = keyIsSuffix.logical_and(queryIsSuffix).logical_and(distance.ge(0));
+        var timelineAllowed = audioKeyAllowed.logical_or(suffixKeyAllowed).logical_and(validAudioKey.unsqueeze(1));
+
+        // The prompt: causal among itself; every timeline token sees all of it; it never sees the timeline.
+        long steps = p + audioSteps + q;
+        var allowed = zeros(batch, steps, steps, dtype: @bool, device: device);
+        allowed[.., ..(int)p, ..(int)p] = ones(p, p, dtype: @bool, device: device).tril().unsqueeze(0);
+        allowed[.., (int)p.., ..(int)p] = ones(batch, audioSteps + q, p, dtype: @bool, device: device);
+        allowed[.., (int)p.., (int)p..] = timelineAllowed;
+        var mask = zeros(batch, steps, steps, device: device).masked_fill(allowed.logical_not(), AttentionMasks.Blocked).unsqueeze(1);
+
+        var bias = zeros(batch, Config.Heads, steps, steps, device: device);
+        bias[.., .., (int)p.., (int)p..] = audioBias!.ForDistances(distance);
+        return (x, mask, bias);
+    }
+
+    /// <summary>Prefix tokens with their absolute positions 0..P−1: (P, D).</summary>
+    private Tensor EmbedPrefix(Tensor prefixIds) =>
+        tokenEmbedding.forward(prefixIds) + positionEmbedding.forward(arange(prefixIds.shape[0], dtype: int64, device: prefixIds.device));
+
+    /// <summary>Suffix tokens with their absolute positions P..P+Q−1: (Q, D).</summary>
+    private Tensor EmbedSuffix(Tensor suffixIds, long prefixLength) =>
+        tokenEmbedding.forward(suffixIds)
+        + positionEmbedding.forward(arange(prefixLength, prefixLength + suffixIds.shape[0], dtype: int64, device: suffixIds.device));
+
+    /// <summary>A fresh per-stream state for <see cref="Step(Tensor, Tensor, LanguageModelStreamState)"/>: the prompt's keys and values, run once.</summary>
+    public LanguageModelStreamState CreateStreamState(Tensor prefixIds)
+    {
+        if (!Config.IsStreamable)
+            throw new InvalidOperationException("a full-context language model cannot run incrementally; use a streaming student");
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var state = new LanguageModelStreamState(blocks.Count);
+        long p = prefixIds.shape[0];
+        var x = EmbedPrefix(prefixIds).unsqueeze(0);
+        var mask = zeros(p, p, device: prefixIds.device).masked_fill(ones(p, p, dtype: @bool, device: prefixIds.device).tril().logical_not(), AttentionMasks.Blocked);
+        for (int layer = 0; layer < blocks.Count; layer++)
+        {
+            var result = blocks[layer].Forward(x, mask);
+            x = result.Output;
+            state.PromptKeys[layer] = result.Keys.DetachFromDisposeScope();
+            state.PromptValues[layer] = result.Values.DetachFromDisposeScope();
+        }
+        return state;
+    }
+
+    /// <summary>
+    /// Continues one stream: its next audio embeddings (1, n, D), n ≥ 0, pass through the LM once (their keys and values
+    /// join the stream's cache of the last W audio tokens), then the suffix reads the prompt and that window. Returns the
+    /// logits of the last suffix position (1, V) — equal to <see cref="Forward"/> over the whole stream so far.
+    /// </summary>
+    public Tensor Step(Tensor audio, Tensor suffixIds, LanguageModelStreamState state) => Step([audio[0]], suffixIds, [state]);
+
+    /// <summary>
+    /// <see cref="Step(Tensor, Tensor, LanguageModelStreamState)"/> for many streams in one pass: stream b brings n_b new
+    /// audio embeddings (n_b, D) and its state; returns the answer logits (B, V). Streams may differ in history and n_b.
+    /// </summary>
+    public Tensor Step(IReadOnlyList<Tensor> audio, Tensor suffixIds, IReadOnlyList<LanguageModelStreamState> states)
+    {
+        int window = Config.AudioWindow ?? throw new InvalidOperationException("not a streaming language model");
+        if (audio.Count != states.Count || audio.Count == 0)
+            throw new ArgumentException("one audio tensor per stream state, at least one stream", nameof(audio));
+        using var scope = NewDisposeScope();
+        var device = suffixIds.device;
+        int streams = states.Count;
+        long q = suffixIds.shape[0], p = states[0].PromptKeys[0]!.shape[2];
+        var newCounts = audio.Select(a => a.shape[0]).ToArray();
+        long widest = newCounts.Max();
+
+        // Queries, padded per stream: new audio rows 0..n_b−1 (padding up to max n), then the Q suffix rows.
+        var suffix = EmbedSuffix(suffixIds, p).unsqueeze(0).expand(streams, -1, -1);
+        var paddedAudio = stack(audio.Select(a => functional.pad(a, [0, 0, 0, widest - a.shape[0]])).ToArray());
+        var x = cat([paddedAudio, suffix], 1);                                                         // (B, n+Q, D)
+
+        var first = tensor(states.Select(st => st.AudioTokens).ToArray(), device: device).unsqueeze(1); // (B, 1)
+        var counts = tensor(newCounts, device: device).unsqueeze(1);
+        var total = first + counts;
+        var newRows = arange(widest, dtype: int64, device: device).unsqueeze(0);
+        var suffixRows = arange(q, dtype: int64, device: device).unsqueeze(0);
+        var queryTimeline = cat([first + newRows, total + suffixRows], 1);                           // (B, n+Q)
+        var queryIsSuffix = cat([zeros(streams, widest, dtype: @bool, device: device), ones(streams, q, dtype: @bool, device: device)], 1);
+        var windowEnd = where(queryIsSuffix, total - 1, queryTimeline).unsqueeze(2);                 // last audio each query may see
+
+        for (int layer = 0; layer < blocks.Count; layer++)
+        {
+            // Keys: prompt, cached audio (right-aligned, padded at the front), new audio (padded), suffix.
+            var cachedCounts = states.Select(st => st.Keys[layer]?.shape[2] ?? 0).ToArray();
+            long deepest = cachedCounts.Max();
+            var cachedRows = arange(deepest, dtype: int64, device: device).unsqueeze(0);
+            var cachedTimeline = first - deepest + cachedRows;
+            var cachedValid = cachedRows.ge(deepest - tensor(cachedCounts, device: device).unsqueeze(1));
+            var keyTimeline = cat([cachedTimeline, first + newRows, total + suffixRows], 1);             // (B, m+n+Q)
+            var keyIsAudio = cat([ones(streams, deepest + widest, dtype: @bool, device: device), zeros(streams, q, dtype: @bool, device: device)], 1);
+            var keyValid = cat([cachedValid, newRows.lt(counts), ones(streams, q, dtype: @bool, device: device)], 1);
+
+            var keyPosition = keyTimeline.unsqueeze(1);
+            var distance = queryTimeline.unsqueeze(2) - keyPosition;                                      // (B, n+Q, m+n+Q)
+            var audioSeen = keyIsAudio.unsqueeze(1).logical_and(keyPosition.le(windowEnd)).logical_and(keyPosition.gt(windowEnd - window));
+            var suffixSeen = keyIsAudio.logical_not().unsqueeze(1).logical_and(queryIsSuffix.unsqueeze(2)).logical_and(distance.ge(0));
+            var seen = audioSeen.logical_or(suffixSeen).logical_and(keyValid.unsqueeze(1));
+            var allowed = cat([ones(streams, widest + q, p, dtype: @bool, device: device), seen], 2);
+            var mask = zeros(allowed.shape, device: device).masked_fill(allowed.logical_not(), AttentionMasks.Blocked).unsqueeze(1);
+            var bias = cat([zeros(streams, Config.Heads, widest + q, p, device: device), audioBias!.ForDistances(distance)], 3);
+
+            var pastKeys = cat([states[0].PromptKeys[layer]!.expand(streams, -1, -1, -1), PadFront(states, layer, deepest, keys: true)], 2);
+            var pastValues = cat([states[0].PromptValues[layer]!.expand(streams, -1, -1, -1), PadFront(states, layer, deepest, keys: false)], 2);
+            var result = blocks[layer].Forward(x, mask, bias, pastKeys, pastValues);
+            x = result.Output;
+
+            // Each stream caches its new audio tokens' keys and values (never the suffix's), keeping the last W.
+            for (int b = 0; b < streams; b++)
+            {
+                Remember(states[b].Keys, layer, result.Keys[b].narrow(1, 0, newCounts[b]).unsqueeze(0), window);
+                Remember(states[b].Values, layer, result.Values[b].narrow(1, 0, newCounts[b]).unsqueeze(0), window);
+            }
+        }
+        for (int b = 0; b < streams; b++)
+            states[b].AudioTokens += newCounts[b];
+        return head.forward(finalNorm.forward(x.select(1, x.shape[1] - 1))).MoveToOuterDisposeScope();
+    }
+
+    // A layer's cached keys (or values) of every stream, (B, H, m, d), each padded at the front to the deepest cache.
+    private static Tensor PadFront(IReadOnlyList<LanguageModelStreamState> states, int layer, long deepest, bool keys)
+    {
+        var prompt = states[0].PromptKeys[layer]!;
+        return stack(states.Select(st =>
+        {
+            var cached = (keys ? st.Keys : st.Values)[layer];
+            long m = cached?.shape[2] ?? 0;
+            var rows = cached is null ? zeros(prompt.shape[1], 0, prompt.shape[3], device: prompt.device) : cached[0];
+            return m == deepest ? rows : functional.pad(rows, [0, 0, deepest - m, 0]);
+        }).ToArray());
+    }
+
+    private static void Remember(Tensor?[] cache, int layer, Tensor fresh, int window)
+    {
+        var all = cache[layer] is null ? fresh : cat([cache[layer]!, fresh], 2);
+        long keep = Math.Min(window, all.shape[2]);
+        cache[layer]?.Dispose();
+        cache[layer] = all.narrow(2, all.shape[2] - keep, keep).contiguous().DetachFromDisposeScope();
     }
 }

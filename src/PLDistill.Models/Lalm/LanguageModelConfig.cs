@@ -18,6 +18,18 @@ public sealed record LanguageModelConfig
     /// <summary>Longest sequence (prompt + audio + suffix) the learned positions cover.</summary>
     public int MaxPositions { get; init; } = 320;
 
+    /// <summary>
+    /// Audio tokens each audio and answer position may attend to (the last W, itself included), with relative positions
+    /// among audio and answer tokens; null: full causal attention with learned absolute positions (the teacher). A window
+    /// makes the LM streamable: each audio token's keys and values never change once computed, so a live stream runs
+    /// only its new tokens and the answer through the LM each hop (<see cref="LanguageModel.Step(TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, LanguageModelStreamState)"/>).
+    /// </summary>
+    public int? AudioWindow { get; init; }
+
+    /// <summary>Whether the LM can run incrementally (it has an <see cref="AudioWindow"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsStreamable => AudioWindow is not null;
+
     /// <summary>Dropout in training.</summary>
     public double Dropout { get; init; } = 0.1;
 
@@ -29,6 +41,7 @@ public sealed record LanguageModelConfig
         EncoderConfig.Require(FeedForwardMultiplier is >= 1 and <= 16, nameof(FeedForwardMultiplier), FeedForwardMultiplier);
         EncoderConfig.Require(MaxPositions is >= 16 and <= 65536, nameof(MaxPositions), MaxPositions);
         EncoderConfig.Require(Dropout is >= 0 and < 1, nameof(Dropout), Dropout);
+        EncoderConfig.Require(AudioWindow is null or (>= 1 and <= 4096), nameof(AudioWindow), AudioWindow ?? 0);
         return this;
     }
 }

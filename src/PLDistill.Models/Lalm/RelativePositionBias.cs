@@ -30,4 +30,13 @@ public sealed class RelativePositionBias : Module
         var bias = table.index_select(1, bucket.flatten());                        // (H, Tq*Tk)
         return bias.view(table.shape[0], distance.shape[0], distance.shape[1]).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Bias for a tensor of distances (…, Tq, Tk) (query − key positions): (…, H, Tq, Tk).</summary>
+    public Tensor ForDistances(Tensor distance)
+    {
+        using var scope = NewDisposeScope();
+        var bucket = distance.clamp(-maxFuture, maxPast) + maxFuture;
+        var bias = table.index_select(1, bucket.flatten()).view([table.shape[0], .. distance.shape]);   // (H, …, Tq, Tk)
+        return bias.movedim([0L], [distance.dim() - 2L]).MoveToOuterDisposeScope();
+    }
 }
