@@ -4,7 +4,7 @@ using PLDistill.Models.Runtime;
 // Benchmarks behind the README's figures. Usage:
 //   pld-bench frontend [seconds=60] [repeats=5]
 //   pld-bench train [cpu|cuda|auto] [steps=10] [batch=32]
-//   pld-bench hop [cpu|cuda|auto] [seconds=60] [checkpoint]        (one core on cpu)
+//   pld-bench hop [cpu|cuda|auto] [seconds=60] [checkpoint]        (one core on cpu; PLD_BENCH_LEGACY_LM=1: full-context LM student)
 //   pld-bench streams [cpu|cuda|auto] [seconds=20] [checkpoint]    (concurrent real-time streams through the engine)
 string what = args.FirstOrDefault() ?? "frontend";
 switch (what)

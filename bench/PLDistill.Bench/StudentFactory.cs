@@ -17,7 +17,7 @@ internal static class StudentFactory
             return (model, metadata.Features, metadata.Streaming, checkpoint);
         }
         manual_seed(0);
-        var random = new AudioLanguageModel(LalmConfig.Student);
+        var random = new AudioLanguageModel(Environment.GetEnvironmentVariable("PLD_BENCH_LEGACY_LM") == "1" ? LalmConfig.Student with { LanguageModel = new LanguageModelConfig() } : LalmConfig.Student);
         random.Encoder.SetNormalization(full(80, -6f), full(80, 3f));
         return (random, new LogMelOptions(), new StreamingParameters(), "random student (default shape; compute does not depend on the weights)");
     }

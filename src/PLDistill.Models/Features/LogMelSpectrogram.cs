@@ -12,6 +12,7 @@ public sealed class LogMelSpectrogram : Module<Tensor, Tensor>
 {
     private readonly int windowLength, hopLength, fftSize;
     private readonly double logFloor;
+    private readonly Tensor floor;
     private readonly Tensor window;    // (win)
     private readonly Tensor melBasis;  // (fftBins, mels)
 
@@ -34,6 +35,8 @@ public sealed class LogMelSpectrogram : Module<Tensor, Tensor>
 
         register_buffer(nameof(window), window, persistent: false);
         register_buffer(nameof(melBasis), melBasis, persistent: false);
+        floor = tensor((float)logFloor);
+        register_buffer(nameof(floor), floor, persistent: false);
         RegisterComponents();
     }
 
@@ -54,6 +57,7 @@ public sealed class LogMelSpectrogram : Module<Tensor, Tensor>
         var spectrum = fft.rfft(frames, fftSize, dim: -1);                         // (..., F, fftBins) complex
         var power = spectrum.real.square() + spectrum.imag.square();              // (..., F, fftBins)
         var mel = power.matmul(melBasis);                                          // (..., F, mels)
-        return mel.clamp_min(logFloor).log_().MoveToOuterDisposeScope();
+        // A tensor floor, not a Scalar: TorchSharp 0.107 leaves implicit Scalars to the finalizer, which can free one mid-call.
+        return maximum(mel, floor).log_().MoveToOuterDisposeScope();
     }
 }

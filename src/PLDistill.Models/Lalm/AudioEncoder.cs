@@ -70,7 +70,7 @@ public sealed class AudioEncoder : Module
         return (finalNorm.forward(x).MoveToOuterDisposeScope(), lengths.MoveToOuterDisposeScope());
     }
 
-    /// <summary>A fresh per-stream state for <see cref="Step"/>; only streaming encoders have one.</summary>
+    /// <summary>A fresh per-stream state for <see cref="Step(Tensor, EncoderStreamState)"/>; only streaming encoders have one.</summary>
     public EncoderStreamState CreateStreamState() =>
         Config.IsStreamable ? new EncoderStreamState(Config.Layers)
             : throw new InvalidOperationException("a full-context encoder cannot run incrementally; use a streaming student");
@@ -80,59 +80,149 @@ public sealed class AudioEncoder : Module
     /// pass through the network; attention reads the cached keys and values of the last W frames. The concatenated outputs
     /// of any chunking equal <see cref="Forward"/> over the whole stream.
     /// </summary>
-    public Tensor Step(Tensor mel, EncoderStreamState state)
+    public Tensor Step(Tensor mel, EncoderStreamState state) => Step([mel], [state]).Frames;   // a batch of one has no padding
+
+    /// <summary>
+    /// Encodes the next mel frames of many streams in one pass: stream b's mel <c>mels[b]</c> (1, t_b, M) continues
+    /// <c>states[b]</c>. New frames are right-padded to the longest, cached keys and values left-padded to the longest
+    /// cache, and one additive mask keeps every query to its own stream's keys within the window. Per stream, outputs
+    /// and the updated state equal <see cref="Step(Tensor, EncoderStreamState)"/> run alone.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lists differ in length, a mel is not (1, t, M), or a state appears twice (a stream steps once at a time).</exception>
+    public EncoderStep Step(IReadOnlyList<Tensor> mels, IReadOnlyList<EncoderStreamState> states)
     {
         int window = Config.LeftContextFrames ?? throw new InvalidOperationException("not a streaming encoder");
+        if (mels.Count != states.Count)
+            throw new ArgumentException($"{mels.Count} mel chunks for {states.Count} streams", nameof(mels));
+        if (states.Distinct().Count() != states.Count)
+            throw new ArgumentException("a stream appears twice; it can take only one step at a time", nameof(states));
         using var scope = NewDisposeScope();
-        var normalized = Normalize(mel);
-        var combined = state.PendingMel is null ? normalized : cat([state.PendingMel, normalized], 1);
-        long steps = combined.shape[1] / Config.Subsampling, used = steps * Config.Subsampling;
-        var pending = combined.narrow(1, used, combined.shape[1] - used).contiguous();
-        var history = state.SubsamplingHistory;
-        var (x, nextHistory) = subsampling.Forward(combined.narrow(1, 0, used), history);
-        // Stream state outlives this call and any scope of the caller's: detach it; the state's Dispose frees it.
-        var states = (Pending: pending.DetachFromDisposeScope(), History: nextHistory.DetachFromDisposeScope());
-        if (steps == 0)
+        int streams = states.Count;
+        var device = featureMean.device;
+
+        // Carried-over mel + new mel: whole groups of s frames go on, the rest waits for the next step.
+        var groups = new Tensor[streams];
+        var pending = new Tensor[streams];
+        var counts = new int[streams];
+        for (int b = 0; b < streams; b++)
         {
-            var nothing = x.MoveToOuterDisposeScope();
-            Commit(state, states.Pending, states.History);
-            return nothing;
+            if (mels[b].dim() != 3 || mels[b].shape[0] != 1)
+                throw new ArgumentException($"stream {b}'s mel is [{string.Join(", ", mels[b].shape)}], not (1, t, M)", nameof(mels));
+            var normalized = Normalize(mels[b]);
+            var combined = states[b].PendingMel is { } carried ? cat([carried, normalized], 1) : normalized;   // (1, t, M)
+            counts[b] = (int)(combined.shape[1] / Config.Subsampling);
+            long used = (long)counts[b] * Config.Subsampling;
+            groups[b] = combined.narrow(1, 0, used);
+            pending[b] = combined.narrow(1, used, combined.shape[1] - used).contiguous();
         }
 
-        long first = state.FramesEncoded;
-        var queryPositions = arange(first, first + steps, dtype: int64, device: mel.device);
+        // Streams with new frames, equal counts side by side (OrderBy is stable), in the order of the batch below.
+        int[] active = Enumerable.Range(0, streams).Where(b => counts[b] > 0).OrderByDescending(b => counts[b]).ToArray();
+        var histories = new Tensor[streams];
+        var keys = new Tensor[streams][];
+        var values = new Tensor[streams][];
+        Tensor frames;
+        if (active.Length == 0)
+            frames = zeros(streams, 0, Config.Width, device: device);
+        else
+        {
+            var x = Subsample(groups, counts, states, active, histories);                            // (A, T, D)
+            var encoded = finalNorm.forward(Attend(x, counts, states, active, window, keys, values));  // (A, T, D)
+            frames = active.Length == streams && active.Select((b, a) => b == a).All(same => same) ? encoded
+                : zeros(streams, encoded.shape[1], Config.Width, device: device)
+                    .index_copy_(0, tensor(active.Select(b => (long)b).ToArray(), device: device), encoded);   // (B, T, D)
+        }
+
+        // Stream state outlives this call and any scope of the caller's: detach it; the state's Dispose frees it.
+        for (int b = 0; b < streams; b++)
+        {
+            states[b].CarryOver(pending[b].DetachFromDisposeScope());
+            if (counts[b] > 0)
+                states[b].Advance(counts[b], histories[b].DetachFromDisposeScope(),
+                    keys[b].Select(k => k.DetachFromDisposeScope()).ToArray(),
+                    values[b].Select(v => v.DetachFromDisposeScope()).ToArray());
+        }
+        return new EncoderStep(frames.MoveToOuterDisposeScope(), counts);
+    }
+
+    /// <summary>
+    /// The causal subsampling of the active streams' whole mel groups -> (A, T, D), T the most new frames, right-padded.
+    /// It runs once per distinct frame count, so that each stream's returned history ends at its own last frame.
+    /// </summary>
+    private Tensor Subsample(Tensor[] groups, int[] counts, IReadOnlyList<EncoderStreamState> states, int[] active, Tensor[] histories)
+    {
+        int longest = counts[active[0]];
+        var device = featureMean.device;
+        var padded = new List<Tensor>();
+        for (int start = 0, end; start < active.Length; start = end)
+        {
+            for (end = start + 1; end < active.Length && counts[active[end]] == counts[active[start]]; end++) { }
+            int[] members = active[start..end];
+            var mel = cat(members.Select(b => groups[b]).ToArray(), 0);                                          // (n, c·s, M)
+            var history = cat(members.Select(b => states[b].SubsamplingHistory
+                ?? zeros(1, ConvolutionalSubsampling.CausalContext, Config.Width, device: device)).ToArray(), 0); // (n, 2, D)
+            var (x, next) = subsampling.Forward(mel, history);                                                  // (n, c, D)
+            for (int i = 0; i < members.Length; i++)
+                histories[members[i]] = next.narrow(0, i, 1);
+            int count = counts[members[0]];
+            padded.Add(count == longest ? x : functional.pad(x, [0, 0, 0, longest - count]));                    // (n, T, D)
+        }
+        return padded.Count == 1 ? padded[0] : cat(padded, 0);
+    }
+
+    /// <summary>
+    /// The transformer blocks over the active streams' new frames x (A, T, D), reading and renewing their key/value caches.
+    /// Caches are left-padded to the longest one, P frames, and new frames right-padded to T, so key j of any stream lies
+    /// i + P − j frames before query i: its true relative distance. One position bias and one window then serve every
+    /// stream; only which keys are real differs, stream by stream. Returns the blocks' output (A, T, D) and puts each
+    /// stream's trimmed caches (its last W frames, per layer) in <paramref name="keys"/>/<paramref name="values"/>.
+    /// </summary>
+    private Tensor Attend(Tensor x, int[] counts, IReadOnlyList<EncoderStreamState> states, int[] active, int window,
+                          Tensor[][] keys, Tensor[][] values)
+    {
+        var device = featureMean.device;
+        long[] cached = active.Select(b => states[b].CachedFrames).ToArray();
+        long past = cached.Max(), steps = x.shape[1], all = past + steps;
+        var queryPositions = arange(past, all, dtype: int64, device: device);                  // relative to the batch, not to any stream
+        var keyPositions = arange(all, dtype: int64, device: device);
+        var realFrom = tensor(cached.Select(c => past - c).ToArray(), device: device);          // (A): first real cached key
+        var realTo = tensor(active.Select(b => past + counts[b]).ToArray(), device: device);    // (A): past the last real new key
+        var realKeys = AttentionMasks.ValidSteps(realTo, all).logical_and(AttentionMasks.ValidSteps(realFrom, all).logical_not()); // (A, P+T)
+        var mask = AttentionMasks.Additive(AttentionMasks.Window(queryPositions, keyPositions, window), realKeys);            // (A, 1, T, P+T)
+        var bias = positionBias.Compute(queryPositions, keyPositions);                                                      // (H, T, P+T)
+
+        foreach (int b in active)
+        {
+            keys[b] = new Tensor[blocks.Count];
+            values[b] = new Tensor[blocks.Count];
+        }
         for (int layer = 0; layer < blocks.Count; layer++)
         {
-            Tensor? pastKeys = state.Keys[layer], pastValues = state.Values[layer];
-            long past = pastKeys?.shape[2] ?? 0;
-            var keyPositions = arange(first - past, first + steps, dtype: int64, device: mel.device);
-            var allKeysValid = ones(1, past + steps, dtype: @bool, device: mel.device);
-            var mask = AttentionMasks.Additive(AttentionMasks.Window(queryPositions, keyPositions, window), allKeysValid);
-            var bias = positionBias.Compute(queryPositions, keyPositions);
+            var pastKeys = past == 0 ? null : cat(active.Select(b => LeftPadded(states[b].Keys[layer], past)).ToArray(), 0);     // (A, H, P, d)
+            var pastValues = past == 0 ? null : cat(active.Select(b => LeftPadded(states[b].Values[layer], past)).ToArray(), 0);
             var result = blocks[layer].Forward(x, mask, bias, pastKeys, pastValues);
             x = result.Output;
-            // Keep exactly the keys a future query can still see: the last W frames.
-            var keys = pastKeys is null ? result.Keys : cat([pastKeys, result.Keys], 2);
-            var values = pastValues is null ? result.Values : cat([pastValues, result.Values], 2);
-            long keep = Math.Min(window, keys.shape[2]);
-            state.Keys[layer]?.Dispose();
-            state.Values[layer]?.Dispose();
-            state.Keys[layer] = keys.narrow(2, keys.shape[2] - keep, keep).contiguous().DetachFromDisposeScope();
-            state.Values[layer] = values.narrow(2, values.shape[2] - keep, keep).contiguous().DetachFromDisposeScope();
+            var allKeys = pastKeys is null ? result.Keys : cat([pastKeys, result.Keys], 2);                                    // (A, H, P+T, d)
+            var allValues = pastValues is null ? result.Values : cat([pastValues, result.Values], 2);
+            for (int a = 0; a < active.Length; a++)
+            {
+                // Keep exactly the keys a future query can still see: the stream's last W real frames.
+                int b = active[a];
+                long end = past + counts[b], keep = Math.Min(window, cached[a] + counts[b]);
+                keys[b][layer] = allKeys.narrow(0, a, 1).narrow(2, end - keep, keep).contiguous();
+                values[b][layer] = allValues.narrow(0, a, 1).narrow(2, end - keep, keep).contiguous();
+            }
         }
-        var output = finalNorm.forward(x).MoveToOuterDisposeScope();
-        Commit(state, states.Pending, states.History);
-        state.FramesEncoded += steps;
-        return output;
+        return x;
     }
 
-    private static void Commit(EncoderStreamState state, Tensor pending, Tensor history)
+    /// <summary>A cache (1, H, c, d) as (1, H, <paramref name="frames"/>, d), zeros in front; none yet is all zeros.</summary>
+    private Tensor LeftPadded(Tensor? cache, long frames) => cache switch
     {
-        state.PendingMel?.Dispose();
-        state.PendingMel = pending;
-        state.SubsamplingHistory?.Dispose();
-        state.SubsamplingHistory = history;
-    }
+        null => zeros(1, Config.Heads, frames, Config.Width / Config.Heads, device: featureMean.device),
+        _ when cache.shape[2] == frames => cache,
+        _ => functional.pad(cache, [0, 0, frames - cache.shape[2], 0]),
+    };
 
     internal ConvolutionalSubsampling Subsampling => subsampling;
     internal RelativePositionBias PositionBias => positionBias;

@@ -66,7 +66,7 @@ public sealed class AudioLanguageModel : Module
     public (Tensor Logits, IReadOnlyList<Tensor> Attention) Answer(Tensor projected, Tensor audioLengths, bool returnAttention = false) =>
         languageModel.Forward(prefixIds, projected, audioLengths, suffixIds, returnAttention);
 
-    /// <summary>A fresh per-stream LM state (the prompt run once) for <see cref="AnswerStep"/>; streaming students only.</summary>
+    /// <summary>A fresh per-stream LM state (the prompt run once) for <see cref="AnswerStep(Tensor, LanguageModelStreamState)"/>; streaming students only.</summary>
     public LanguageModelStreamState CreateAnswerStreamState() => languageModel.CreateStreamState(prefixIds);
 
     /// <summary>
@@ -74,6 +74,10 @@ public sealed class AudioLanguageModel : Module
     /// prompt and the last window — what <see cref="Forward"/> gives for the whole stream so far.
     /// </summary>
     public Tensor AnswerStep(Tensor projected, LanguageModelStreamState state) => languageModel.Step(projected, suffixIds, state);
+
+    /// <summary>The same for many streams in one pass: stream b's new projected audio (n_b, D) -> answer logits (B, V).</summary>
+    public Tensor AnswerStep(IReadOnlyList<Tensor> projected, IReadOnlyList<LanguageModelStreamState> states) =>
+        languageModel.Step(projected, suffixIds, states);
 
     /// <summary>Class logits (B, C): the answer logits of the label set's words, in class order.</summary>
     public Tensor ClassLogits(Tensor answerLogits, EmotionLabelSet labels)

@@ -7,6 +7,7 @@ namespace PLDistill.Models.Lalm;
 /// a subsampling group, the last two merged frames (the causal convolution's context), and per layer the keys and values
 /// of the last <see cref="EncoderConfig.LeftContextFrames"/> frames. Bounded however long the stream runs.
 /// </summary>
+/// <remarks>The state owns its tensors: each replacement disposes the tensor it replaces.</remarks>
 public sealed class EncoderStreamState : IDisposable
 {
     internal EncoderStreamState(int layers)
@@ -15,17 +16,42 @@ public sealed class EncoderStreamState : IDisposable
         Values = new Tensor?[layers];
     }
 
-    internal Tensor? PendingMel { get; set; }          // (1, < s, M), normalised
-    internal Tensor? SubsamplingHistory { get; set; }  // (1, 2, D)
-    internal Tensor?[] Keys { get; }                   // per layer (1, H, ≤ W, d)
+    internal Tensor? PendingMel { get; private set; }          // (1, < s, M), normalised
+    internal Tensor? SubsamplingHistory { get; private set; }  // (1, 2, D)
+    internal Tensor?[] Keys { get; }                           // per layer (1, H, ≤ W, d), oldest frame first
     internal Tensor?[] Values { get; }
 
+    /// <summary>Frames whose keys and values are cached (the same in every layer): min(W, <see cref="FramesEncoded"/>).</summary>
+    internal long CachedFrames => Keys[0]?.shape[2] ?? 0;
+
     /// <summary>Encoder frames produced so far; the position of the next one.</summary>
-    public long FramesEncoded { get; internal set; }
+    public long FramesEncoded { get; private set; }
 
     /// <summary>Bytes of device memory the state holds now.</summary>
     public long Bytes => new[] { PendingMel, SubsamplingHistory }.Concat(Keys).Concat(Values)
         .Sum(t => t is null ? 0 : t.numel() * t.element_size());
+
+    /// <summary>Takes <paramref name="pending"/> as the mel frames carried over to the next step.</summary>
+    internal void CarryOver(Tensor pending)
+    {
+        PendingMel?.Dispose();
+        PendingMel = pending;
+    }
+
+    /// <summary>Records <paramref name="frames"/> newly encoded frames: the convolution's new history and each layer's trimmed cache.</summary>
+    internal void Advance(int frames, Tensor history, Tensor[] keys, Tensor[] values)
+    {
+        SubsamplingHistory?.Dispose();
+        SubsamplingHistory = history;
+        for (int layer = 0; layer < Keys.Length; layer++)
+        {
+            Keys[layer]?.Dispose();
+            Values[layer]?.Dispose();
+            Keys[layer] = keys[layer];
+            Values[layer] = values[layer];
+        }
+        FramesEncoded += frames;
+    }
 
     /// <inheritdoc />
     public void Dispose()

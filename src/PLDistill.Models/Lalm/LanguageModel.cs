@@ -117,15 +117,18 @@ public sealed class LanguageModel : Module
         var timelineAllowed = audioKeyAllowed.logical_or(suffixKeyAllowed).logical_and(validAudioKey.unsqueeze(1));
 
         // The prompt: causal among itself; every timeline token sees all of it; it never sees the timeline.
-        long steps = p + audioSteps + q;
-        var allowed = zeros(batch, steps, steps, dtype: @bool, device: device);
-        allowed[.., ..(int)p, ..(int)p] = ones(p, p, dtype: @bool, device: device).tril().unsqueeze(0);
-        allowed[.., (int)p.., ..(int)p] = ones(batch, audioSteps + q, p, dtype: @bool, device: device);
-        allowed[.., (int)p.., (int)p..] = timelineAllowed;
-        var mask = zeros(batch, steps, steps, device: device).masked_fill(allowed.logical_not(), AttentionMasks.Blocked).unsqueeze(1);
+        long timelineSteps = audioSteps + q;
+        var promptRows = cat([ones(p, p, dtype: @bool, device: device).tril(), zeros(p, timelineSteps, dtype: @bool, device: device)], 1)
+            .unsqueeze(0).expand(batch, -1, -1);
+        var timelineRows = cat([ones(batch, timelineSteps, p, dtype: @bool, device: device), timelineAllowed], 2);
+        var allowed = cat([promptRows, timelineRows], 1);                                              // (B, S, S)
+        var mask = zeros(allowed.shape, device: device).masked_fill(allowed.logical_not(), AttentionMasks.Blocked).unsqueeze(1);
 
-        var bias = zeros(batch, Config.Heads, steps, steps, device: device);
-        bias[.., .., (int)p.., (int)p..] = audioBias!.ForDistances(distance);
+        // Relative bias among timeline tokens only.
+        var timelineBias = audioBias!.ForDistances(distance);                                          // (B, H, Ta+Q, Ta+Q)
+        var bias = cat([
+            zeros(batch, Config.Heads, p, p + timelineSteps, device: device),
+            cat([zeros(batch, Config.Heads, timelineSteps, p, device: device), timelineBias], 3)], 2);
         return (x, mask, bias);
     }
 

@@ -9,8 +9,9 @@ namespace PLDistill.Streaming.Inference;
 
 /// <summary>
 /// The incremental student: one model serving many streams. Each hop, only the new audio passes through features,
-/// encoder (with its key/value cache) and projector; the projector outputs go to the stream's slot of a device-resident
-/// <see cref="ProjectorCache"/>; the LM reads every ready stream's last window straight from there, in one batch.
+/// encoder (each stream with its own key/value cache, all streams in one batched step) and projector; the projector
+/// outputs go to the stream's slot of a device-resident <see cref="ProjectorCache"/>; the LM reads every ready stream's
+/// last window straight from there, in one batch.
 /// </summary>
 public sealed class StreamingStudent : IEmotionRecognizer
 {
@@ -65,7 +66,8 @@ public sealed class StreamingStudent : IEmotionRecognizer
     public RecognizerSession Open()
     {
         int slot = Cache.Allocate();
-        return new StudentSession(Cache, slot, new StreamingLogMelExtractor(spectrogram, Device), model.Encoder.CreateStreamState());
+        return new StudentSession(Cache, slot, new StreamingLogMelExtractor(spectrogram, Device), model.Encoder.CreateStreamState(),
+            model.Config.LanguageModel.IsStreamable ? model.CreateAnswerStreamState() : null);
     }
 
     /// <summary>One stream, one hop: <see cref="Advance(IReadOnlyList{HopInput})"/> with a batch of one.</summary>
@@ -78,16 +80,33 @@ public sealed class StreamingStudent : IEmotionRecognizer
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
 
-        // New audio -> features -> encoder step -> projector -> cache, per stream (each has its own encoder state).
+        // Check every stream before any state moves: a bad batch leaves all of them as they were.
+        var sessions = new StudentSession[hops.Count];
+        for (int i = 0; i < hops.Count; i++)
+            sessions[i] = Session(hops[i].Session);
+        if (sessions.Distinct().Count() != sessions.Length)
+            throw new ArgumentException("a stream appears twice in one batch; join its hops instead", nameof(hops));
+
+        // New audio -> features, per stream; then one encoder step (each stream continuing its own cache) and one projector
+        // pass for the whole batch; each stream's new frames go to its cache slot.
+        var mels = new Tensor[hops.Count];
+        var encoderStates = new EncoderStreamState[hops.Count];
+        for (int i = 0; i < hops.Count; i++)
+        {
+            mels[i] = sessions[i].Features.Accept(hops[i].Samples.Span).unsqueeze(0);   // (1, F, M) on the device
+            encoderStates[i] = sessions[i].Encoder;
+        }
+        var encoded = model.Encoder.Step(mels, encoderStates);                           // (B, t', D_enc), only new frames
+        var projected = model.Projector.forward(encoded.Frames);                         // (B, t', D_lm)
+        if (model.Config.LanguageModel.IsStreamable)
+            return AdvanceWindowedLanguageModel(hops, sessions, projected, encoded.Counts);
+
         var windows = new Tensor[hops.Count];
         for (int i = 0; i < hops.Count; i++)
         {
-            var session = Session(hops[i].Session);
-            var mel = session.Features.Accept(hops[i].Samples.Span).unsqueeze(0);   // (1, F, M) on the device
-            var encoded = model.Encoder.Step(mel, session.Encoder);                  // (1, t', D_enc), only new frames
-            Cache.Append(session.Slot, model.Projector.forward(encoded)[0]);         // (t', D_lm)
-            session.SamplesAccepted += hops[i].Samples.Length;
-            windows[i] = Cache.Window(session.Slot, WindowFrames);                   // (n, D_lm) view, no copy
+            Cache.Append(sessions[i].Slot, projected[i].narrow(0, 0, encoded.Counts[i])); // (t'_i, D_lm); padding stays out
+            sessions[i].SamplesAccepted += hops[i].Samples.Length;
+            windows[i] = Cache.Window(sessions[i].Slot, WindowFrames);                   // (n, D_lm) view, no copy
         }
 
         // Cache -> LM head, all streams that have audio frames in one forward pass.
@@ -110,6 +129,29 @@ public sealed class StreamingStudent : IEmotionRecognizer
             probabilities[i] ?? Enumerable.Repeat(1f / Labels.Count, Labels.Count).ToArray(),
             windows[i].shape[0],
             (double)hops[i].Session.SamplesAccepted / SampleRate)).ToArray();
+    }
+
+    // Windowed-LM students: the LM continues each stream from its own key/value cache of the last W projector embeddings
+    // (per layer, on the device); only the new tokens and the answer run, all ready streams in one pass.
+    private EmotionScores[] AdvanceWindowedLanguageModel(IReadOnlyList<HopInput> hops, StudentSession[] sessions, Tensor projected, int[] counts)
+    {
+        var probabilities = new float[hops.Count][];
+        for (int i = 0; i < hops.Count; i++)
+            sessions[i].SamplesAccepted += hops[i].Samples.Length;
+        var ready = Enumerable.Range(0, hops.Count).Where(i => sessions[i].Answer!.AudioTokens + counts[i] > 0).ToArray();
+        if (ready.Length > 0)
+        {
+            var logits = model.AnswerStep(ready.Select(i => projected[i].narrow(0, 0, counts[i])).ToArray(),
+                                          ready.Select(i => sessions[i].Answer!).ToArray());
+            var flat = model.ClassLogits(logits, Labels).softmax(1).cpu().data<float>().ToArray();
+            for (int r = 0; r < ready.Length; r++)
+                probabilities[ready[r]] = flat.AsSpan(r * Labels.Count, Labels.Count).ToArray();
+        }
+        int window = model.Config.LanguageModel.AudioWindow!.Value;
+        return Enumerable.Range(0, hops.Count).Select(i => new EmotionScores(
+            probabilities[i] ?? Enumerable.Repeat(1f / Labels.Count, Labels.Count).ToArray(),
+            Math.Min(window, sessions[i].Answer!.AudioTokens),
+            (double)sessions[i].SamplesAccepted / SampleRate)).ToArray();
     }
 
     private StudentSession Session(RecognizerSession session) =>

@@ -11,8 +11,10 @@ public sealed class StudentSession : RecognizerSession
 {
     private readonly ProjectorCache cache;
 
-    internal StudentSession(ProjectorCache cache, int slot, StreamingLogMelExtractor features, EncoderStreamState encoder)
+    internal StudentSession(ProjectorCache cache, int slot, StreamingLogMelExtractor features, EncoderStreamState encoder,
+                            LanguageModelStreamState? answer)
     {
+        Answer = answer;
         this.cache = cache;
         Slot = slot;
         Features = features;
@@ -23,14 +25,16 @@ public sealed class StudentSession : RecognizerSession
     internal int Slot { get; }
     internal StreamingLogMelExtractor Features { get; }
     internal EncoderStreamState Encoder { get; }
+    internal LanguageModelStreamState? Answer { get; }   // windowed-LM students: the LM's per-layer cache of the last W tokens
 
-    /// <summary>Device bytes this stream holds: encoder caches plus its projector-cache slot.</summary>
-    public override long DeviceBytes => IsDisposed ? 0 : Encoder.Bytes + cache.BytesPerSlot;
+    /// <summary>Device bytes this stream holds: encoder caches, LM caches and its projector-cache slot.</summary>
+    public override long DeviceBytes => IsDisposed ? 0 : Encoder.Bytes + (Answer?.Bytes ?? 0) + cache.BytesPerSlot;
 
     /// <inheritdoc />
     protected override void Release()
     {
         Encoder.Dispose();
+        Answer?.Dispose();
         cache.Free(Slot);
     }
 }

@@ -10,7 +10,10 @@ namespace PLDistill.Streaming.Tests.Inference;
 
 public sealed class StreamingStudentTests
 {
-    /// <summary>Offline reference: features and encoder over the whole prefix, projector, the LM over its last window.</summary>
+    /// <summary>
+    /// Offline reference: features and encoder over the whole prefix, projector, then the LM — for a windowed LM over all of
+    /// it (its attention layout reads the last window), for a full-context LM over the last window's frames.
+    /// </summary>
     private static float[] Offline(AudioLanguageModel model, LogMelSpectrogram spectrogram, float[] prefix, int windowFrames, EmotionLabelSet labels)
     {
         using var scope = NewDisposeScope();
@@ -18,18 +21,19 @@ public sealed class StreamingStudentTests
         var mel = spectrogram.forward(tensor(prefix)).unsqueeze(0);
         var (frames, _) = model.Encoder.Forward(mel, tensor(new[] { mel.shape[1] }));
         var projected = model.Projector.forward(frames)[0];
-        long n = Math.Min(windowFrames, projected.shape[0]);
+        long n = model.Config.LanguageModel.IsStreamable ? projected.shape[0] : Math.Min(windowFrames, projected.shape[0]);
         var window = projected.narrow(0, projected.shape[0] - n, n).unsqueeze(0);
         var (logits, _) = model.Answer(window, tensor(new[] { n }));
         return model.ClassLogits(logits.select(1, logits.shape[1] - 1), labels).softmax(1)[0].data<float>().ToArray();
     }
 
     [Theory]
-    [InlineData(250)]
-    [InlineData(130)]
-    public void Every_hop_equals_the_offline_computation_of_the_same_stream(int hopMilliseconds)
+    [InlineData(250, true)]
+    [InlineData(130, true)]
+    [InlineData(250, false)]
+    public void Every_hop_equals_the_offline_computation_of_the_same_stream(int hopMilliseconds, bool windowedLanguageModel)
     {
-        using var model = TestAudio.Student();
+        using var model = windowedLanguageModel ? TestAudio.Student() : TestAudio.FullContextLanguageModelStudent();
         var features = new LogMelOptions();
         var streaming = new StreamingParameters { HopMilliseconds = hopMilliseconds };
         using var student = new StreamingStudent(model, features, streaming, EmotionLabelSet.Eight, CPU, maxStreams: 4);
@@ -49,6 +53,51 @@ public sealed class StreamingStudentTests
             Assert.Equal(Math.Min(student.WindowFrames, features.FrameCount(end) / 4), online.WindowFrames);
         }
         Assert.True(worst <= 1e-4, $"max |online - offline| probability = {worst}");
+    }
+
+    [Fact]
+    public void Streams_of_different_lengths_and_hops_advanced_in_one_batch_each_equal_their_offline_computation()
+    {
+        using var model = TestAudio.Student();
+        var features = new LogMelOptions();
+        using var student = new StreamingStudent(model, features, new StreamingParameters(), EmotionLabelSet.Eight, CPU, maxStreams: 5);
+        using var spectrogram = new LogMelSpectrogram(features);
+        // (length, hop in samples, the batch it joins): encoder caches of different lengths meet in one batch, hops give
+        // 6-7, 3-4, 8-9, 1-2 and 0-1 new encoder frames, and streams leave the batch as their audio ends (the last hop may be short).
+        var plans = new (int Samples, int Hop, int Joins)[] { (16000 * 4, 4000, 0), (52800, 2080, 0), (16000 * 5, 5328, 3), (19200, 800, 1), (9600, 320, 6) };
+        var audio = plans.Select((p, s) => TestAudio.Speechlike(p.Samples, seed: 10 + s)).ToArray();
+        var streams = plans.Select(_ => student.Open()).ToArray();
+        var fed = new int[plans.Length];
+        double worst = 0;
+        int batches = 0, largest = 0;
+        try
+        {
+            for (int batch = 0; fed.Where((f, s) => f < plans[s].Samples).Any(); batch++)
+            {
+                var members = Enumerable.Range(0, plans.Length).Where(s => batch >= plans[s].Joins && fed[s] < plans[s].Samples).ToArray();
+                var hops = members.Select(s => new HopInput(streams[s], audio[s].AsMemory(fed[s], Math.Min(plans[s].Hop, plans[s].Samples - fed[s])))).ToArray();
+                var online = student.Advance(hops);
+                batches++;
+                largest = Math.Max(largest, members.Length);
+                for (int m = 0; m < members.Length; m++)
+                {
+                    int s = members[m];
+                    fed[s] += hops[m].Samples.Length;
+                    Assert.Equal(Math.Min(student.WindowFrames, features.FrameCount(fed[s]) / 4), online[m].WindowFrames);
+                    if (online[m].WindowFrames == 0)
+                        continue;
+                    float[] offline = Offline(model, spectrogram, audio[s][..fed[s]], student.WindowFrames, EmotionLabelSet.Eight);
+                    worst = Math.Max(worst, online[m].Probabilities.Zip(offline).Max(p => Math.Abs(p.First - p.Second)));
+                }
+            }
+        }
+        finally
+        {
+            foreach (var stream in streams)
+                stream.Dispose();
+        }
+        Assert.Equal(5, largest);
+        Assert.True(worst <= 1e-4, $"max |online - offline| probability = {worst} over {batches} batches");
     }
 
     [Fact]

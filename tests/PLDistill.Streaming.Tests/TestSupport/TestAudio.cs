@@ -18,6 +18,15 @@ internal static class TestAudio
         return model;
     }
 
+    /// <summary>A student of the first shipped design: streaming encoder, full-context LM re-reading the projector cache.</summary>
+    public static AudioLanguageModel FullContextLanguageModelStudent(int seed = 31)
+    {
+        manual_seed(seed);
+        var model = new AudioLanguageModel(LalmConfig.Student with { LanguageModel = new LanguageModelConfig() });
+        model.Encoder.SetNormalization(full(80, -6f), full(80, 3f));
+        return model;
+    }
+
     public static StreamingStudent Recognizer(int maxStreams, int seed = 31, StreamingParameters? streaming = null) =>
         new(Student(seed), new LogMelOptions(), streaming ?? new StreamingParameters(), EmotionLabelSet.Eight, CPU, maxStreams);
 
