@@ -13,5 +13,7 @@ var root = new RootCommand("pld: real-time speech emotion recognition with PL-Di
     EvalCommand.Create(),
     DemoCommand.Create(),
     RunCommand.Create(),
+    ServeCommand.Create(),
+    ClientCommand.Create(),
 };
 return await CliErrors.RunAsync(root, args);

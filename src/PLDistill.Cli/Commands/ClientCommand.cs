@@ -1,0 +1,207 @@
+using System.CommandLine;
+using System.Security.Cryptography.X509Certificates;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using PLDistill.Api.V1;
+using PLDistill.Audio.Formats;
+using PLDistill.Audio.Sources;
+using PLDistill.Client;
+
+namespace PLDistill.Cli.Commands;
+
+/// <summary>
+/// <c>pld client stream FILE</c> sends a WAV file to a server at real-time pace (as a live caller would) and prints the
+/// estimates as they come back; <c>pld client watch</c> follows a tenant's live streams; <c>pld client list</c> lists them.
+/// A status other than OK prints one line and exits with 2 (the request was refused: bad input, key or permission) or 3
+/// (the server or the network failed, or a limit ended the stream).
+/// </summary>
+internal static class ClientCommand
+{
+    public const string KeyEnvironmentVariable = "PLDISTILL_API_KEY";
+
+    private static readonly Option<string> Server = new("--server")
+    {
+        Description = "server address", DefaultValueFactory = _ => "http://127.0.0.1:50051", Recursive = true,
+    };
+
+    private static readonly Option<string?> Key = new("--key")
+    {
+        Description = $"the tenant's API key (default: ${KeyEnvironmentVariable}, which keeps it out of the process list)", Recursive = true,
+    };
+
+    private static readonly Option<string?> TrustedCertificate = new("--ca")
+    {
+        Description = "PEM or DER certificate to trust for an https server (a private CA or the server's self-signed certificate)", Recursive = true,
+    };
+
+    private static readonly Option<bool> Json = new("--json") { Description = "one JSON object per event (proto3 JSON)", Recursive = true };
+
+    public static Command Create() => new("client", "Talk to a pld serve instance")
+    {
+        Server, Key, TrustedCertificate, Json, CreateStream(), CreateWatch(), CreateList(),
+    };
+
+    private static Command CreateStream()
+    {
+        var file = new Argument<string>("file") { Description = "a WAV file (any rate, 1-8 channels)" };
+        var streamId = new Option<string?>("--stream-id") { Description = "the stream's id (default: the file name and a random suffix)" };
+        var hop = new Option<double?>("--hop") { Description = "milliseconds between estimates (default: the server's)" };
+        var window = new Option<double?>("--window") { Description = "seconds each estimate reads (default: the server's)" };
+        var labels = new Option<string?>("--labels") { Description = "8 or 4 (default: the model's)" };
+        var fast = new Option<bool>("--fast")
+        {
+            Description = "send as fast as the server takes it instead of at real-time pace (a server set up for live audio then merges hops: coalesced_hops)",
+        };
+        var command = new Command("stream", "Stream a WAV file to the server at real-time pace and print the estimates")
+        {
+            file, streamId, hop, window, labels, fast,
+        };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            string path = parse.GetValue(file)!;
+            await using var source = WavFileSource.Open(path, parse.GetValue(fast) ? null : TimeProvider.System);
+            var format = source.Format;
+            // 16-bit and 8-bit audio go as LINEAR16 (exactly); everything else as FLOAT32.
+            var encoding = format.Encoding is SampleEncoding.Int16 or SampleEncoding.UInt8 ? AudioEncoding.Linear16 : AudioEncoding.Float32;
+            var config = new StreamConfig
+            {
+                StreamId = parse.GetValue(streamId) ?? DefaultStreamId(path),
+                Encoding = encoding,
+                SampleRateHz = format.SampleRate,
+                Channels = format.Channels,
+                LabelSet = parse.GetValue(labels) switch
+                {
+                    null => LabelSet.Unspecified,
+                    "8" or "ravdess8" => LabelSet.Ravdess8,
+                    "4" or "ravdess4" => LabelSet.Ravdess4,
+                    var other => throw new ArgumentException($"--labels '{other}': use 8 or 4"),
+                },
+            };
+            if (parse.GetValue(hop) is { } hopMs)
+                config.Hop = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(hopMs));
+            if (parse.GetValue(window) is { } windowSeconds)
+                config.Window = Duration.FromTimeSpan(TimeSpan.FromSeconds(windowSeconds));
+
+            using var client = Connect(parse);
+            var clock = new SendClock();
+            var printer = new RemoteEventPrinter(Console.Out, parse.GetValue(Json), showStream: false, clock);
+            return await RunRpcAsync(async () =>
+            {
+                using var session = await client.StartRecognitionAsync(config, cancellation);
+                var reading = PrintAllAsync(session.ReadEventsAsync(cancellation), printer);
+                var interleaved = new float[Math.Max(1, format.SampleRate / 10) * format.Channels];   // 100 ms chunks
+                try
+                {
+                    int frames;
+                    long sentFrames = 0;
+                    while ((frames = await source.ReadAsync(interleaved, cancellation)) > 0)
+                    {
+                        await session.SendSamplesAsync(interleaved.AsMemory(0, frames * format.Channels), cancellation);
+                        sentFrames += frames;
+                        clock.Sent((double)sentFrames / format.SampleRate);
+                    }
+                    await session.CompleteAsync();
+                }
+                catch (Exception stopped) when (stopped is RpcException or InvalidOperationException or IOException or HttpRequestException)
+                {
+                    // The server ended the call while we were sending; its status follows the events.
+                }
+                await reading;
+            });
+        });
+        return command;
+    }
+
+    private static Command CreateWatch()
+    {
+        var streams = new Option<string[]>("--stream") { Description = "a stream id to follow (repeatable; default: every stream of the tenant)", AllowMultipleArgumentsPerToken = false };
+        var replay = new Option<double?>("--replay") { Description = "first replay this many seconds of each open stream's estimates" };
+        var untilEnd = new Option<bool>("--until-end") { Description = "with --stream: exit once every named stream has ended" };
+        var command = new Command("watch", "Follow the tenant's live streams (all, or those named with --stream)") { streams, replay, untilEnd };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            var request = new SubscribeRequest { UntilStreamsEnd = parse.GetValue(untilEnd) };
+            request.StreamIds.AddRange(parse.GetValue(streams) ?? []);
+            if (parse.GetValue(replay) is { } seconds)
+                request.Replay = Duration.FromTimeSpan(TimeSpan.FromSeconds(seconds));
+            using var client = Connect(parse);
+            var printer = new RemoteEventPrinter(Console.Out, parse.GetValue(Json), showStream: true);
+            return await RunRpcAsync(async () =>
+            {
+                using var subscription = await client.SubscribeAsync(request, cancellation);
+                Console.Error.WriteLine(request.StreamIds.Count == 0 ? "watching every stream of the tenant (Ctrl+C ends)" : $"watching {string.Join(", ", request.StreamIds)}");
+                try
+                {
+                    await PrintAllAsync(subscription.ReadEventsAsync(cancellation), printer);
+                }
+                catch (Exception stopped) when (cancellation.IsCancellationRequested && stopped is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
+                {
+                    // Ctrl+C.
+                }
+            });
+        });
+        return command;
+    }
+
+    private static Command CreateList()
+    {
+        var command = new Command("list", "List the tenant's open streams");
+        command.SetAction(async (parse, cancellation) =>
+        {
+            using var client = Connect(parse);
+            bool json = parse.GetValue(Json);
+            return await RunRpcAsync(async () =>
+            {
+                var streams = await client.ListStreamsAsync(cancellation);
+                foreach (var stream in streams)
+                {
+                    Console.WriteLine(json ? Google.Protobuf.JsonFormatter.Default.Format(stream)
+                        : $"{stream.StreamId,-24} {stream.AudioReceived.ToTimeSpan().TotalSeconds,8:F1} s {stream.Estimates,6} estimates  " +
+                          $"{stream.Settings.SampleRateHz} Hz x{stream.Settings.Channels}, hop {stream.Settings.Hop.ToTimeSpan().TotalMilliseconds:0} ms, " +
+                          $"since {stream.StartTime.ToDateTime():HH:mm:ss}");
+                }
+                if (!json && streams.Count == 0)
+                    Console.WriteLine("no open streams");
+            });
+        });
+        return command;
+    }
+
+    private static EmotionClient Connect(ParseResult parse)
+    {
+        string key = parse.GetValue(Key) ?? Environment.GetEnvironmentVariable(KeyEnvironmentVariable)
+            ?? throw new ArgumentException($"no API key: pass --key KEY or set ${KeyEnvironmentVariable}");
+        if (!Uri.TryCreate(parse.GetValue(Server), UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
+            throw new ArgumentException($"--server '{parse.GetValue(Server)}': use http://HOST:PORT or https://HOST:PORT");
+        X509Certificate2? root = parse.GetValue(TrustedCertificate) is { } path ? X509CertificateLoader.LoadCertificateFromFile(path) : null;
+        return EmotionClient.Connect(address, key, new EmotionClientOptions { TrustedRoot = root });
+    }
+
+    private static async Task PrintAllAsync(IAsyncEnumerable<EmotionEvent> events, RemoteEventPrinter printer)
+    {
+        await foreach (var item in events)
+            printer.Print(item);
+    }
+
+    // One line and an exit code for a status, as the rest of the CLI does for its errors.
+    private static async Task<int> RunRpcAsync(Func<Task> call)
+    {
+        try
+        {
+            await call();
+            return 0;
+        }
+        catch (RpcException failed)
+        {
+            Console.Error.WriteLine($"pld: error: server: {failed.StatusCode}: {failed.Status.Detail}");
+            return failed.StatusCode is StatusCode.InvalidArgument or StatusCode.Unauthenticated or StatusCode.PermissionDenied
+                or StatusCode.AlreadyExists or StatusCode.NotFound ? CliErrors.BadInput : CliErrors.RuntimeProblem;
+        }
+    }
+
+    private static string DefaultStreamId(string path)
+    {
+        var name = new string(Path.GetFileNameWithoutExtension(path).Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '-').Take(100).ToArray());
+        return $"{(name.Length > 0 && char.IsAsciiLetterOrDigit(name[0]) ? name : "wav" + name)}-{Random.Shared.Next(0x10000):x4}";
+    }
+}

@@ -1,0 +1,131 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+using PLDistill.Api.V1;
+
+namespace PLDistill.Client;
+
+/// <summary>
+/// A client of the pldistill.v1 emotion service: one channel (HTTP/2, plaintext or TLS) carrying the tenant's API key on
+/// every call. Thread-safe; share one per server. Status failures surface as <see cref="RpcException"/>.
+/// </summary>
+public sealed class EmotionClient : IDisposable
+{
+    /// <summary>The response header a Subscribe call carries once the server has attached it.</summary>
+    public const string SubscribedHeader = "pld-subscribed";
+
+    private readonly GrpcChannel channel;
+
+    private EmotionClient(GrpcChannel channel, CallInvoker invoker)
+    {
+        this.channel = channel;
+        Raw = new EmotionRecognition.EmotionRecognitionClient(invoker);
+    }
+
+    /// <summary>The generated client, with the API key already attached, for anything the helpers do not cover.</summary>
+    public EmotionRecognition.EmotionRecognitionClient Raw { get; }
+
+    /// <summary>The channel (for health checks or reflection against the same server).</summary>
+    public ChannelBase Channel => channel;
+
+    /// <summary>A client of the server at <paramref name="address"/> (http:// or https://) authenticating with <paramref name="apiKey"/>.</summary>
+    public static EmotionClient Connect(Uri address, string apiKey, EmotionClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
+        options ??= new EmotionClientOptions();
+        var handler = new SocketsHttpHandler
+        {
+            EnableMultipleHttp2Connections = true,
+            ConnectTimeout = options.ConnectTimeout,
+            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+        };
+        if (options.TrustedRoot is { } root)
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => TrustedBy(root, certificate, errors);
+        var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            HttpHandler = handler,
+            DisposeHttpClient = true,
+            MaxReceiveMessageSize = 16 << 20,
+        });
+        string header = $"Bearer {apiKey}";
+        var invoker = channel.Intercept(metadata =>
+        {
+            metadata.Add("authorization", header);
+            return metadata;
+        });
+        return new EmotionClient(channel, invoker);
+    }
+
+    /// <summary>Starts a Recognize call and sends <paramref name="config"/>; send audio on the returned session.</summary>
+    public async Task<RecognitionSession> StartRecognitionAsync(StreamConfig config, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var call = Raw.Recognize(cancellationToken: cancellationToken);
+        var session = new RecognitionSession(call, config);
+        try
+        {
+            await call.RequestStream.WriteAsync(new AudioRequest { Config = config }, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+        return session;
+    }
+
+    /// <summary>
+    /// Subscribes to streams of the caller's tenant (see <see cref="SubscribeRequest"/>) and returns once the server has
+    /// attached the subscription; read its events from the result.
+    /// </summary>
+    /// <exception cref="RpcException">The server refused the subscription.</exception>
+    public async Task<EventSubscription> SubscribeAsync(SubscribeRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var call = Raw.Subscribe(request, cancellationToken: cancellationToken);
+        try
+        {
+            // The server sends its headers, marked, once the subscription is attached; a refusal comes without the mark.
+            var headers = await call.ResponseHeadersAsync.ConfigureAwait(false);
+            if (headers.Get(SubscribedHeader) is null)
+            {
+                await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false);   // throws the refusal's status
+                throw new RpcException(new Status(StatusCode.Unknown, "the server did not confirm the subscription"));
+            }
+        }
+        catch
+        {
+            call.Dispose();
+            throw;
+        }
+        return new EventSubscription(call);
+    }
+
+    /// <summary>The caller's tenant's open streams.</summary>
+    public async Task<IReadOnlyList<StreamInfo>> ListStreamsAsync(CancellationToken cancellationToken = default)
+    {
+        var response = await Raw.ListStreamsAsync(new ListStreamsRequest(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.Streams;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => channel.Dispose();
+
+    private static bool TrustedBy(X509Certificate2 root, X509Certificate? presented, SslPolicyErrors errors)
+    {
+        if (presented is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+            return false;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(root);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var certificate = new X509Certificate2(presented);
+        // The name check is the platform's; only the root of trust is ours.
+        return !errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) && chain.Build(certificate);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Threading.Channels;
+using Grpc.Core;
+using PLDistill.Api.V1;
+using PLDistill.Server.Configuration;
+using PLDistill.Server.Errors;
+using PLDistill.Server.Hub;
+using PLDistill.Server.Security;
+
+namespace PLDistill.Server.Calls;
+
+/// <summary>Runs Subscribe calls: validate the request, attach a sink to the hub (with replay), stream its events until it ends.</summary>
+public sealed class SubscriptionCalls(StreamHub hub, ServerOptions options)
+{
+    private const int MaxIds = 1000;
+
+    /// <summary>One Subscribe call, start to end.</summary>
+    public async Task RunAsync(SubscribeRequest request, IServerStreamWriter<EmotionEvent> responses, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(responses);
+        ArgumentNullException.ThrowIfNull(context);
+        var tenant = CallTenant.Get(context);
+        if (request.StreamIds.Count > MaxIds)
+            throw ServiceErrors.InvalidArgument($"stream_ids lists {request.StreamIds.Count} streams; at most {MaxIds}");
+        var ids = request.StreamIds.Select((id, i) => StreamNames.Resolve(id, tenant, $"stream_ids[{i}]")).Distinct().ToArray();
+        if (request.UntilStreamsEnd && ids.Length == 0)
+            throw ServiceErrors.InvalidArgument("until_streams_end needs stream_ids: following every stream of a tenant never ends");
+        var replay = TimeSpan.Zero;
+        if (request.Replay is { } asked)
+        {
+            if (asked.Seconds < 0 || asked.Nanos < 0 || asked.Nanos >= Google.Protobuf.WellKnownTypes.Duration.NanosecondsPerSecond)
+                throw ServiceErrors.InvalidArgument("replay must be a non-negative duration");
+            replay = asked.ToTimeSpan();
+            if (replay > options.Limits.MaxReplay)
+                throw ServiceErrors.InvalidArgument(
+                    $"replay {replay.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s: this server keeps at most " +
+                    $"{options.Limits.MaxReplaySeconds.ToString("0.###", CultureInfo.InvariantCulture)} s of each stream's estimates");
+        }
+
+        using var sink = hub.Subscribe(tenant.Name, ids, replay, request.UntilStreamsEnd);
+        try
+        {
+            // Headers tell the client the subscription is attached: every event published from now on reaches it.
+            await context.WriteResponseHeadersAsync(new Metadata { { Client.EmotionClient.SubscribedHeader, "true" } }).ConfigureAwait(false);
+            while (await sink.Reader.WaitToReadAsync(context.CancellationToken).ConfigureAwait(false))
+            {
+                while (sink.Reader.TryRead(out var item))
+                    await responses.WriteAsync(item, context.CancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (ChannelClosedException closed) when (closed.InnerException is RpcException status)
+        {
+            throw status;
+        }
+        finally
+        {
+            hub.Unsubscribe(sink);
+        }
+    }
+}

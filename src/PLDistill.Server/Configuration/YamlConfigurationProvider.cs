@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Configuration;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace PLDistill.Server.Configuration;
+
+/// <summary>Flattens one YAML document into configuration keys: <c>limits: { max_streams: 8 }</c> becomes <c>limits:max_streams = 8</c>.</summary>
+public sealed class YamlConfigurationProvider(YamlConfigurationSource source) : FileConfigurationProvider(source)
+{
+    /// <inheritdoc />
+    public override void Load(Stream stream)
+    {
+        var yaml = new YamlStream();
+        try
+        {
+            using var reader = new StreamReader(stream);
+            yaml.Load(reader);
+        }
+        catch (YamlException bad)
+        {
+            throw new FormatException($"line {bad.Start.Line}, column {bad.Start.Column}: {bad.Message}", bad);
+        }
+        catch (InvalidOperationException bad)
+        {
+            // YamlDotNet's parser fails this way (without a position) on a flow collection that is never closed.
+            throw new FormatException("malformed YAML: is a '[' or '{' never closed?", bad);
+        }
+        var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        if (yaml.Documents.Count > 0)
+            Flatten(yaml.Documents[0].RootNode, "", data);
+        Data = data;
+    }
+
+    private static void Flatten(YamlNode node, string prefix, Dictionary<string, string?> data)
+    {
+        switch (node)
+        {
+            case YamlMappingNode mapping:
+                foreach (var (key, value) in mapping.Children)
+                {
+                    string name = ((YamlScalarNode)key).Value ?? "";
+                    Flatten(value, prefix.Length == 0 ? name : $"{prefix}{ConfigurationPath.KeyDelimiter}{name}", data);
+                }
+                break;
+            case YamlSequenceNode sequence:
+                for (int i = 0; i < sequence.Children.Count; i++)
+                    Flatten(sequence.Children[i], $"{prefix}{ConfigurationPath.KeyDelimiter}{i}", data);
+                break;
+            case YamlScalarNode scalar:
+                // "key:" with nothing after it, ~ and null mean "not set", as in YAML itself.
+                bool isNull = scalar.Style == ScalarStyle.Plain && (scalar.Value is null or "" or "~" or "null" or "Null" or "NULL");
+                if (!isNull)
+                {
+                    if (data.ContainsKey(prefix))
+                        throw new FormatException($"key '{prefix}' appears twice");
+                    data[prefix] = scalar.Value;
+                }
+                break;
+        }
+    }
+}

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using PLDistill.Api.V1;
+using PLDistill.Server.Configuration;
+using PLDistill.Server.Tests.TestSupport;
+
+namespace PLDistill.Server.Tests.Calls;
+
+/// <summary>Every limit ends or refuses a call with a clear status; streams that end on a limit still send their final events.</summary>
+public sealed class LimitTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact(Timeout = 60_000)]
+    public async Task Streams_over_the_tenant_or_server_limit_are_resource_exhausted_and_duplicates_already_exist()
+    {
+        await using var harness = await ServerHarness.StartAsync(o => o with
+        {
+            Limits = o.Limits with { MaxStreams = 3 },
+            Auth = o.Auth with { Tenants = [o.Auth.Tenants[0] with { MaxStreams = 2 }, o.Auth.Tenants[1]] },
+        });
+        var acme = harness.Client();
+        var globex = harness.Client(ServerHarness.GlobexKey);
+        using var a1 = await acme.StartRecognitionAsync(ServerHarness.Config("a1"), Ct);
+        using var a2 = await acme.StartRecognitionAsync(ServerHarness.Config("a2"), Ct);
+        await RecognizeTests.WaitUntil(async () => (await acme.ListStreamsAsync(Ct)).Count == 2);
+
+        var duplicate = await ServerHarness.RecognizeAsync(acme, ServerHarness.Config("a1"), [], 1, cancellationToken: Ct);
+        Assert.Equal(StatusCode.AlreadyExists, duplicate.Status.StatusCode);
+        Assert.Contains("stream 'a1' is already open for this tenant", duplicate.Status.Detail, StringComparison.Ordinal);
+
+        var tenantFull = await ServerHarness.RecognizeAsync(acme, ServerHarness.Config("a3"), [], 1, cancellationToken: Ct);
+        Assert.Equal(StatusCode.ResourceExhausted, tenantFull.Status.StatusCode);
+        Assert.Contains("tenant 'acme' already has 2 open streams, its limit", tenantFull.Status.Detail, StringComparison.Ordinal);
+
+        using var g1 = await globex.StartRecognitionAsync(ServerHarness.Config("g1"), Ct);
+        await RecognizeTests.WaitUntil(async () => (await globex.ListStreamsAsync(Ct)).Count == 1);
+        var serverFull = await ServerHarness.RecognizeAsync(globex, ServerHarness.Config("g2"), [], 1, cancellationToken: Ct);
+        Assert.Equal(StatusCode.ResourceExhausted, serverFull.Status.StatusCode);
+        Assert.Contains("the server is at its limit of 3 open streams", serverFull.Status.Detail, StringComparison.Ordinal);
+
+        // A slot freed is a slot usable again.
+        await a1.CompleteAsync();
+        var a1Result = await ServerHarness.ReadAllAsync(a1, Ct);
+        Assert.Equal(StatusCode.OK, a1Result.Status.StatusCode);
+        var again = await ServerHarness.RecognizeAsync(acme, ServerHarness.Config("a1"), TestModel.Linear16(TestModel.Speechlike(4000, 1)), 8000, cancellationToken: Ct);
+        Assert.Equal(StatusCode.OK, again.Status.StatusCode);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task No_audio_for_the_idle_timeout_ends_the_stream_with_deadline_exceeded_after_its_final_events()
+    {
+        await using var harness = await ServerHarness.StartAsync(o => o with { Limits = o.Limits with { IdleTimeoutSeconds = 1 } });
+        using var session = await harness.Client().StartRecognitionAsync(ServerHarness.Config("quiet"), Ct);
+        var reading = ServerHarness.ReadAllAsync(session, Ct);
+        await session.SendAsync(TestModel.Linear16(TestModel.Speechlike(6000, seed: 8)), Ct);   // 1.5 hops
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < 4; i++)
+        {
+            await session.SendAsync(ReadOnlyMemory<byte>.Empty, Ct);   // empty chunks are not audio
+            await Task.Delay(200, Ct);
+        }
+        var result = await reading;
+
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.8, 10);
+        Assert.Equal(StatusCode.DeadlineExceeded, result.Status.StatusCode);
+        Assert.Contains("no audio for 1 s (the server's idle timeout)", result.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal([0.25, 0.375], result.Estimates.Select(e => e.AudioEnd.ToTimeSpan().TotalSeconds));   // the partial hop too
+        Assert.Equal(EndReason.IdleTimeout, result.Summary!.EndReason);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_stream_longer_than_the_maximum_duration_is_resource_exhausted_after_its_final_events()
+    {
+        await using var harness = await ServerHarness.StartAsync(o => o with { Limits = o.Limits with { MaxStreamDurationSeconds = 1 } });
+        var result = await ServerHarness.RecognizeAsync(harness.Client(), ServerHarness.Config("long"),
+            TestModel.Linear16(TestModel.Speechlike(16000 * 3, seed: 8)), 3200, complete: false, cancellationToken: Ct);
+
+        Assert.Equal(StatusCode.ResourceExhausted, result.Status.StatusCode);
+        Assert.Contains("the stream reached the server's maximum duration of 1 s", result.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(EndReason.MaxDuration, result.Summary!.EndReason);
+        Assert.Equal(TimeSpan.FromSeconds(1), result.Summary.AudioReceived.ToTimeSpan());
+        Assert.Equal(4, result.Estimates.Count);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task More_hop_window_configurations_than_the_server_runs_are_resource_exhausted_until_one_is_idle()
+    {
+        await using var harness = await ServerHarness.StartAsync(o => o with { Streaming = o.Streaming with { MaxConfigurations = 2 } });
+        var client = harness.Client();
+        StreamConfig WithHop(string id, int ms)
+        {
+            var config = ServerHarness.Config(id);
+            config.Hop = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(ms));
+            return config;
+        }
+        using var open = await client.StartRecognitionAsync(WithHop("h500", 500), Ct);   // default + 500 ms: two engines
+        await RecognizeTests.WaitUntil(async () => (await client.ListStreamsAsync(Ct)).Count == 1);
+        using var keepDefault = await client.StartRecognitionAsync(ServerHarness.Config("default"), Ct);
+        await RecognizeTests.WaitUntil(async () => (await client.ListStreamsAsync(Ct)).Count == 2);
+
+        var refused = await ServerHarness.RecognizeAsync(client, WithHop("h1000", 1000), [], 1, cancellationToken: Ct);
+        Assert.Equal(StatusCode.ResourceExhausted, refused.Status.StatusCode);
+        Assert.Contains("the server runs at most 2 hop/window/label-set configurations at once", refused.Status.Detail, StringComparison.Ordinal);
+
+        await open.CompleteAsync();
+        Assert.Equal(StatusCode.OK, (await ServerHarness.ReadAllAsync(open, Ct)).Status.StatusCode);
+        var accepted = await ServerHarness.RecognizeAsync(client, WithHop("h1000", 1000), TestModel.Linear16(TestModel.Speechlike(16000, 2)), 3200,
+            cancellationToken: Ct);
+        Assert.Equal(StatusCode.OK, accepted.Status.StatusCode);
+        Assert.Single(accepted.Estimates);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Subscriber_limits_and_bad_subscribe_requests_are_refused_precisely()
+    {
+        await using var harness = await ServerHarness.StartAsync(o => o with { Limits = o.Limits with { MaxSubscribersPerTenant = 1, MaxReplaySeconds = 5 } });
+        var client = harness.Client();
+        var replay = await Assert.ThrowsAsync<RpcException>(() =>
+            client.SubscribeAsync(new SubscribeRequest { Replay = Duration.FromTimeSpan(TimeSpan.FromSeconds(6)) }, Ct));
+        Assert.Equal(StatusCode.InvalidArgument, replay.StatusCode);
+        Assert.Contains("replay 6 s: this server keeps at most 5 s", replay.Status.Detail, StringComparison.Ordinal);
+
+        var untilAll = await Assert.ThrowsAsync<RpcException>(() => client.SubscribeAsync(new SubscribeRequest { UntilStreamsEnd = true }, Ct));
+        Assert.Equal(StatusCode.InvalidArgument, untilAll.StatusCode);
+        Assert.Contains("until_streams_end needs stream_ids", untilAll.Status.Detail, StringComparison.Ordinal);
+
+        var badId = await Assert.ThrowsAsync<RpcException>(() => client.SubscribeAsync(new SubscribeRequest { StreamIds = { "ok", "no/slash" } }, Ct));
+        Assert.Equal(StatusCode.InvalidArgument, badId.StatusCode);
+        Assert.Contains("stream_ids[1] 'no/slash'", badId.Status.Detail, StringComparison.Ordinal);
+
+        using var first = await client.SubscribeAsync(new SubscribeRequest(), Ct);
+        var second = await Assert.ThrowsAsync<RpcException>(() => client.SubscribeAsync(new SubscribeRequest(), Ct));
+        Assert.Equal(StatusCode.ResourceExhausted, second.StatusCode);
+        Assert.Contains("tenant 'acme' already has 1 open Subscribe calls, its limit", second.Status.Detail, StringComparison.Ordinal);
+        using var otherTenant = await harness.Client(ServerHarness.GlobexKey).SubscribeAsync(new SubscribeRequest(), Ct);   // per tenant
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task A_caller_that_does_not_read_its_events_is_ended_with_resource_exhausted_and_others_are_unaffected()
+    {
+        await using var harness = await ServerHarness.StartAsync(o => o with { Limits = o.Limits with { EventBuffer = 16 } });
+        var client = harness.Client();
+        bool ended = false;
+        using var watcher = await client.SubscribeAsync(new SubscribeRequest { StreamIds = { "flood" }, UntilStreamsEnd = true }, Ct);
+        var watching = ServerHarness.ReadAllAsync(watcher, Ct, e => Volatile.Write(ref ended, ended || e.Summary is not null));
+        byte[] second = TestModel.Linear16(TestModel.Speechlike(16000, seed: 6));
+        var bystander = ServerHarness.RecognizeAsync(client, ServerHarness.Config("bystander"), [.. second, .. second], 3200, cancellationToken: Ct);
+
+        // Audio as fast as it goes, never reading the responses: HTTP/2 flow control lets some events through, then the
+        // caller's 16-event buffer fills and the server ends the stream (hops of 100 ms make events come faster). The client's
+        // 64 KiB HTTP/2 stream window holds ~400 events, so this takes a few hundred model steps.
+        var config = ServerHarness.Config("flood");
+        config.Hop = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromMilliseconds(100));
+        using var session = await client.StartRecognitionAsync(config, Ct);
+        var sending = Task.Run(async () =>
+        {
+            try
+            {
+                for (int i = 0; i < 600 && !Volatile.Read(ref ended); i++)
+                    await session.SendAsync(second, Ct);
+            }
+            catch (Exception stopped) when (stopped is not OperationCanceledException)
+            {
+                // The call ended under a pending write.
+            }
+        }, Ct);
+        await RecognizeTests.WaitUntil(() => Task.FromResult(Volatile.Read(ref ended)), seconds: 100);
+
+        // Reading now, the caller gets what was queued for it and a clear status.
+        var result = await ServerHarness.ReadAllAsync(session, Ct);
+        Assert.Equal(StatusCode.ResourceExhausted, result.Status.StatusCode);
+        Assert.Contains("the response stream was not read fast enough (16 events were waiting)", result.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(Enumerable.Range(0, result.Estimates.Count).Select(i => (long)i), result.Estimates.Select(e => e.Sequence));
+        session.Dispose();
+        await sending;
+
+        var seen = await watching;
+        Assert.Equal(StatusCode.OK, seen.Status.StatusCode);
+        Assert.Equal(EndReason.CallerTooSlow, seen.Summary!.EndReason);
+        Assert.Equal(seen.Estimates.Count, seen.Summary.Estimates);
+        Assert.True(seen.Estimates.Count > result.Estimates.Count);
+        Assert.Equal(Enumerable.Range(0, seen.Estimates.Count).Select(i => (long)i), seen.Estimates.Select(e => e.Sequence));   // the watcher lost nothing
+
+        var other = await bystander;
+        Assert.Equal(StatusCode.OK, other.Status.StatusCode);
+        Assert.Equal(8, other.Estimates.Count);
+        Assert.Equal(1, harness.Get<PLDistill.Server.Observability.ServerMetrics>().SubscriberOverflows.WithLabels("acme").Value);
+    }
+}

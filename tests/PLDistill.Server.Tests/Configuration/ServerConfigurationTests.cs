@@ -1,0 +1,119 @@
+using PLDistill.Server.Configuration;
+using PLDistill.Server.Security;
+
+namespace PLDistill.Server.Tests.Configuration;
+
+public sealed class ServerConfigurationTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("pld-server-config-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    private string Write(string name, string text)
+    {
+        string path = Path.Combine(folder, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void A_yaml_file_with_a_tenants_file_is_read_into_validated_options()
+    {
+        Write("tenants.yaml", $"""
+            tenants:
+              - name: acme
+                api_key_sha256: [{ApiKeys.Hash("k1")}]
+                max_streams: 4
+            """);
+        var options = ServerConfiguration.Load(Write("server.yaml", """
+            listen: { url: "http://127.0.0.1:6000" }
+            metrics: { enabled: false }
+            streaming: { default_hop_milliseconds: 500, max_configurations: 2 }
+            engine: { policy: drop_oldest, producer_wait_milliseconds: -1 }
+            limits:
+              idle_timeout_seconds: 3
+              max_streams_per_tenant: 8
+            auth:
+              tenants_file: tenants.yaml
+              tenants:
+                - name: inline
+                  api_key_sha256: [ "{{HASH}}" ]
+            logging: { format: json, level: warning }
+            """.Replace("{{HASH}}", ApiKeys.Hash("k2"), StringComparison.Ordinal)));
+
+        Assert.Equal("http://127.0.0.1:6000", options.Listen.Url);
+        Assert.False(options.Metrics.Enabled);
+        Assert.Equal(500, options.Streaming.DefaultHopMilliseconds);
+        Assert.Equal(-1, options.Engine.ProducerWaitMilliseconds);
+        Assert.Equal(Timeout.InfiniteTimeSpan, options.Engine.ToEngineOptions(TimeSpan.Zero).ProducerWaitBudget);
+        Assert.Equal(TimeSpan.FromSeconds(3), options.Limits.IdleTimeout);
+        Assert.Equal(256, options.Limits.MaxStreams);   // default kept
+        Assert.True(options.Log.Json);
+        Assert.Equal(["inline", "acme"], options.Auth.Tenants.Select(t => t.Name));
+        var directory = new TenantDirectory(options.Auth.Tenants, options.Limits.MaxStreamsPerTenant);
+        Assert.Equal(new Tenant("acme", 4), directory.Authenticate("k1"));
+        Assert.Equal(new Tenant("inline", 8), directory.Authenticate("k2"));
+        Assert.Null(directory.Authenticate("k3"));
+        Assert.Null(directory.Authenticate(ApiKeys.Hash("k1")));   // the hash is not a key
+    }
+
+    [Fact]
+    public void The_shipped_example_configs_load()
+    {
+        string configs = Path.Combine(RepoRoot(), "configs");
+        var options = ServerConfiguration.Load(Path.Combine(configs, "server.yaml"));
+        Assert.Equal(ListenSettings.DefaultUrl, options.Listen.Url);
+        Assert.NotEmpty(options.Auth.Tenants);
+        Assert.NotNull(ServerConfiguration.Load(Path.Combine(configs, "server.json")));
+    }
+
+    [Theory]
+    [InlineData("limits: { max_streams: 10, bogus: 1 }", "unknown key 'limits.bogus'; known keys here: event_buffer, idle_timeout_seconds")]
+    [InlineData("limits: { max_streams: many }", "limits.max_streams 'many' is not a valid Int32")]
+    [InlineData("limits: { idle_timeout_seconds: 0 }", "limits.idle_timeout_seconds 0: must be > 0")]
+    [InlineData("listen: { url: \"ftp://x:1\" }", "listen.url 'ftp://x:1': use http://HOST:PORT")]
+    [InlineData("listen: { url: \"https://127.0.0.1:1\" }", "is https but listen.tls_certificate is not set")]
+    [InlineData("engine: { policy: fastest }", "engine.policy 'fastest': use coalesce or drop_oldest")]
+    [InlineData("streaming: { min_hop_milliseconds: 500, max_hop_milliseconds: 100 }", "need 20 <= min <= max <= 10000")]
+    [InlineData("logging: { level: loud }", "logging.level 'loud'")]
+    [InlineData("auth: { tenants: [ { name: Acme, api_key_sha256: [x] } ] }", "name 'Acme'")]
+    [InlineData("auth: { tenants: [ { name: acme, api_key_sha256: [abc] } ] }", "'abc' is not 64 hex digits")]
+    [InlineData("auth: { tenants_file: missing.yaml }", "auth.tenants_file 'missing.yaml' does not exist")]
+    [InlineData("limits:\n  - a\n b: 1", "server.yaml: line 3, column 2: While parsing a block mapping")]
+    [InlineData("limits: [", "server.yaml: malformed YAML: is a '[' or '{' never closed?")]
+    public void Bad_settings_are_errors_naming_the_file_and_the_key(string yaml, string message)
+    {
+        string hash = ApiKeys.Hash("k");
+        string tenants = yaml.StartsWith("auth:", StringComparison.Ordinal) ? "" : $"\nauth: {{ tenants: [ {{ name: t, api_key_sha256: [{hash}] }} ] }}";
+        string path = Write("server.yaml", yaml + tenants);
+        var error = Assert.Throws<ServerConfigurationException>(() => ServerConfiguration.Load(path));
+        Assert.True(error.Message.Contains(message, StringComparison.Ordinal), error.Message);
+        Assert.StartsWith(path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void No_tenants_at_all_is_an_error_that_says_so()
+    {
+        var error = Assert.Throws<ServerConfigurationException>(() => ServerConfiguration.Load(Write("server.yaml", "limits: { max_streams: 4 }")));
+        Assert.Contains("no tenants are configured", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:50051", "127.0.0.1", 50051, false)]
+    [InlineData("https://[::1]:0", "::1", 0, true)]
+    [InlineData("http://localhost:80", "127.0.0.1", 80, false)]
+    [InlineData("http://*:9000", "0.0.0.0", 9000, false)]
+    public void Listen_urls_parse(string url, string address, int port, bool tls)
+    {
+        var endpoint = Endpoint.Parse(url, "listen.url");
+        Assert.Equal((address, port, tls), (endpoint.Address.ToString(), endpoint.Port, endpoint.Tls));
+    }
+
+    internal static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string thisFile = "")
+    {
+        var dir = new DirectoryInfo(Path.GetDirectoryName(thisFile) is { Length: > 0 } source && Directory.Exists(source) ? source : AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PLDistill.Streaming.sln")))
+            dir = dir.Parent;
+        return dir?.FullName ?? throw new DirectoryNotFoundException("repository root not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using Grpc.Core;
+using PLDistill.Api.V1;
+using PLDistill.Server.Hub;
+using PLDistill.Server.Observability;
+using PLDistill.Server.Tests.Calls;
+using PLDistill.Server.Tests.TestSupport;
+
+namespace PLDistill.Server.Tests.Hosting;
+
+/// <summary>Clients that leave and servers that stop: every stream ends cleanly, subscribers learn why, nothing hangs.</summary>
+public sealed class LifecycleTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_client_cancelling_mid_stream_frees_its_slot_and_subscribers_see_it_end_as_cancelled()
+    {
+        await using var harness = await ServerHarness.StartAsync();
+        var client = harness.Client();
+        using var watcher = await client.SubscribeAsync(new SubscribeRequest { StreamIds = { "leaver" }, UntilStreamsEnd = true }, Ct);
+        var watching = ServerHarness.ReadAllAsync(watcher, Ct);
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        using var session = await client.StartRecognitionAsync(ServerHarness.Config("leaver"), cancel.Token);
+        await session.SendAsync(TestModel.Linear16(TestModel.Speechlike(16000, seed: 2)), cancel.Token);
+        await using (var events = session.ReadEventsAsync(cancel.Token).GetAsyncEnumerator(cancel.Token))
+        {
+            while (await events.MoveNextAsync() && events.Current.Estimate is null)
+            {
+            }
+            await cancel.CancelAsync();   // mid-stream, after the first estimate, without half-closing
+            await Assert.ThrowsAnyAsync<Exception>(async () => await events.MoveNextAsync());
+        }
+
+        var seen = await watching;
+        Assert.Equal(StatusCode.OK, seen.Status.StatusCode);
+        Assert.Equal(EndReason.Cancelled, seen.Summary!.EndReason);
+        Assert.Equal(4, seen.Estimates.Count);   // the second received was still estimated, for the subscribers
+        await RecognizeTests.WaitUntil(async () => (await client.ListStreamsAsync(Ct)).Count == 0);
+        Assert.Equal(0, harness.Get<ServerMetrics>().ActiveStreams.WithLabels("acme").Value);
+        var again = await ServerHarness.RecognizeAsync(client, ServerHarness.Config("leaver"), TestModel.Linear16(TestModel.Speechlike(4000, 1)), 8000,
+            cancellationToken: Ct);
+        Assert.Equal(StatusCode.OK, again.Status.StatusCode);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Stopping_the_server_mid_stream_sends_every_final_event_then_unavailable_and_refuses_new_calls()
+    {
+        var harness = await ServerHarness.StartAsync();
+        await using var _ = harness;
+        var client = harness.Client();
+        var globex = harness.Client(ServerHarness.GlobexKey);
+        using var watcher = await client.SubscribeAsync(new SubscribeRequest(), Ct);
+        var watching = ServerHarness.ReadAllAsync(watcher, Ct);
+        using var idleWatcher = await globex.SubscribeAsync(new SubscribeRequest(), Ct);   // follows nothing that is running
+        var idleWatching = ServerHarness.ReadAllAsync(idleWatcher, Ct);
+
+        var sessions = new List<PLDistill.Client.RecognitionSession>();
+        var readers = new List<Task<RecognizeResult>>();
+        for (int i = 0; i < 3; i++)
+        {
+            var session = await client.StartRecognitionAsync(ServerHarness.Config($"live-{i}"), Ct);
+            sessions.Add(session);
+            readers.Add(ServerHarness.ReadAllAsync(session, Ct));
+            await session.SendAsync(TestModel.Linear16(TestModel.Speechlike(16000 + 1000 * i, seed: i)), Ct);   // not half-closed
+        }
+        await RecognizeTests.WaitUntil(async () => (await client.ListStreamsAsync(Ct)).All(s => s.Estimates >= 1) );
+
+        var clock = Stopwatch.StartNew();
+        using (var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+            await harness.Server.StopAsync(limit.Token);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"stopping took {clock.Elapsed}");
+
+        for (int i = 0; i < 3; i++)
+        {
+            var result = await readers[i];
+            Assert.Equal(StatusCode.Unavailable, result.Status.StatusCode);
+            Assert.Contains("the server is shutting down; the audio received so far was processed", result.Status.Detail, StringComparison.Ordinal);
+            Assert.Equal(EndReason.ServerShutdown, result.Summary!.EndReason);
+            Assert.Equal((16000 + 1000 * i) / 16000.0, result.Estimates[^1].AudioEnd.ToTimeSpan().TotalSeconds, 6);   // all audio estimated
+            Assert.Equal(Enumerable.Range(0, result.Estimates.Count).Select(n => (long)n), result.Estimates.Select(e => e.Sequence));
+            sessions[i].Dispose();
+        }
+        var seen = await watching;
+        Assert.Equal(StatusCode.Unavailable, seen.Status.StatusCode);
+        Assert.Equal(3, seen.Events.Count(e => e.Summary is not null));
+        Assert.Equal(readers.Sum(r => r.Result.Estimates.Count), seen.Estimates.Count);
+        var idle = await idleWatching;
+        Assert.Equal(StatusCode.Unavailable, idle.Status.StatusCode);
+        Assert.Empty(idle.Events);
+        Assert.True(harness.Get<StreamHub>().IsStopping);
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => client.ListStreamsAsync(Ct));
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+    }
+}
