@@ -154,6 +154,8 @@ public sealed class EmotionEngine : IAsyncDisposable
         foreach (var stream in batch)
         {
             Volatile.Write(ref stream.Scheduled, 0);   // hops queued from here on mark it ready again
+            if (!streams.TryGetValue(stream.Id, out var open) || !ReferenceEquals(open, stream))
+                continue;                              // already finished (failed or drained): never step a closed session
             var hops = TakeHops(stream);
             if (hops.Count == 0)
             {

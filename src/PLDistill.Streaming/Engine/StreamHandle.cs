@@ -48,7 +48,10 @@ public sealed class StreamHandle
     /// <summary>This stream's estimates, in order; OnCompleted after the last, OnError with <see cref="StreamingEngineException"/>.</summary>
     public IObservable<EmotionEstimate> Estimates => estimates;
 
-    /// <summary>Completes when the stream's last estimate is published (faults as <see cref="Estimates"/> does).</summary>
+    /// <summary>
+    /// Completes when the stream's last estimate is published (faults as <see cref="Estimates"/> does). Subscribers receive
+    /// on their own tasks and may still be handling the last estimates then; wait for their OnCompleted to know they have.
+    /// </summary>
     public Task Completion => finished.Task;
 
     internal EngineOptions Options { get; }
@@ -72,8 +75,8 @@ public sealed class StreamHandle
     /// <exception cref="InvalidOperationException">The stream was completed or failed.</exception>
     public async ValueTask WriteAsync(ReadOnlyMemory<float> samples, CancellationToken cancellationToken = default)
     {
-        if (writerDone)
-            throw new InvalidOperationException($"stream '{Id}' is already complete");
+        if (writerDone || finished.Task.IsCompleted)
+            throw new InvalidOperationException($"stream '{Id}' has ended; open a new stream");
         while (!samples.IsEmpty)
         {
             int take = Math.Min(samples.Length, HopSamples - partialCount);
@@ -89,7 +92,7 @@ public sealed class StreamHandle
     /// <summary>Ends the stream: the partial last hop is queued, then the engine publishes the last estimate and completes.</summary>
     public async ValueTask CompleteAsync(CancellationToken cancellationToken = default)
     {
-        if (writerDone)
+        if (writerDone || finished.Task.IsCompleted)
             return;
         if (partialCount > 0)
             await EnqueueAsync(TakePartial(), cancellationToken).ConfigureAwait(false);

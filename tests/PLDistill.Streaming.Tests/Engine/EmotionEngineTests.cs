@@ -252,4 +252,20 @@ public sealed class EmotionEngineTests
         Assert.True(deviceBytes.Max() - deviceBytes.Min() < 4 * 80 * sizeof(float), $"device bytes ranged {deviceBytes.Min()}..{deviceBytes.Max()}");
         Assert.Equal(0, stream.Statistics.DeviceBytes);
     }
+
+    [Fact]
+    public async Task A_failed_stream_refuses_more_audio_and_never_disturbs_the_others()
+    {
+        await using var engine = new EmotionEngine(TestAudio.Recognizer(2), Lossless);
+        var failed = engine.OpenStream("failed");
+        var healthy = engine.OpenStream("healthy");
+        var healthyEstimates = healthy.Estimates.ToList().ToTask(TestContext.Current.CancellationToken);
+        failed.Fail(new StreamingEngineException(StreamingErrorKind.InvalidAudio, "failed", "bad audio"));
+        await Assert.ThrowsAsync<StreamingEngineException>(() => failed.Completion);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await failed.WriteAsync(new float[Hop], TestContext.Current.CancellationToken));
+        await failed.CompleteAsync(TestContext.Current.CancellationToken);   // a no-op now
+        await Feed(healthy, TestAudio.Speechlike(4 * Hop, 14), Hop);
+        Assert.Equal(4, (await healthyEstimates).Count);
+    }
 }
