@@ -72,7 +72,7 @@ public sealed class AudioEncoder : Module
 
     /// <summary>A fresh per-stream state for <see cref="Step(Tensor, EncoderStreamState)"/>; only streaming encoders have one.</summary>
     public EncoderStreamState CreateStreamState() =>
-        Config.IsStreamable ? new EncoderStreamState(Config.Layers)
+        Config.IsStreamable ? new EncoderStreamState(Config.Layers, Config.LeftContextFrames!.Value)
             : throw new InvalidOperationException("a full-context encoder cannot run incrementally; use a streaming student");
 
     /// <summary>
@@ -138,9 +138,7 @@ public sealed class AudioEncoder : Module
         {
             states[b].CarryOver(pending[b].DetachFromDisposeScope());
             if (counts[b] > 0)
-                states[b].Advance(counts[b], histories[b].DetachFromDisposeScope(),
-                    keys[b].Select(k => k.DetachFromDisposeScope()).ToArray(),
-                    values[b].Select(v => v.DetachFromDisposeScope()).ToArray());
+                states[b].Advance(counts[b], histories[b].DetachFromDisposeScope(), keys[b], values[b]);
         }
         return new EncoderStep(frames.MoveToOuterDisposeScope(), counts);
     }
@@ -175,7 +173,7 @@ public sealed class AudioEncoder : Module
     /// Caches are left-padded to the longest one, P frames, and new frames right-padded to T, so key j of any stream lies
     /// i + P − j frames before query i: its true relative distance. One position bias and one window then serve every
     /// stream; only which keys are real differs, stream by stream. Returns the blocks' output (A, T, D) and puts each
-    /// stream's trimmed caches (its last W frames, per layer) in <paramref name="keys"/>/<paramref name="values"/>.
+    /// stream's new keys and values (its real new frames, per layer) in <paramref name="keys"/>/<paramref name="values"/>.
     /// </summary>
     private Tensor Attend(Tensor x, int[] counts, IReadOnlyList<EncoderStreamState> states, int[] active, int window,
                           Tensor[][] keys, Tensor[][] values)
@@ -196,33 +194,22 @@ public sealed class AudioEncoder : Module
             keys[b] = new Tensor[blocks.Count];
             values[b] = new Tensor[blocks.Count];
         }
+        var caches = active.Select(b => states[b].Cache).ToArray();
         for (int layer = 0; layer < blocks.Count; layer++)
         {
-            var pastKeys = past == 0 ? null : cat(active.Select(b => LeftPadded(states[b].Keys[layer], past)).ToArray(), 0);     // (A, H, P, d)
-            var pastValues = past == 0 ? null : cat(active.Select(b => LeftPadded(states[b].Values[layer], past)).ToArray(), 0);
+            var (pastKeys, pastValues) = past == 0 ? (null, null) : KeyValueCache.LeftPadded(caches, layer, past);   // (A, H, P, d)
             var result = blocks[layer].Forward(x, mask, bias, pastKeys, pastValues);
             x = result.Output;
-            var allKeys = pastKeys is null ? result.Keys : cat([pastKeys, result.Keys], 2);                                    // (A, H, P+T, d)
-            var allValues = pastValues is null ? result.Values : cat([pastValues, result.Values], 2);
             for (int a = 0; a < active.Length; a++)
             {
-                // Keep exactly the keys a future query can still see: the stream's last W real frames.
+                // Only the stream's real new frames join its cache (which keeps the last W).
                 int b = active[a];
-                long end = past + counts[b], keep = Math.Min(window, cached[a] + counts[b]);
-                keys[b][layer] = allKeys.narrow(0, a, 1).narrow(2, end - keep, keep).contiguous();
-                values[b][layer] = allValues.narrow(0, a, 1).narrow(2, end - keep, keep).contiguous();
+                keys[b][layer] = result.Keys.narrow(0, a, 1).narrow(2, 0, counts[b]);
+                values[b][layer] = result.Values.narrow(0, a, 1).narrow(2, 0, counts[b]);
             }
         }
         return x;
     }
-
-    /// <summary>A cache (1, H, c, d) as (1, H, <paramref name="frames"/>, d), zeros in front; none yet is all zeros.</summary>
-    private Tensor LeftPadded(Tensor? cache, long frames) => cache switch
-    {
-        null => zeros(1, Config.Heads, frames, Config.Width / Config.Heads, device: featureMean.device),
-        _ when cache.shape[2] == frames => cache,
-        _ => functional.pad(cache, [0, 0, frames - cache.shape[2], 0]),
-    };
 
     internal ConvolutionalSubsampling Subsampling => subsampling;
     internal RelativePositionBias PositionBias => positionBias;

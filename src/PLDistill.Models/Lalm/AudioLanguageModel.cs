@@ -66,18 +66,18 @@ public sealed class AudioLanguageModel : Module
     public (Tensor Logits, IReadOnlyList<Tensor> Attention) Answer(Tensor projected, Tensor audioLengths, bool returnAttention = false) =>
         languageModel.Forward(prefixIds, projected, audioLengths, suffixIds, returnAttention);
 
-    /// <summary>A fresh per-stream LM state (the prompt run once) for <see cref="AnswerStep(Tensor, LanguageModelStreamState)"/>; streaming students only.</summary>
-    public LanguageModelStreamState CreateAnswerStreamState() => languageModel.CreateStreamState(prefixIds);
+    /// <summary>The prompt's keys and values for <see cref="AnswerStep"/>, shared by every stream; streaming students only.</summary>
+    public KeyValueCache EncodeAnswerPrompt() => languageModel.EncodePrompt(prefixIds);
+
+    /// <summary>A fresh per-stream LM state for <see cref="AnswerStep"/>; streaming students only.</summary>
+    public LanguageModelStreamState CreateAnswerStreamState() => languageModel.CreateStreamState();
 
     /// <summary>
-    /// Continues one stream's LM with its next projected audio (1, n, D) and returns the answer logits (1, V) over the
-    /// prompt and the last window — what <see cref="Forward"/> gives for the whole stream so far.
+    /// Continues many streams' LM with their next projected audio (n_b, D) and returns the answer logits (B, V) over the
+    /// prompt and the last window — per stream, what <see cref="Forward"/> gives for the whole stream so far.
     /// </summary>
-    public Tensor AnswerStep(Tensor projected, LanguageModelStreamState state) => languageModel.Step(projected, suffixIds, state);
-
-    /// <summary>The same for many streams in one pass: stream b's new projected audio (n_b, D) -> answer logits (B, V).</summary>
-    public Tensor AnswerStep(IReadOnlyList<Tensor> projected, IReadOnlyList<LanguageModelStreamState> states) =>
-        languageModel.Step(projected, suffixIds, states);
+    public Tensor AnswerStep(IReadOnlyList<Tensor> projected, KeyValueCache prompt, IReadOnlyList<LanguageModelStreamState> states) =>
+        languageModel.Step(projected, suffixIds, prompt, states);
 
     /// <summary>Class logits (B, C): the answer logits of the label set's words, in class order.</summary>
     public Tensor ClassLogits(Tensor answerLogits, EmotionLabelSet labels)

@@ -10,26 +10,20 @@ namespace PLDistill.Models.Lalm;
 /// <remarks>The state owns its tensors: each replacement disposes the tensor it replaces.</remarks>
 public sealed class EncoderStreamState : IDisposable
 {
-    internal EncoderStreamState(int layers)
-    {
-        Keys = new Tensor?[layers];
-        Values = new Tensor?[layers];
-    }
+    internal EncoderStreamState(int layers, int window) => Cache = new KeyValueCache(layers, window);
 
     internal Tensor? PendingMel { get; private set; }          // (1, < s, M), normalised
     internal Tensor? SubsamplingHistory { get; private set; }  // (1, 2, D)
-    internal Tensor?[] Keys { get; }                           // per layer (1, H, ≤ W, d), oldest frame first
-    internal Tensor?[] Values { get; }
+    internal KeyValueCache Cache { get; }                      // per layer, the last W frames
 
     /// <summary>Frames whose keys and values are cached (the same in every layer): min(W, <see cref="FramesEncoded"/>).</summary>
-    internal long CachedFrames => Keys[0]?.shape[2] ?? 0;
+    internal long CachedFrames => Cache.Frames;
 
     /// <summary>Encoder frames produced so far; the position of the next one.</summary>
     public long FramesEncoded { get; private set; }
 
     /// <summary>Bytes of device memory the state holds now.</summary>
-    public long Bytes => new[] { PendingMel, SubsamplingHistory }.Concat(Keys).Concat(Values)
-        .Sum(t => t is null ? 0 : t.numel() * t.element_size());
+    public long Bytes => new[] { PendingMel, SubsamplingHistory }.Sum(t => t is null ? 0 : t.numel() * t.element_size()) + Cache.Bytes;
 
     /// <summary>Takes <paramref name="pending"/> as the mel frames carried over to the next step.</summary>
     internal void CarryOver(Tensor pending)
@@ -38,18 +32,13 @@ public sealed class EncoderStreamState : IDisposable
         PendingMel = pending;
     }
 
-    /// <summary>Records <paramref name="frames"/> newly encoded frames: the convolution's new history and each layer's trimmed cache.</summary>
+    /// <summary>Records <paramref name="frames"/> newly encoded frames: the convolution's new history and each layer's new keys and values.</summary>
     internal void Advance(int frames, Tensor history, Tensor[] keys, Tensor[] values)
     {
         SubsamplingHistory?.Dispose();
         SubsamplingHistory = history;
-        for (int layer = 0; layer < Keys.Length; layer++)
-        {
-            Keys[layer]?.Dispose();
-            Values[layer]?.Dispose();
-            Keys[layer] = keys[layer];
-            Values[layer] = values[layer];
-        }
+        for (int layer = 0; layer < keys.Length; layer++)
+            Cache.Append(layer, keys[layer], values[layer]);
         FramesEncoded += frames;
     }
 
@@ -58,7 +47,6 @@ public sealed class EncoderStreamState : IDisposable
     {
         PendingMel?.Dispose();
         SubsamplingHistory?.Dispose();
-        foreach (var t in Keys.Concat(Values))
-            t?.Dispose();
+        Cache.Dispose();
     }
 }

@@ -10,7 +10,7 @@ namespace PLDistill.Models.Lalm;
 /// learned absolute positions;</item>
 /// <item>audio window W (the streaming student): every audio and suffix token sees the whole prompt, the last W audio
 /// tokens and earlier suffix tokens, with a relative position bias among audio and suffix tokens. Nothing depends on where
-/// the stream started, so <see cref="Step(Tensor, Tensor, LanguageModelStreamState)"/> continues a live stream with only the new tokens.</item>
+/// the stream started, so <see cref="Step"/> continues a live stream with only the new tokens.</item>
 /// </list>
 /// Audio rows past a clip's length are padding: masked as keys, so a padded batch computes what each clip alone would.
 /// </summary>
@@ -141,39 +141,50 @@ public sealed class LanguageModel : Module
         tokenEmbedding.forward(suffixIds)
         + positionEmbedding.forward(arange(prefixLength, prefixLength + suffixIds.shape[0], dtype: int64, device: suffixIds.device));
 
-    /// <summary>A fresh per-stream state for <see cref="Step(Tensor, Tensor, LanguageModelStreamState)"/>: the prompt's keys and values, run once.</summary>
-    public LanguageModelStreamState CreateStreamState(Tensor prefixIds)
+    /// <summary>
+    /// The prompt's keys and values per layer, the same for every stream (the prompt never sees the audio): run once per
+    /// model and device and pass it to every <see cref="Step"/>.
+    /// It reflects the weights as they are now.
+    /// </summary>
+    public KeyValueCache EncodePrompt(Tensor prefixIds)
     {
-        if (!Config.IsStreamable)
-            throw new InvalidOperationException("a full-context language model cannot run incrementally; use a streaming student");
+        RequireStreamable();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var state = new LanguageModelStreamState(blocks.Count);
         long p = prefixIds.shape[0];
+        var prompt = new KeyValueCache(blocks.Count, (int)p);
         var x = EmbedPrefix(prefixIds).unsqueeze(0);
         var mask = zeros(p, p, device: prefixIds.device).masked_fill(ones(p, p, dtype: @bool, device: prefixIds.device).tril().logical_not(), AttentionMasks.Blocked);
         for (int layer = 0; layer < blocks.Count; layer++)
         {
             var result = blocks[layer].Forward(x, mask);
             x = result.Output;
-            state.PromptKeys[layer] = result.Keys.DetachFromDisposeScope();
-            state.PromptValues[layer] = result.Values.DetachFromDisposeScope();
+            prompt.Append(layer, result.Keys, result.Values);
         }
-        return state;
+        return prompt;
+    }
+
+    /// <summary>A fresh per-stream state for <see cref="Step"/>.</summary>
+    public LanguageModelStreamState CreateStreamState()
+    {
+        RequireStreamable();
+        return new LanguageModelStreamState(blocks.Count, Config.AudioWindow!.Value);
+    }
+
+    private void RequireStreamable()
+    {
+        if (!Config.IsStreamable)
+            throw new InvalidOperationException("a full-context language model cannot run incrementally; use a streaming student");
     }
 
     /// <summary>
-    /// Continues one stream: its next audio embeddings (1, n, D), n ≥ 0, pass through the LM once (their keys and values
-    /// join the stream's cache of the last W audio tokens), then the suffix reads the prompt and that window. Returns the
-    /// logits of the last suffix position (1, V) — equal to <see cref="Forward"/> over the whole stream so far.
+    /// Continues many streams in one pass: stream b's next n_b ≥ 0 audio embeddings (n_b, D) pass through the LM once
+    /// (their keys and values join the stream's cache of the last W audio tokens), then the suffix reads the prompt
+    /// (<paramref name="prompt"/>, from <see cref="EncodePrompt"/>) and that window. Returns the logits of each stream's
+    /// last suffix position (B, V) — what <see cref="Forward"/> gives for the whole stream so far. Streams may differ in
+    /// history and n_b.
     /// </summary>
-    public Tensor Step(Tensor audio, Tensor suffixIds, LanguageModelStreamState state) => Step([audio[0]], suffixIds, [state]);
-
-    /// <summary>
-    /// <see cref="Step(Tensor, Tensor, LanguageModelStreamState)"/> for many streams in one pass: stream b brings n_b new
-    /// audio embeddings (n_b, D) and its state; returns the answer logits (B, V). Streams may differ in history and n_b.
-    /// </summary>
-    public Tensor Step(IReadOnlyList<Tensor> audio, Tensor suffixIds, IReadOnlyList<LanguageModelStreamState> states)
+    public Tensor Step(IReadOnlyList<Tensor> audio, Tensor suffixIds, KeyValueCache prompt, IReadOnlyList<LanguageModelStreamState> states)
     {
         int window = Config.AudioWindow ?? throw new InvalidOperationException("not a streaming language model");
         if (audio.Count != states.Count || audio.Count == 0)
@@ -181,7 +192,7 @@ public sealed class LanguageModel : Module
         using var scope = NewDisposeScope();
         var device = suffixIds.device;
         int streams = states.Count;
-        long q = suffixIds.shape[0], p = states[0].PromptKeys[0]!.shape[2];
+        long q = suffixIds.shape[0], p = prompt.Frames;
         var newCounts = audio.Select(a => a.shape[0]).ToArray();
         long widest = newCounts.Max();
 
@@ -199,62 +210,52 @@ public sealed class LanguageModel : Module
         var queryIsSuffix = cat([zeros(streams, widest, dtype: @bool, device: device), ones(streams, q, dtype: @bool, device: device)], 1);
         var windowEnd = where(queryIsSuffix, total - 1, queryTimeline).unsqueeze(2);                 // last audio each query may see
 
+        // Keys: prompt, cached audio (right-aligned, padded at the front), new audio (padded), suffix. Every layer caches
+        // the same steps, so one mask and one bias serve all layers.
+        var caches = states.Select(st => st.Cache).ToArray();
+        var cachedCounts = caches.Select(c => c.Frames).ToArray();
+        long deepest = cachedCounts.Max();
+        var cachedRows = arange(deepest, dtype: int64, device: device).unsqueeze(0);
+        var cachedTimeline = first - deepest + cachedRows;
+        var cachedValid = cachedRows.ge(deepest - tensor(cachedCounts, device: device).unsqueeze(1));
+        var keyTimeline = cat([cachedTimeline, first + newRows, total + suffixRows], 1);             // (B, m+n+Q)
+        var keyIsAudio = cat([ones(streams, deepest + widest, dtype: @bool, device: device), zeros(streams, q, dtype: @bool, device: device)], 1);
+        var keyValid = cat([cachedValid, newRows.lt(counts), ones(streams, q, dtype: @bool, device: device)], 1);
+
+        var keyPosition = keyTimeline.unsqueeze(1);
+        var distance = queryTimeline.unsqueeze(2) - keyPosition;                                      // (B, n+Q, m+n+Q)
+        var audioSeen = keyIsAudio.unsqueeze(1).logical_and(keyPosition.le(windowEnd)).logical_and(keyPosition.gt(windowEnd - window));
+        var suffixSeen = keyIsAudio.logical_not().unsqueeze(1).logical_and(queryIsSuffix.unsqueeze(2)).logical_and(distance.ge(0));
+        var seen = audioSeen.logical_or(suffixSeen).logical_and(keyValid.unsqueeze(1));
+        var allowed = cat([ones(streams, widest + q, p, dtype: @bool, device: device), seen], 2);
+        var mask = zeros(allowed.shape, device: device).masked_fill(allowed.logical_not(), AttentionMasks.Blocked).unsqueeze(1);
+        var bias = cat([zeros(streams, Config.Heads, widest + q, p, device: device), audioBias!.ForDistances(distance)], 3);
+
+        var freshKeys = new Tensor[streams, blocks.Count];
+        var freshValues = new Tensor[streams, blocks.Count];
         for (int layer = 0; layer < blocks.Count; layer++)
         {
-            // Keys: prompt, cached audio (right-aligned, padded at the front), new audio (padded), suffix.
-            var cachedCounts = states.Select(st => st.Keys[layer]?.shape[2] ?? 0).ToArray();
-            long deepest = cachedCounts.Max();
-            var cachedRows = arange(deepest, dtype: int64, device: device).unsqueeze(0);
-            var cachedTimeline = first - deepest + cachedRows;
-            var cachedValid = cachedRows.ge(deepest - tensor(cachedCounts, device: device).unsqueeze(1));
-            var keyTimeline = cat([cachedTimeline, first + newRows, total + suffixRows], 1);             // (B, m+n+Q)
-            var keyIsAudio = cat([ones(streams, deepest + widest, dtype: @bool, device: device), zeros(streams, q, dtype: @bool, device: device)], 1);
-            var keyValid = cat([cachedValid, newRows.lt(counts), ones(streams, q, dtype: @bool, device: device)], 1);
-
-            var keyPosition = keyTimeline.unsqueeze(1);
-            var distance = queryTimeline.unsqueeze(2) - keyPosition;                                      // (B, n+Q, m+n+Q)
-            var audioSeen = keyIsAudio.unsqueeze(1).logical_and(keyPosition.le(windowEnd)).logical_and(keyPosition.gt(windowEnd - window));
-            var suffixSeen = keyIsAudio.logical_not().unsqueeze(1).logical_and(queryIsSuffix.unsqueeze(2)).logical_and(distance.ge(0));
-            var seen = audioSeen.logical_or(suffixSeen).logical_and(keyValid.unsqueeze(1));
-            var allowed = cat([ones(streams, widest + q, p, dtype: @bool, device: device), seen], 2);
-            var mask = zeros(allowed.shape, device: device).masked_fill(allowed.logical_not(), AttentionMasks.Blocked).unsqueeze(1);
-            var bias = cat([zeros(streams, Config.Heads, widest + q, p, device: device), audioBias!.ForDistances(distance)], 3);
-
-            var pastKeys = cat([states[0].PromptKeys[layer]!.expand(streams, -1, -1, -1), PadFront(states, layer, deepest, keys: true)], 2);
-            var pastValues = cat([states[0].PromptValues[layer]!.expand(streams, -1, -1, -1), PadFront(states, layer, deepest, keys: false)], 2);
+            var promptKeys = prompt.Keys(layer)!.expand(streams, -1, -1, -1);
+            var promptValues = prompt.Values(layer)!.expand(streams, -1, -1, -1);
+            var (cachedKeys, cachedValues) = deepest == 0 ? (null, null) : KeyValueCache.LeftPadded(caches, layer, deepest);
+            var pastKeys = cachedKeys is null ? promptKeys : cat([promptKeys, cachedKeys], 2);
+            var pastValues = cachedValues is null ? promptValues : cat([promptValues, cachedValues], 2);
             var result = blocks[layer].Forward(x, mask, bias, pastKeys, pastValues);
             x = result.Output;
-
-            // Each stream caches its new audio tokens' keys and values (never the suffix's), keeping the last W.
             for (int b = 0; b < streams; b++)
             {
-                Remember(states[b].Keys, layer, result.Keys[b].narrow(1, 0, newCounts[b]).unsqueeze(0), window);
-                Remember(states[b].Values, layer, result.Values[b].narrow(1, 0, newCounts[b]).unsqueeze(0), window);
+                // Only the stream's new audio tokens join its cache, never the suffix.
+                freshKeys[b, layer] = result.Keys.narrow(0, b, 1).narrow(2, 0, newCounts[b]);
+                freshValues[b, layer] = result.Values.narrow(0, b, 1).narrow(2, 0, newCounts[b]);
             }
         }
+        // Caches change only once every layer has run, so a failure leaves every stream as it was.
         for (int b = 0; b < streams; b++)
-            states[b].AudioTokens += newCounts[b];
-        return head.forward(finalNorm.forward(x.select(1, x.shape[1] - 1))).MoveToOuterDisposeScope();
-    }
-
-    // A layer's cached keys (or values) of every stream, (B, H, m, d), each padded at the front to the deepest cache.
-    private static Tensor PadFront(IReadOnlyList<LanguageModelStreamState> states, int layer, long deepest, bool keys)
-    {
-        var prompt = states[0].PromptKeys[layer]!;
-        return stack(states.Select(st =>
         {
-            var cached = (keys ? st.Keys : st.Values)[layer];
-            long m = cached?.shape[2] ?? 0;
-            var rows = cached is null ? zeros(prompt.shape[1], 0, prompt.shape[3], device: prompt.device) : cached[0];
-            return m == deepest ? rows : functional.pad(rows, [0, 0, deepest - m, 0]);
-        }).ToArray());
-    }
-
-    private static void Remember(Tensor?[] cache, int layer, Tensor fresh, int window)
-    {
-        var all = cache[layer] is null ? fresh : cat([cache[layer]!, fresh], 2);
-        long keep = Math.Min(window, all.shape[2]);
-        cache[layer]?.Dispose();
-        cache[layer] = all.narrow(2, all.shape[2] - keep, keep).contiguous().DetachFromDisposeScope();
+            for (int layer = 0; layer < blocks.Count; layer++)
+                caches[b].Append(layer, freshKeys[b, layer], freshValues[b, layer]);
+            states[b].AudioTokens += newCounts[b];
+        }
+        return head.forward(finalNorm.forward(x.select(1, x.shape[1] - 1))).MoveToOuterDisposeScope();
     }
 }

@@ -22,7 +22,7 @@ public sealed record LanguageModelConfig
     /// Audio tokens each audio and answer position may attend to (the last W, itself included), with relative positions
     /// among audio and answer tokens; null: full causal attention with learned absolute positions (the teacher). A window
     /// makes the LM streamable: each audio token's keys and values never change once computed, so a live stream runs
-    /// only its new tokens and the answer through the LM each hop (<see cref="LanguageModel.Step(TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, LanguageModelStreamState)"/>).
+    /// only its new tokens and the answer through the LM each hop (<see cref="LanguageModel.Step"/>).
     /// </summary>
     public int? AudioWindow { get; init; }
 

@@ -9,34 +9,53 @@ namespace PLDistill.Streaming.Inference;
 
 /// <summary>
 /// The incremental student: one model serving many streams. Each hop, only the new audio passes through features,
-/// encoder (each stream with its own key/value cache, all streams in one batched step) and projector; the projector
-/// outputs go to the stream's slot of a device-resident <see cref="ProjectorCache"/>; the LM reads every ready stream's
-/// last window straight from there, in one batch.
+/// encoder (each stream with its own key/value cache, all streams in one batched step) and projector. Then, for all ready
+/// streams in one pass:
+/// <list type="bullet">
+/// <item>a windowed-LM student (the default) continues each stream's LM from its per-layer key/value cache of the last W
+/// projector embeddings: only the new tokens and the answer run;</item>
+/// <item>a full-context-LM student appends the projector outputs to the stream's slot of a device-resident
+/// <see cref="ProjectorCache"/> and the LM re-reads the last window straight from there.</item>
+/// </list>
 /// </summary>
 public sealed class StreamingStudent : IEmotionRecognizer
 {
     private readonly AudioLanguageModel model;
     private readonly LogMelSpectrogram spectrogram;
     private readonly LogMelOptions features;
+    private readonly KeyValueCache? answerPrompt;        // windowed LM: the prompt's keys and values, shared by all streams
+    private readonly ProjectorCache? projectorCache;     // full-context LM: the last window of projector outputs per stream
+    private int openStreams;
 
     /// <summary>A recognizer for up to <paramref name="maxStreams"/> concurrent streams on <paramref name="device"/>.</summary>
+    /// <exception cref="ArgumentException">The encoder has full context, or <paramref name="streaming"/> asks a windowed LM for
+    /// another window than the one it was trained with.</exception>
     public StreamingStudent(AudioLanguageModel model, LogMelOptions features, StreamingParameters streaming, EmotionLabelSet labels,
                             Device device, int maxStreams)
     {
         if (!model.Config.Encoder.IsStreamable)
             throw new ArgumentException("the model's encoder has full context; only streaming students can run incrementally", nameof(model));
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxStreams, 1);
+        double tokensPerSecond = features.FramesPerSecond / model.Config.Encoder.Subsampling;
+        int requested = (int)Math.Round(streaming.WindowSeconds * tokensPerSecond);
+        if (model.Config.LanguageModel.AudioWindow is int trained && trained != requested)
+            throw new ArgumentException($"this model's LM reads a fixed window of {trained / tokensPerSecond:0.##} s (set when it was trained); " +
+                                        $"{streaming.WindowSeconds:0.##} s cannot be served", nameof(streaming));
         this.model = model;
         this.features = features;
         Device = device;
         Labels = labels;
         Streaming = streaming;
+        MaxStreams = maxStreams;
+        WindowFrames = requested;
         spectrogram = new LogMelSpectrogram(features);
         spectrogram.to(device);
         model.to(device);
         model.eval();
-        double encoderFramesPerSecond = features.FramesPerSecond / model.Config.Encoder.Subsampling;
-        WindowFrames = (int)Math.Round(streaming.WindowSeconds * encoderFramesPerSecond);
-        Cache = new ProjectorCache(maxStreams, WindowFrames, model.Config.LanguageModel.Width, device);
+        if (model.Config.LanguageModel.IsStreamable)
+            answerPrompt = model.EncodeAnswerPrompt();
+        else
+            projectorCache = new ProjectorCache(maxStreams, WindowFrames, model.Config.LanguageModel.Width, device);
     }
 
     /// <inheritdoc />
@@ -52,23 +71,26 @@ public sealed class StreamingStudent : IEmotionRecognizer
     public int SampleRate => features.SampleRate;
 
     /// <inheritdoc />
-    public int MaxStreams => Cache.Slots;
+    public int MaxStreams { get; }
 
     /// <inheritdoc />
-    public int OpenStreams => Cache.SlotsInUse;
+    public int OpenStreams => openStreams;
 
     /// <summary>Projector frames the LM reads per estimate.</summary>
     public int WindowFrames { get; }
 
-    internal ProjectorCache Cache { get; }
-
     /// <inheritdoc />
     public RecognizerSession Open()
     {
-        int slot = Cache.Allocate();
-        return new StudentSession(Cache, slot, new StreamingLogMelExtractor(spectrogram, Device), model.Encoder.CreateStreamState(),
-            model.Config.LanguageModel.IsStreamable ? model.CreateAnswerStreamState() : null);
+        if (openStreams >= MaxStreams)
+            throw new InvalidOperationException($"all {MaxStreams} stream slots are in use");
+        openStreams++;
+        return new StudentSession(this, new StreamingLogMelExtractor(spectrogram, Device), model.Encoder.CreateStreamState(),
+            answerPrompt is null ? null : model.CreateAnswerStreamState(), projectorCache);
     }
+
+    /// <summary>Called by a session when it is disposed.</summary>
+    internal void Release() => openStreams--;
 
     /// <summary>One stream, one hop: <see cref="Advance(IReadOnlyList{HopInput})"/> with a batch of one.</summary>
     public EmotionScores Advance(RecognizerSession stream, ReadOnlySpan<float> samples) =>
@@ -88,80 +110,73 @@ public sealed class StreamingStudent : IEmotionRecognizer
             throw new ArgumentException("a stream appears twice in one batch; join its hops instead", nameof(hops));
 
         // New audio -> features, per stream; then one encoder step (each stream continuing its own cache) and one projector
-        // pass for the whole batch; each stream's new frames go to its cache slot.
+        // pass for the whole batch.
         var mels = new Tensor[hops.Count];
-        var encoderStates = new EncoderStreamState[hops.Count];
         for (int i = 0; i < hops.Count; i++)
         {
             mels[i] = sessions[i].Features.Accept(hops[i].Samples.Span).unsqueeze(0);   // (1, F, M) on the device
-            encoderStates[i] = sessions[i].Encoder;
-        }
-        var encoded = model.Encoder.Step(mels, encoderStates);                           // (B, t', D_enc), only new frames
-        var projected = model.Projector.forward(encoded.Frames);                         // (B, t', D_lm)
-        if (model.Config.LanguageModel.IsStreamable)
-            return AdvanceWindowedLanguageModel(hops, sessions, projected, encoded.Counts);
-
-        var windows = new Tensor[hops.Count];
-        for (int i = 0; i < hops.Count; i++)
-        {
-            Cache.Append(sessions[i].Slot, projected[i].narrow(0, 0, encoded.Counts[i])); // (t'_i, D_lm); padding stays out
             sessions[i].SamplesAccepted += hops[i].Samples.Length;
-            windows[i] = Cache.Window(sessions[i].Slot, WindowFrames);                   // (n, D_lm) view, no copy
         }
+        var encoded = model.Encoder.Step(mels, sessions.Select(s => s.Encoder).ToArray());    // (B, t', D_enc), only new frames
+        var projected = model.Projector.forward(encoded.Frames);                              // (B, t', D_lm)
+        var fresh = Enumerable.Range(0, hops.Count).Select(i => projected[i].narrow(0, 0, encoded.Counts[i])).ToArray();   // padding stays out
 
-        // Cache -> LM head, all streams that have audio frames in one forward pass.
-        var ready = Enumerable.Range(0, hops.Count).Where(i => windows[i].shape[0] > 0).ToArray();
+        // -> LM answer, all streams with audio so far in one pass; a stream without any yet gets the uniform distribution.
+        var (ready, logits, windowFrames) = answerPrompt is not null ? AnswerIncrementally(sessions, fresh) : AnswerFromProjectorCache(sessions, fresh);
         var probabilities = new float[hops.Count][];
+        if (ready.Length > 0)
+        {
+            var flat = model.ClassLogits(logits!, Labels).softmax(1).cpu().data<float>().ToArray();
+            for (int r = 0; r < ready.Length; r++)
+                probabilities[ready[r]] = flat.AsSpan(r * Labels.Count, Labels.Count).ToArray();
+        }
+        return Enumerable.Range(0, hops.Count).Select(i => new EmotionScores(
+            probabilities[i] ?? Enumerable.Repeat(1f / Labels.Count, Labels.Count).ToArray(),
+            windowFrames[i],
+            (double)sessions[i].SamplesAccepted / SampleRate)).ToArray();
+    }
+
+    // Windowed LM: each stream's new tokens join its per-layer key/value cache; only they and the answer run.
+    private (int[] Ready, Tensor? AnswerLogits, long[] WindowFrames) AnswerIncrementally(StudentSession[] sessions, Tensor[] fresh)
+    {
+        var ready = Enumerable.Range(0, sessions.Length).Where(i => sessions[i].Answer!.AudioTokens + fresh[i].shape[0] > 0).ToArray();
+        var logits = ready.Length == 0 ? null
+            : model.AnswerStep(ready.Select(i => fresh[i]).ToArray(), answerPrompt!, ready.Select(i => sessions[i].Answer!).ToArray());
+        return (ready, logits, sessions.Select(s => Math.Min(WindowFrames, s.Answer!.AudioTokens)).ToArray());
+    }
+
+    // Full-context LM: new projector outputs go to the stream's ring; the LM re-reads every ready stream's last window.
+    private (int[] Ready, Tensor? AnswerLogits, long[] WindowFrames) AnswerFromProjectorCache(StudentSession[] sessions, Tensor[] fresh)
+    {
+        var windows = new Tensor[sessions.Length];
+        for (int i = 0; i < sessions.Length; i++)
+        {
+            projectorCache!.Append(sessions[i].Slot, fresh[i]);
+            windows[i] = projectorCache.Window(sessions[i].Slot, WindowFrames);             // (n, D_lm) view, no copy
+        }
+        var ready = Enumerable.Range(0, sessions.Length).Where(i => windows[i].shape[0] > 0).ToArray();
+        Tensor? logits = null;
         if (ready.Length > 0)
         {
             var lengths = ready.Select(i => windows[i].shape[0]).ToArray();
             long longest = lengths.Max();
             var batch = stack(ready.Select(i => windows[i].shape[0] == longest ? windows[i]
                 : nn.functional.pad(windows[i], [0, 0, 0, longest - windows[i].shape[0]])).ToArray());   // (B, n, D)
-            var (logits, _) = model.Answer(batch, tensor(lengths, device: Device));
-            var classes = model.ClassLogits(logits.select(1, logits.shape[1] - 1), Labels).softmax(1).cpu();
-            var flat = classes.data<float>().ToArray();
-            for (int r = 0; r < ready.Length; r++)
-                probabilities[ready[r]] = flat.AsSpan(r * Labels.Count, Labels.Count).ToArray();
+            var (all, _) = model.Answer(batch, tensor(lengths, device: Device));
+            logits = all.select(1, all.shape[1] - 1);
         }
-
-        return Enumerable.Range(0, hops.Count).Select(i => new EmotionScores(
-            probabilities[i] ?? Enumerable.Repeat(1f / Labels.Count, Labels.Count).ToArray(),
-            windows[i].shape[0],
-            (double)hops[i].Session.SamplesAccepted / SampleRate)).ToArray();
-    }
-
-    // Windowed-LM students: the LM continues each stream from its own key/value cache of the last W projector embeddings
-    // (per layer, on the device); only the new tokens and the answer run, all ready streams in one pass.
-    private EmotionScores[] AdvanceWindowedLanguageModel(IReadOnlyList<HopInput> hops, StudentSession[] sessions, Tensor projected, int[] counts)
-    {
-        var probabilities = new float[hops.Count][];
-        for (int i = 0; i < hops.Count; i++)
-            sessions[i].SamplesAccepted += hops[i].Samples.Length;
-        var ready = Enumerable.Range(0, hops.Count).Where(i => sessions[i].Answer!.AudioTokens + counts[i] > 0).ToArray();
-        if (ready.Length > 0)
-        {
-            var logits = model.AnswerStep(ready.Select(i => projected[i].narrow(0, 0, counts[i])).ToArray(),
-                                          ready.Select(i => sessions[i].Answer!).ToArray());
-            var flat = model.ClassLogits(logits, Labels).softmax(1).cpu().data<float>().ToArray();
-            for (int r = 0; r < ready.Length; r++)
-                probabilities[ready[r]] = flat.AsSpan(r * Labels.Count, Labels.Count).ToArray();
-        }
-        int window = model.Config.LanguageModel.AudioWindow!.Value;
-        return Enumerable.Range(0, hops.Count).Select(i => new EmotionScores(
-            probabilities[i] ?? Enumerable.Repeat(1f / Labels.Count, Labels.Count).ToArray(),
-            Math.Min(window, sessions[i].Answer!.AudioTokens),
-            (double)sessions[i].SamplesAccepted / SampleRate)).ToArray();
+        return (ready, logits, windows.Select(w => w.shape[0]).ToArray());
     }
 
     private StudentSession Session(RecognizerSession session) =>
-        session is StudentSession { IsDisposed: false } own && ReferenceEquals(Cache, own.CacheOwner) ? own
+        session is StudentSession { IsDisposed: false } own && ReferenceEquals(own.Owner, this) ? own
         : throw new ArgumentException("the session was not opened by this recognizer, or is closed", nameof(session));
 
     /// <inheritdoc />
     public void Dispose()
     {
-        Cache.Dispose();
+        answerPrompt?.Dispose();
+        projectorCache?.Dispose();
         spectrogram.Dispose();
     }
 }

@@ -4,37 +4,41 @@ using PLDistill.Models.Lalm;
 namespace PLDistill.Streaming.Inference;
 
 /// <summary>
-/// One live stream of the incremental student (sherpa-onnx style): its log-mel extractor, its encoder cache and its
-/// projector-cache slot. Created by <see cref="StreamingStudent.Open"/>; disposing it frees the slot.
+/// One live stream of the incremental student (sherpa-onnx style): its log-mel extractor, its encoder cache, and either
+/// its LM cache (windowed-LM students) or its projector-cache slot (full-context-LM students). Created by
+/// <see cref="StreamingStudent.Open"/>; disposing it frees its device state and its place.
 /// </summary>
 public sealed class StudentSession : RecognizerSession
 {
-    private readonly ProjectorCache cache;
+    private readonly ProjectorCache? projectorCache;
 
-    internal StudentSession(ProjectorCache cache, int slot, StreamingLogMelExtractor features, EncoderStreamState encoder,
-                            LanguageModelStreamState? answer)
+    internal StudentSession(StreamingStudent owner, StreamingLogMelExtractor features, EncoderStreamState encoder,
+                            LanguageModelStreamState? answer, ProjectorCache? projectorCache)
     {
-        Answer = answer;
-        this.cache = cache;
-        Slot = slot;
+        Owner = owner;
         Features = features;
         Encoder = encoder;
+        Answer = answer;
+        this.projectorCache = projectorCache;
+        Slot = projectorCache?.Allocate() ?? -1;
     }
 
-    internal ProjectorCache CacheOwner => cache;
-    internal int Slot { get; }
+    internal StreamingStudent Owner { get; }
     internal StreamingLogMelExtractor Features { get; }
     internal EncoderStreamState Encoder { get; }
-    internal LanguageModelStreamState? Answer { get; }   // windowed-LM students: the LM's per-layer cache of the last W tokens
+    internal LanguageModelStreamState? Answer { get; }   // windowed LM: per layer, the last W tokens' keys and values
+    internal int Slot { get; }                           // full-context LM: the stream's projector-cache slot
 
-    /// <summary>Device bytes this stream holds: encoder caches, LM caches and its projector-cache slot.</summary>
-    public override long DeviceBytes => IsDisposed ? 0 : Encoder.Bytes + (Answer?.Bytes ?? 0) + cache.BytesPerSlot;
+    /// <summary>Device bytes this stream holds: encoder caches, plus LM caches or its projector-cache slot.</summary>
+    public override long DeviceBytes => IsDisposed ? 0 : Encoder.Bytes + (Answer?.Bytes ?? 0) + (projectorCache?.BytesPerSlot ?? 0);
 
     /// <inheritdoc />
     protected override void Release()
     {
         Encoder.Dispose();
         Answer?.Dispose();
-        cache.Free(Slot);
+        if (projectorCache is not null)
+            projectorCache.Free(Slot);
+        Owner.Release();
     }
 }

@@ -120,10 +120,10 @@ public sealed class BatchedEncoderStepTests
         Assert.Equal(expected.FramesEncoded, actual.FramesEncoded);
         AssertClose(expected.PendingMel, actual.PendingMel, 1e-5f, $"{what}: pending mel");
         AssertClose(expected.SubsamplingHistory, actual.SubsamplingHistory, 1e-5f, $"{what}: subsampling history");
-        for (int layer = 0; layer < expected.Keys.Length; layer++)
+        for (int layer = 0; layer < expected.Cache.Layers; layer++)
         {
-            AssertClose(expected.Keys[layer], actual.Keys[layer], 1e-5f, $"{what}: keys of layer {layer}");
-            AssertClose(expected.Values[layer], actual.Values[layer], 1e-5f, $"{what}: values of layer {layer}");
+            AssertClose(expected.Cache.Keys(layer), actual.Cache.Keys(layer), 1e-5f, $"{what}: keys of layer {layer}");
+            AssertClose(expected.Cache.Values(layer), actual.Cache.Values(layer), 1e-5f, $"{what}: values of layer {layer}");
         }
     }
 

@@ -28,6 +28,10 @@ public sealed class WindowedLanguageModelTests
         return logits[0, -1].data<float>().ToArray();
     }
 
+    /// <summary>One stream, one step: its new audio (n, D) through <see cref="AudioLanguageModel.AnswerStep"/> -> logits (1, V).</summary>
+    private static Tensor Step(AudioLanguageModel model, KeyValueCache prompt, Tensor audio, LanguageModelStreamState state) =>
+        model.AnswerStep([audio], prompt, [state]);
+
     private static double MaxDifference(float[] a, float[] b) => a.Zip(b).Max(p => Math.Abs(p.First - p.Second));
 
     [Theory]
@@ -38,6 +42,7 @@ public sealed class WindowedLanguageModelTests
     {
         using var model = Build();
         using var audio = randn(60, 128);   // five windows long
+        using var prompt = model.EncodeAnswerPrompt();
         using var state = model.CreateAnswerStreamState();
         int consumed = 0, chunk = 0;
         double worst = 0;
@@ -46,7 +51,7 @@ public sealed class WindowedLanguageModelTests
             int n = Math.Min(chunkPattern[chunk++ % chunkPattern.Length], (int)audio.shape[0] - consumed);
             float[] online;
             using (inference_mode())
-            using (var logits = model.AnswerStep(audio.narrow(0, consumed, n).unsqueeze(0), state))
+            using (var logits = Step(model, prompt, audio.narrow(0, consumed, n), state))
                 online = logits[0].data<float>().ToArray();
             consumed += n;
             if (consumed == 0)
@@ -61,7 +66,7 @@ public sealed class WindowedLanguageModelTests
     public void One_batched_step_over_streams_in_different_states_equals_stepping_each_alone()
     {
         using var model = Build();
-        using var suffixIds = tensor(model.Vocabulary.Ids(TextVocabulary.DefaultSuffix));
+        using var prompt = model.EncodeAnswerPrompt();
         int[] history = [0, 4, 12, 30, 7], fresh = [5, 0, 7, 1, 13];
         var audio = history.Select((h, i) => randn(h + fresh[i], 128)).ToArray();
         var alone = history.Select(_ => model.CreateAnswerStreamState()).ToArray();
@@ -71,11 +76,11 @@ public sealed class WindowedLanguageModelTests
             for (int i = 0; i < history.Length; i++)
                 if (history[i] > 0)
                 {
-                    model.AnswerStep(audio[i].narrow(0, 0, history[i]).unsqueeze(0), alone[i]).Dispose();
-                    model.AnswerStep(audio[i].narrow(0, 0, history[i]).unsqueeze(0), batched[i]).Dispose();
+                    Step(model, prompt, audio[i].narrow(0, 0, history[i]), alone[i]).Dispose();
+                    Step(model, prompt, audio[i].narrow(0, 0, history[i]), batched[i]).Dispose();
                 }
-            var expected = history.Select((h, i) => model.AnswerStep(audio[i].narrow(0, h, fresh[i]).unsqueeze(0), alone[i])[0].data<float>().ToArray()).ToArray();
-            using var together = model.LanguageModel.Step(history.Select((h, i) => audio[i].narrow(0, h, fresh[i])).ToArray(), suffixIds, batched);
+            var expected = history.Select((h, i) => Step(model, prompt, audio[i].narrow(0, h, fresh[i]), alone[i])[0].data<float>().ToArray()).ToArray();
+            using var together = model.AnswerStep(history.Select((h, i) => audio[i].narrow(0, h, fresh[i])).ToArray(), prompt, batched);
             for (int i = 0; i < history.Length; i++)
             {
                 Assert.True(MaxDifference(expected[i], together[i].data<float>().ToArray()) <= 1e-4, $"stream {i}");
@@ -125,13 +130,14 @@ public sealed class WindowedLanguageModelTests
     public void Stream_state_stays_bounded()
     {
         using var model = Build();
+        using var prompt = model.EncodeAnswerPrompt();
         using var state = model.CreateAnswerStreamState();
         long bytesAfterWindow = 0;
         for (int i = 0; i < 40; i++)
         {
-            using var audio = randn(1, 3, 128);
+            using var audio = randn(3, 128);
             using (inference_mode())
-                model.AnswerStep(audio, state).Dispose();
+                Step(model, prompt, audio, state).Dispose();
             if (i == 10)
                 bytesAfterWindow = state.Bytes;
         }

@@ -125,4 +125,16 @@ public sealed class StreamingStudentTests
         Assert.Throws<InvalidOperationException>(() => student.Open());
         Assert.True(first.DeviceBytes > 0);
     }
+
+    [Fact]
+    public void A_windowed_LM_refuses_a_window_it_was_not_trained_with()
+    {
+        using var model = TestAudio.Student();
+        var error = Assert.Throws<ArgumentException>(() =>
+            new StreamingStudent(model, new LogMelOptions(), new StreamingParameters { WindowSeconds = 5 }, EmotionLabelSet.Eight, CPU, maxStreams: 1));
+        Assert.Contains("fixed window of 3 s", error.Message, StringComparison.Ordinal);
+        using var legacy = TestAudio.FullContextLanguageModelStudent();
+        using var anyWindow = new StreamingStudent(legacy, new LogMelOptions(), new StreamingParameters { WindowSeconds = 5 }, EmotionLabelSet.Eight, CPU, maxStreams: 1);
+        Assert.Equal(125, anyWindow.WindowFrames);
+    }
 }
