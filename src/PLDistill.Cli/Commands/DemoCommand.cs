@@ -32,7 +32,7 @@ internal static class DemoCommand
             var recognizer = new StreamingStudent(student.Model, student.Features, streaming, student.Labels, runtime.Device, maxStreams: 1);
             await using var engine = new EmotionEngine(recognizer,
                 new EngineOptions { Policy = BackpressurePolicy.DropOldest, ProducerWaitBudget = Timeout.InfiniteTimeSpan });
-            var printer = new EstimatePrinter(Console.Out, json: false);
+            var printer = new EstimatePrinter(Console.Out, json: false);   // one table per clip
             foreach (var (name, audio, truth) in Clips(parse.GetValue(clipsOption)))
             {
                 AnsiConsole.MarkupLine($"[bold]{Markup.Escape(name)}[/]  (true: {Markup.Escape(truth)})");
@@ -43,7 +43,6 @@ internal static class DemoCommand
                 var last = await done;
                 if (last is not null)
                     AnsiConsole.MarkupLine($"  final: [bold]{last.Label}[/] {last.Confidence:P0} (true: {Markup.Escape(truth)})");
-                printer = new EstimatePrinter(Console.Out, json: false);
             }
             if (student.IsRandom)
                 AnsiConsole.MarkupLine("[yellow]note: the model is randomly initialised; the estimates are meaningless[/]");

@@ -10,7 +10,7 @@ internal sealed class EstimatePrinter(TextWriter output, bool json)
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     private readonly Lock gate = new();
-    private bool headerWritten;
+    private string? tableStream;   // the stream whose table is being printed; a new stream starts a new table
 
     public void Estimate(EmotionEstimate e)
     {
@@ -36,10 +36,10 @@ internal sealed class EstimatePrinter(TextWriter output, bool json)
                 }, JsonOptions));
                 return;
             }
-            if (!headerWritten)
+            if (tableStream != e.StreamId)
             {
                 output.WriteLine($"{"t (s)",7}  {"label",-10} {"conf",5}  {"top-3 (this hop)",-42} {"model ms",8} {"e2e ms",7}");
-                headerWritten = true;
+                tableStream = e.StreamId;
             }
             var top = e.Labels.Zip(e.Probabilities).OrderByDescending(p => p.Second).Take(3)
                 .Select(p => $"{p.First} {p.Second.ToString("P0", CultureInfo.InvariantCulture)}");

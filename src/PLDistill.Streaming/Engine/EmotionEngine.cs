@@ -212,9 +212,7 @@ public sealed class EmotionEngine : IAsyncDisposable
         var hops = new List<Hop>(Math.Min(limit, 8));
         while (hops.Count < limit && stream.Queue.TryRead(out var hop))
             hops.Add(hop);
-        if (stream.Queue.Count > 0)
-            MarkReady(stream);
-        return hops;
+        return hops;   // what is left is scheduled once this batch is published (Run)
     }
 
     private void Publish(StreamHandle stream, Hop last, int merged, EmotionScores scores, TimeSpan modelLatency)

@@ -134,28 +134,33 @@ public sealed class StreamHandle
     private async ValueTask EnqueueAsync(Hop hop, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref hopsQueued);
-        bool waited = Options.ProducerWaitBudget == TimeSpan.Zero;
-        while (!queue.Writer.TryWrite(hop))
+        if (!queue.Writer.TryWrite(hop))
         {
-            if (!waited)
+            if (Options.ProducerWaitBudget != TimeSpan.Zero)
+                await WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+            // Budget spent (or none): make room by dropping the oldest queued hop.
+            while (!queue.Writer.TryWrite(hop))
             {
-                waited = Options.ProducerWaitBudget != Timeout.InfiniteTimeSpan;
-                using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                if (Options.ProducerWaitBudget != Timeout.InfiniteTimeSpan)
-                    budget.CancelAfter(Options.ProducerWaitBudget);
-                try
-                {
-                    await queue.Writer.WaitToWriteAsync(budget.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    // Budget spent: fall through to dropping the oldest hop.
-                }
-                continue;
+                if (queue.Reader.TryRead(out _))
+                    Interlocked.Increment(ref dropped);
             }
-            if (queue.Reader.TryRead(out _))
-                Interlocked.Increment(ref dropped);
         }
         engine.MarkReady(this);
+    }
+
+    // Waits until the queue has room or the producer's budget is spent.
+    private async ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
+    {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (Options.ProducerWaitBudget != Timeout.InfiniteTimeSpan)
+            budget.CancelAfter(Options.ProducerWaitBudget);
+        try
+        {
+            await queue.Writer.WaitToWriteAsync(budget.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Budget spent.
+        }
     }
 }
