@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 
 namespace PLDistill.Bench;
 
-/// <summary>Pins the process to one core when asked, and describes the machine for result tables.</summary>
+/// <summary>Pins the process to one core when asked, describes the machine, and computes the statistics result tables report.</summary>
 internal static class BenchEnvironment
 {
     public static void PinToOneCore()
@@ -24,5 +24,12 @@ internal static class BenchEnvironment
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>The nearest-rank <paramref name="fraction"/> quantile (0.99 for p99) of <paramref name="values"/>; NaN when there are none.</summary>
+    public static double Percentile(IEnumerable<double> values, double fraction)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(sorted.Length * fraction) - 1, 0, sorted.Length - 1)];
     }
 }

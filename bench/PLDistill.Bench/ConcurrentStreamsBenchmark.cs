@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using PLDistill.Models.Checkpoints;
+using PLDistill.Models.Features;
+using PLDistill.Models.Lalm;
 using PLDistill.Streaming.Engine;
 using PLDistill.Streaming.Inference;
 using static TorchSharp.torch;
@@ -36,8 +39,8 @@ internal static class ConcurrentStreamsBenchmark
 
     private sealed record LoadResult(int Estimates, double P50, double P99, double ModelP99, double MeanBatch, long Dropped, long Coalesced);
 
-    private static async Task<LoadResult> RunLoadAsync(PLDistill.Models.Lalm.AudioLanguageModel model, PLDistill.Models.Features.LogMelOptions features,
-        PLDistill.Models.Checkpoints.StreamingParameters streaming, Device device, int streams, double seconds)
+    private static async Task<LoadResult> RunLoadAsync(AudioLanguageModel model, LogMelOptions features,
+        StreamingParameters streaming, Device device, int streams, double seconds)
     {
         var recognizer = new StreamingStudent(model, features, streaming, StudentFactory.Labels, device, streams);
         var options = new EngineOptions { MaxBatchStreams = 512, MaxBatchWait = TimeSpan.FromMilliseconds(5), QueueHops = 8 };
@@ -73,12 +76,8 @@ internal static class ConcurrentStreamsBenchmark
         var statistics = engine.Statistics;
         await engine.DisposeAsync().ConfigureAwait(false);
 
-        var sorted = endToEnd.Order().ToArray();
-        var modelSorted = modelLatency.Order().ToArray();
-        return new LoadResult(sorted.Length, Percentile(sorted, 0.5), Percentile(sorted, 0.99), Percentile(modelSorted, 0.99),
-            (double)statistics.StreamSteps / Math.Max(1, statistics.Batches), statistics.DroppedHops, statistics.CoalescedHops);
+        return new LoadResult(endToEnd.Count, BenchEnvironment.Percentile(endToEnd, 0.5), BenchEnvironment.Percentile(endToEnd, 0.99),
+            BenchEnvironment.Percentile(modelLatency, 0.99), (double)statistics.StreamSteps / Math.Max(1, statistics.Batches),
+            statistics.DroppedHops, statistics.CoalescedHops);
     }
-
-    private static double Percentile(double[] sorted, double q) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(sorted.Length * q) - 1)];
 }

@@ -10,6 +10,8 @@ namespace PLDistill.Bench;
 /// </summary>
 internal static class HopLatencyBenchmark
 {
+    private const int Batched = 32;
+
     public static void Run(Device device, double seconds, string? checkpoint)
     {
         var (model, features, streaming, description) = StudentFactory.Load(checkpoint);
@@ -35,8 +37,6 @@ internal static class HopLatencyBenchmark
                           $"recompute {naiveBatched.Average() / Batched:F3} ms: {naiveBatched.Average() / cachedBatched.Average():F2}x less compute per hop");
     }
 
-    private const int Batched = 32;
-
     // Steady state only: hops after the window has filled, after a warm-up of the allocator and kernels.
     // Each of the streams gets the same audio (compute does not depend on it); times are per batch step.
     private static double[] Measure(IEmotionRecognizer recognizer, float[] audio, int hop, int streams)
@@ -59,10 +59,7 @@ internal static class HopLatencyBenchmark
         return times.ToArray();
     }
 
-    private static void Row(string mode, double[] times, double hopMs)
-    {
-        var sorted = times.Order().ToArray();
-        double p50 = sorted[sorted.Length / 2], p99 = sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(sorted.Length * 0.99) - 1)];
-        Console.WriteLine($"| {mode} | {times.Length} | {p50:F2} | {p99:F2} | {times.Average():F2} | {times.Average() / hopMs:F4} |");
-    }
+    private static void Row(string mode, double[] times, double hopMs) =>
+        Console.WriteLine($"| {mode} | {times.Length} | {BenchEnvironment.Percentile(times, 0.5):F2} | {BenchEnvironment.Percentile(times, 0.99):F2} | " +
+                          $"{times.Average():F2} | {times.Average() / hopMs:F4} |");
 }

@@ -14,24 +14,27 @@ switch (what)
         FrontEndBenchmark.Run(Arg(1, 60.0), (int)Arg(2, 5));
         return 0;
     case "train":
-        var choice = Enum.Parse<DeviceChoice>(args.ElementAtOrDefault(1) ?? "auto", ignoreCase: true);
-        var runtime = TorchRuntime.Initialize(TorchRuntimeOptions.FromEnvironment(choice));
+        var runtime = TorchRuntime.Initialize(RuntimeOptions(DeviceChoice.Auto));
         TrainingThroughputBenchmark.Run(runtime.Device, (int)Arg(2, 10), (int)Arg(3, 32));
         return 0;
     case "hop":
-        var hopRuntime = TorchRuntime.Initialize(TorchRuntimeOptions.FromEnvironment(Enum.Parse<DeviceChoice>(args.ElementAtOrDefault(1) ?? "cpu", ignoreCase: true)) with { CpuThreads = 1 });
+        var hopRuntime = TorchRuntime.Initialize(RuntimeOptions(DeviceChoice.Cpu) with { CpuThreads = 1 });
         if (hopRuntime.Device.type == TorchSharp.DeviceType.CPU)
             BenchEnvironment.PinToOneCore();
         HopLatencyBenchmark.Run(hopRuntime.Device, Arg(2, 60.0), args.ElementAtOrDefault(3));
         return 0;
     case "streams":
-        var streamsRuntime = TorchRuntime.Initialize(TorchRuntimeOptions.FromEnvironment(Enum.Parse<DeviceChoice>(args.ElementAtOrDefault(1) ?? "cpu", ignoreCase: true)));
+        var streamsRuntime = TorchRuntime.Initialize(RuntimeOptions(DeviceChoice.Cpu));
         await ConcurrentStreamsBenchmark.RunAsync(streamsRuntime.Device, Arg(2, 20.0), args.ElementAtOrDefault(3));
         return 0;
     default:
         Console.Error.WriteLine($"unknown benchmark '{what}': use frontend, train, hop or streams");
         return 2;
 }
+
+// The device named by the first argument after the benchmark (cpu, cuda or auto), else the fallback.
+TorchRuntimeOptions RuntimeOptions(DeviceChoice fallback) =>
+    TorchRuntimeOptions.FromEnvironment(args.Length > 1 ? Enum.Parse<DeviceChoice>(args[1], ignoreCase: true) : fallback);
 
 double Arg(int index, double fallback) =>
     args.Length > index ? double.Parse(args[index], System.Globalization.CultureInfo.InvariantCulture) : fallback;

@@ -9,6 +9,13 @@ namespace PLDistill.Bench;
 /// <summary>The model a streaming benchmark runs: a checkpoint when given, else a seeded random student (same compute).</summary>
 internal static class StudentFactory
 {
+    /// <summary>
+    /// Set to 1 to measure the random student of the first shipped design instead of the default: the same streaming
+    /// encoder, but a full-context LM that re-reads the whole projector cache every hop.
+    /// Ignored when a checkpoint is given, which carries its own design.
+    /// </summary>
+    public const string LegacyLanguageModelVariable = "PLD_BENCH_LEGACY_LM";
+
     public static (AudioLanguageModel Model, LogMelOptions Features, StreamingParameters Streaming, string Description) Load(string? checkpoint)
     {
         if (checkpoint is not null)
@@ -16,10 +23,13 @@ internal static class StudentFactory
             var (model, metadata) = CheckpointFile.Load(checkpoint);
             return (model, metadata.Features, metadata.Streaming, checkpoint);
         }
+        bool legacy = Environment.GetEnvironmentVariable(LegacyLanguageModelVariable) == "1";
+        var config = legacy ? LalmConfig.Student with { LanguageModel = new LanguageModelConfig() } : LalmConfig.Student;
+        string design = legacy ? $"full-context LM, {LegacyLanguageModelVariable}=1" : "default shape";
         manual_seed(0);
-        var random = new AudioLanguageModel(Environment.GetEnvironmentVariable("PLD_BENCH_LEGACY_LM") == "1" ? LalmConfig.Student with { LanguageModel = new LanguageModelConfig() } : LalmConfig.Student);
+        var random = new AudioLanguageModel(config);
         random.Encoder.SetNormalization(full(80, -6f), full(80, 3f));
-        return (random, new LogMelOptions(), new StreamingParameters(), "random student (default shape; compute does not depend on the weights)");
+        return (random, new LogMelOptions(), new StreamingParameters(), $"random student ({design}; compute does not depend on the weights)");
     }
 
     public static EmotionLabelSet Labels => EmotionLabelSet.Eight;

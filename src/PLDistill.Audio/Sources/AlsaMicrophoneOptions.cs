@@ -27,29 +27,19 @@ public sealed record AlsaMicrophoneOptions
     }
 
     /// <summary>Frames per second to record, in Hz; 16 000 by default, what the models take.</summary>
+    /// <remarks>Validated as <see cref="PcmFormat"/> validates it: <see cref="PcmFormat.MinSampleRate"/>..<see cref="PcmFormat.MaxSampleRate"/>.</remarks>
     public int SampleRate
     {
-        get;
-        init
-        {
-            if (value is < PcmFormat.MinSampleRate or > PcmFormat.MaxSampleRate)
-                throw new ArgumentOutOfRangeException(nameof(SampleRate), value,
-                    $"sample rate must be {PcmFormat.MinSampleRate}..{PcmFormat.MaxSampleRate} Hz");
-            field = value;
-        }
-    } = 16_000;
+        get => Format.SampleRate;
+        init => Format = new PcmFormat(value, Format.Channels, SampleEncoding.Int16);
+    }
 
-    /// <summary>Channels to record; 1 by default.</summary>
+    /// <summary>Channels to record; 1 by default, at most <see cref="PcmFormat.MaxChannels"/>.</summary>
     public int Channels
     {
-        get;
-        init
-        {
-            if (value is < 1 or > PcmFormat.MaxChannels)
-                throw new ArgumentOutOfRangeException(nameof(Channels), value, $"channel count must be 1..{PcmFormat.MaxChannels}");
-            field = value;
-        }
-    } = 1;
+        get => Format.Channels;
+        init => Format = new PcmFormat(Format.SampleRate, value, SampleEncoding.Int16);
+    }
 
     /// <summary>
     /// The capture program: a name looked up on PATH or a path. <see cref="DefaultExecutable"/> unless a test or an
@@ -66,5 +56,5 @@ public sealed record AlsaMicrophoneOptions
     } = DefaultExecutable;
 
     /// <summary>What the recording delivers: <see cref="SampleRate"/>, <see cref="Channels"/>, 16-bit samples.</summary>
-    public PcmFormat Format => new(SampleRate, Channels, SampleEncoding.Int16);
+    public PcmFormat Format { get; private init; } = new(16_000, 1, SampleEncoding.Int16);
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 using PLDistill.Audio.Formats;
 
 namespace PLDistill.Audio.Sources;
@@ -104,8 +105,8 @@ public sealed class AlsaMicrophoneSource : IAudioSource
             "-q",
             "-t", "raw",
             "-f", "S16_LE",
-            "-r", options.SampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "-c", options.Channels.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-r", options.SampleRate.ToString(CultureInfo.InvariantCulture),
+            "-c", options.Channels.ToString(CultureInfo.InvariantCulture),
         };
         if (options.Device is not null)
         {
@@ -154,10 +155,13 @@ public sealed class AlsaMicrophoneSource : IAudioSource
             }
         }
 
-        // A waiting read ends now that stdout is closed; only then may its buffer go back to the pool.
-        bool noReadInProgress = await _readGate.WaitAsync(ExitWait).ConfigureAwait(false);
-        if (noReadInProgress)
+        // A waiting read ends now that stdout is closed; only then may its buffer go back to the pool. The gate is
+        // released afterwards so a read queued behind it sees the disposal and returns 0 instead of waiting forever.
+        if (await _readGate.WaitAsync(ExitWait).ConfigureAwait(false))
+        {
             await _pcm.DisposeAsync().ConfigureAwait(false);
+            _readGate.Release();
+        }
         await WaitForErrorOutputAsync(CancellationToken.None).ConfigureAwait(false);
         _process.Dispose();
     }

@@ -24,11 +24,7 @@ public sealed class PipedAudioSource : IAudioSource
 
     private readonly IAudioSource _inner;
 
-    private PipedAudioSource(IAudioSource inner, WavHeader? header)
-    {
-        _inner = inner;
-        Header = header;
-    }
+    private PipedAudioSource(IAudioSource inner) => _inner = inner;
 
     /// <summary>The raw format assumed when the caller gives none: what <c>arecord -f S16_LE -r 16000 -c 1</c> writes.</summary>
     public static PcmFormat DefaultRawFormat { get; } = new(16_000, 1, SampleEncoding.Int16);
@@ -64,21 +60,14 @@ public sealed class PipedAudioSource : IAudioSource
             throw;
         }
 
-        if (!isRiff)
-            return new PipedAudioSource(
-                new RawPcmStreamSource(input, rawFormat ?? DefaultRawFormat, name, leaveOpen: false, realTimeClock),
-                header: null);
         // WavStreamSource closes the input itself when the header turns out to be bad.
-        var wav = WavStreamSource.Open(input, name, leaveOpen: false, realTimeClock);
-        return new PipedAudioSource(wav, wav.Header);
+        return new PipedAudioSource(isRiff
+            ? WavStreamSource.Open(input, name, leaveOpen: false, realTimeClock)
+            : new RawPcmStreamSource(input, rawFormat ?? DefaultRawFormat, name, leaveOpen: false, realTimeClock));
     }
 
-    /// <summary>Opens this process's standard input, named "stdin"; see <see cref="Open"/>.</summary>
-    public static PipedAudioSource OpenStandardInput(PcmFormat? rawFormat = null, TimeProvider? realTimeClock = null) =>
-        Open(Console.OpenStandardInput(), "stdin", rawFormat, leaveOpen: false, realTimeClock);
-
     /// <summary>The WAV header when the input was a WAV stream; null when it was read as raw PCM.</summary>
-    public WavHeader? Header { get; }
+    public WavHeader? Header => (_inner as WavStreamSource)?.Header;
 
     /// <summary>True when the input was a WAV stream.</summary>
     public bool IsWav => Header is not null;

@@ -14,19 +14,21 @@ internal sealed class ProcessErrorTail
     private readonly int _maxChars;
     private bool _truncated;
 
-    private ProcessErrorTail(int maxChars) => _maxChars = maxChars;
+    private ProcessErrorTail(TextReader reader, int maxChars)
+    {
+        _maxChars = maxChars;
+        Drained = Task.Run(() => DrainAsync(reader));
+    }
 
     /// <summary>Completes when the stream ends (every writer has closed it) or fails.</summary>
-    public Task Drained { get; private set; } = Task.CompletedTask;
+    public Task Drained { get; }
 
     /// <summary>Starts draining <paramref name="reader"/>, keeping at most <paramref name="maxChars"/> characters.</summary>
     public static ProcessErrorTail Start(TextReader reader, int maxChars)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxChars);
-        var tail = new ProcessErrorTail(maxChars);
-        tail.Drained = Task.Run(() => tail.DrainAsync(reader));
-        return tail;
+        return new ProcessErrorTail(reader, maxChars);
     }
 
     /// <summary>What has arrived so far, trimmed; the last characters when there was more than fits.</summary>

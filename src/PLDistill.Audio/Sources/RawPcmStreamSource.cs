@@ -33,20 +33,22 @@ public sealed class RawPcmStreamSource : IAudioSource
     public PcmFormat Format => _reader.Format;
 
     /// <inheritdoc />
-    public async ValueTask<int> ReadAsync(Memory<float> destination, CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        _pacer?.Start();
-        int frames = await _reader.ReadFramesAsync(destination, cancellationToken).ConfigureAwait(false);
-        if (_pacer is not null && frames > 0)
-            await _pacer.WaitUntilPlayedAsync(_reader.FramesRead, cancellationToken).ConfigureAwait(false);
-        return frames;
-    }
+    public ValueTask<int> ReadAsync(Memory<float> destination, CancellationToken cancellationToken = default) =>
+        _pacer is null ? _reader.ReadFramesAsync(destination, cancellationToken) : ReadPacedAsync(_pacer, destination, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
         _reader.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask<int> ReadPacedAsync(RealTimePacer pacer, Memory<float> destination, CancellationToken cancellationToken)
+    {
+        pacer.Start();
+        int frames = await _reader.ReadFramesAsync(destination, cancellationToken).ConfigureAwait(false);
+        if (frames > 0)
+            await pacer.WaitUntilPlayedAsync(_reader.FramesRead, cancellationToken).ConfigureAwait(false);
+        return frames;
     }
 }

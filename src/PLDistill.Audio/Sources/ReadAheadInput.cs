@@ -7,8 +7,9 @@ namespace PLDistill.Audio.Sources;
 /// </summary>
 /// <remarks>
 /// <para>Always non-seekable, even over a file, so readers treat it as the pipe it usually is.</para>
-/// <para>Once the inner stream has returned 0 (its end), it is not read again: a terminal would otherwise wait for a
-/// second end-of-file.</para>
+/// <para>Once <see cref="Peek"/> has seen the inner stream end, it is not read again: a terminal would otherwise wait
+/// for a second end-of-file that the reader never asked for. Past the read-ahead bytes, reads go straight to the inner
+/// stream: this view adds no state machine or copy of its own to each audio chunk.</para>
 /// <para>Not thread-safe, like the streams it wraps.</para>
 /// </remarks>
 internal sealed class ReadAheadInput : Stream
@@ -18,7 +19,7 @@ internal sealed class ReadAheadInput : Stream
     private byte[] _ahead = [];
     private int _start;        // first unread byte in _ahead
     private int _end;          // one past the last read-ahead byte in _ahead
-    private bool _innerEnded;
+    private bool _innerEnded;  // Peek saw the inner stream end
     private bool _disposed;
 
     /// <summary>Wraps <paramref name="inner"/>; disposing this disposes it too unless <paramref name="leaveOpen"/>.</summary>
@@ -63,15 +64,9 @@ internal sealed class ReadAheadInput : Stream
     public override int Read(Span<byte> buffer)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (buffer.IsEmpty)
-            return 0;
         if (_start < _end)
             return TakeAhead(buffer);
-        if (_innerEnded)
-            return 0;
-        int got = _inner.Read(buffer);
-        _innerEnded = got == 0;
-        return got;
+        return _innerEnded || buffer.IsEmpty ? 0 : _inner.Read(buffer);
     }
 
     /// <inheritdoc />
@@ -82,19 +77,14 @@ internal sealed class ReadAheadInput : Stream
     }
 
     /// <inheritdoc />
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        cancellationToken.ThrowIfCancellationRequested();
-        if (buffer.IsEmpty)
-            return 0;
+        if (cancellationToken.IsCancellationRequested)
+            return ValueTask.FromCanceled<int>(cancellationToken);
         if (_start < _end)
-            return TakeAhead(buffer.Span);
-        if (_innerEnded)
-            return 0;
-        int got = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        _innerEnded = got == 0;
-        return got;
+            return new ValueTask<int>(TakeAhead(buffer.Span));
+        return _innerEnded || buffer.IsEmpty ? new ValueTask<int>(0) : _inner.ReadAsync(buffer, cancellationToken);
     }
 
     /// <inheritdoc />
