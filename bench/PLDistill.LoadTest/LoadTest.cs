@@ -1,13 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Grpc.Core;
 using PLDistill.Api.V1;
 using PLDistill.Audio.Data;
+using PLDistill.Bench;
 using PLDistill.Client;
 using PLDistill.Models.Checkpoints;
-using PLDistill.Models.Features;
-using PLDistill.Models.Lalm;
 using PLDistill.Models.Runtime;
 using PLDistill.Server.Configuration;
 using PLDistill.Server.Engines;
@@ -57,7 +55,7 @@ internal static class LoadTest
             description = $"external server {address}";
         }
 
-        Console.WriteLine($"# pld-loadtest: {DateTime.UtcNow:yyyy-MM-dd}, {Cpu()}, {Environment.ProcessorCount} cores visible, {RuntimeInformation.FrameworkDescription}");
+        Console.WriteLine($"# pld-loadtest: {BenchEnvironment.Describe()}");
         Console.WriteLine($"# {description}");
         Console.WriteLine($"# engine: max batch {options.MaxBatchStreams} streams, batch wait {options.MaxBatchWaitMilliseconds} ms, policy coalesce, no producer wait (live)");
         Console.WriteLine($"# callers: 16 kHz mono LINEAR16 in {options.ChunkMilliseconds} ms chunks at real-time pace, {options.Seconds} s each, first {options.WarmupSeconds} s not counted; " +
@@ -97,11 +95,8 @@ internal static class LoadTest
             var (model, metadata) = CheckpointFile.Load(checkpoint);
             return new StudentRecognizerFactory(model, metadata.Features, metadata.Streaming, EmotionLabelSet.Parse(metadata.LabelSet), device, checkpoint);
         }
-        manual_seed(0);
-        var random = new AudioLanguageModel(LalmConfig.Student);
-        random.Encoder.SetNormalization(full(80, -6f), full(80, 3f));
-        return new StudentRecognizerFactory(random, new LogMelOptions(), new StreamingParameters(), EmotionLabelSet.Eight, device,
-            "random student (default shape; compute does not depend on the weights)");
+        var random = StudentFactory.Load(checkpoint: null);
+        return new StudentRecognizerFactory(random.Model, random.Features, random.Streaming, StudentFactory.Labels, device, random.Description);
     }
 
     private static ServerOptions ServerOptionsFor(LoadTestOptions options) => new()
@@ -130,12 +125,12 @@ internal static class LoadTest
         const int rate = 16_000;
         int chunkSamples = rate * options.ChunkMilliseconds / 1000;
         int chunks = (int)(options.Seconds * 1000 / options.ChunkMilliseconds);
-        byte[] audio = Linear16(Speechlike(chunks * chunkSamples, seed: streams));
+        byte[] audio = Linear16(StudentFactory.Speechlike(chunks * chunkSamples, seed: streams));
         var endToEnd = new ConcurrentBag<double>();
         var serverLatency = new ConcurrentBag<double>();
         var modelLatency = new ConcurrentBag<double>();
         var sendLag = new ConcurrentBag<double>();
-        long estimates = 0, coalesced = 0, dropped = 0, expected = 0;
+        long estimates = 0, coalesced = 0, dropped = 0;
         int failed = 0;
         double hopMs = 0;
         // A handful of callers share a channel, as callers behind one gateway would; HTTP/2 multiplexes them.
@@ -208,25 +203,12 @@ internal static class LoadTest
         foreach (var client in clients)
             client.Dispose();
 
-        int hopSamples = (int)Math.Round((hopMs > 0 ? hopMs : 250) * rate / 1000);
-        expected = (long)streams * ((chunks * chunkSamples + hopSamples - 1) / hopSamples);
-        var sorted = endToEnd.Order().ToArray();
-        return new LoadResult(estimates, expected, Percentile(sorted, 0.5), Percentile(sorted, 0.99), sorted.Length > 0 ? sorted[^1] : double.NaN,
-            Percentile(serverLatency.Order().ToArray(), 0.99), Percentile(modelLatency.Order().ToArray(), 0.99),
-            coalesced, dropped, Percentile(sendLag.Order().ToArray(), 0.99), failed, hopMs > 0 ? hopMs : 250);
-    }
-
-    private static double Percentile(double[] sorted, double q) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(sorted.Length * q) - 1)];
-
-    private static float[] Speechlike(int samples, int seed)
-    {
-        var random = new Random(seed);
-        var audio = new float[samples];
-        for (int n = 0; n < samples; n++)
-            audio[n] = (float)(0.3 * Math.Sin(2 * Math.PI * (120 + 40 * Math.Sin(n / 8000.0)) * n / 16000) * (0.6 + 0.4 * Math.Sin(n / 3000.0))
-                               + 0.05 * (random.NextDouble() - 0.5));
-        return audio;
+        double hop = hopMs > 0 ? hopMs : 250;
+        int hopSamples = (int)Math.Round(hop * rate / 1000);
+        long expected = (long)streams * ((chunks * chunkSamples + hopSamples - 1) / hopSamples);
+        return new LoadResult(estimates, expected, BenchEnvironment.Percentile(endToEnd, 0.5), BenchEnvironment.Percentile(endToEnd, 0.99),
+            BenchEnvironment.Percentile(endToEnd, 1), BenchEnvironment.Percentile(serverLatency, 0.99), BenchEnvironment.Percentile(modelLatency, 0.99),
+            coalesced, dropped, BenchEnvironment.Percentile(sendLag, 0.99), failed, hop);
     }
 
     private static byte[] Linear16(float[] samples)
@@ -236,9 +218,4 @@ internal static class LoadTest
             BitConverter.TryWriteBytes(bytes.AsSpan(i * 2), (short)Math.Clamp(MathF.Round(samples[i] * 32768f), short.MinValue, short.MaxValue));
         return bytes;
     }
-
-    private static string Cpu() =>
-        File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
-            : "unknown CPU";
 }

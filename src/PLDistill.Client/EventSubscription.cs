@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Grpc.Core;
 using PLDistill.Api.V1;
 
@@ -15,11 +14,8 @@ public sealed class EventSubscription : IDisposable
     internal EventSubscription(AsyncServerStreamingCall<EmotionEvent> call) => this.call = call;
 
     /// <summary>The events, in order per stream; then the call's status (an <see cref="RpcException"/> unless OK).</summary>
-    public async IAsyncEnumerable<EmotionEvent> ReadEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (var item in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            yield return item;
-    }
+    public IAsyncEnumerable<EmotionEvent> ReadEventsAsync(CancellationToken cancellationToken = default) =>
+        call.ResponseStream.ReadAllAsync(cancellationToken);
 
     /// <summary>The call's status once it has ended.</summary>
     public Status Status => call.GetStatus();

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Grpc.Core;
@@ -15,7 +14,6 @@ namespace PLDistill.Client;
 public sealed class RecognitionSession : IDisposable
 {
     private readonly AsyncDuplexStreamingCall<AudioRequest, EmotionEvent> call;
-    private byte[] scratch = [];
 
     internal RecognitionSession(AsyncDuplexStreamingCall<AudioRequest, EmotionEvent> call, StreamConfig config)
     {
@@ -28,7 +26,7 @@ public sealed class RecognitionSession : IDisposable
 
     /// <summary>Sends interleaved audio bytes, already in the config's encoding (whole frames).</summary>
     public Task SendAsync(ReadOnlyMemory<byte> audio, CancellationToken cancellationToken = default) =>
-        call.RequestStream.WriteAsync(new AudioRequest { Audio = ByteString.CopyFrom(audio.Span) }, cancellationToken);
+        SendAsync(ByteString.CopyFrom(audio.Span), cancellationToken);
 
     /// <summary>
     /// Sends interleaved float samples in [-1, 1], encoded as the config says (LINEAR16: scaled by 32768, rounded and
@@ -38,17 +36,19 @@ public sealed class RecognitionSession : IDisposable
     {
         var samples = interleaved.Span;
         if (Config.Encoding == AudioEncoding.Float32)
-            return SendAsync(MemoryMarshal.AsBytes(samples).ToArray(), cancellationToken);
-        int bytes = samples.Length * sizeof(short);
-        if (scratch.Length < bytes)
-            scratch = new byte[bytes];
+            return SendAsync(ByteString.CopyFrom(MemoryMarshal.AsBytes(samples)), cancellationToken);
+        // Encoded straight into the message's own buffer: no scratch copy, and nothing shared between sends.
+        var bytes = new byte[samples.Length * sizeof(short)];
         for (int i = 0; i < samples.Length; i++)
         {
             float scaled = MathF.Round(samples[i] * 32768f);
-            BinaryPrimitives.WriteInt16LittleEndian(scratch.AsSpan(i * 2), (short)Math.Clamp(scaled, short.MinValue, short.MaxValue));
+            BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(i * 2), (short)Math.Clamp(scaled, short.MinValue, short.MaxValue));
         }
-        return SendAsync(scratch.AsMemory(0, bytes), cancellationToken);
+        return SendAsync(UnsafeByteOperations.UnsafeWrap(bytes), cancellationToken);
     }
+
+    private Task SendAsync(ByteString audio, CancellationToken cancellationToken) =>
+        call.RequestStream.WriteAsync(new AudioRequest { Audio = audio }, cancellationToken);
 
     // Any request, protocol errors included (the tests send a second config with it).
     internal Task WriteRequestAsync(AudioRequest request, CancellationToken cancellationToken) =>
@@ -58,11 +58,8 @@ public sealed class RecognitionSession : IDisposable
     public Task CompleteAsync() => call.RequestStream.CompleteAsync();
 
     /// <summary>The events, in order: started, estimates, summary; then the call's status (an <see cref="RpcException"/> unless OK).</summary>
-    public async IAsyncEnumerable<EmotionEvent> ReadEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (var item in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            yield return item;
-    }
+    public IAsyncEnumerable<EmotionEvent> ReadEventsAsync(CancellationToken cancellationToken = default) =>
+        call.ResponseStream.ReadAllAsync(cancellationToken);
 
     /// <summary>The call's status once it has ended.</summary>
     public Status Status => call.GetStatus();

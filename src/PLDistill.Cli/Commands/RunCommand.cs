@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Reactive.Linq;
+using System.Reactive.Threading.Tasks;
 using PLDistill.Audio.Formats;
 using PLDistill.Audio.Sources;
 using PLDistill.Models.Checkpoints;
@@ -62,14 +63,17 @@ internal static class RunCommand
             await using var engine = new EmotionEngine(recognizer, options);
             var stream = engine.OpenStream(source.Name);
             var printer = new EstimatePrinter(Console.Out, asJson);
-            using var estimates = stream.Estimates.Subscribe(printer.Estimate, _ => { });
-            using var changes = stream.Estimates.LabelChanges(minConfidence: 0.4f, confirmHops: 2).Subscribe(printer.Change, _ => { });
-            using var alerts = alertSpec is { } a
-                ? stream.Estimates.SustainedEmotion(a.Label, a.Threshold, a.Duration).Subscribe(printer.Alert, _ => { })
-                : null;
+            // Subscribed before any audio flows; each completes once its last item is printed (the stream's Completion can
+            // come earlier), and fails with the stream's typed error if the audio broke mid-stream.
+            var printed = Task.WhenAll(
+                stream.Estimates.Do(printer.Estimate).LastOrDefaultAsync().ToTask(),
+                stream.Estimates.LabelChanges(minConfidence: 0.4f, confirmHops: 2).Do(printer.Change).LastOrDefaultAsync().ToTask(),
+                alertSpec is { } a
+                    ? stream.Estimates.SustainedEmotion(a.Label, a.Threshold, a.Duration).Do(printer.Alert).LastOrDefaultAsync().ToTask()
+                    : Task.FromResult<EmotionAlert?>(null));
 
-            await AudioPump.RunAsync(source, stream, recognizer.SampleRate, cancellation);
-            await stream.Completion;   // throws StreamingEngineException (typed) if the audio broke mid-stream
+            await AudioPump.RunAsync(source, stream, recognizer.SampleRate, cancellation);   // Ctrl+C ends the audio, not the output
+            await printed;
             var statistics = stream.Statistics;
             status.WriteLine($"{statistics.Estimates} estimates over {statistics.HopsProcessed} hops; dropped {statistics.DroppedHops}, coalesced {statistics.CoalescedHops}");
             if (student.IsRandom)
@@ -88,11 +92,11 @@ internal static class RunCommand
         };
         if (streaming.HopMilliseconds is < 20 or > 10_000)
             throw new ArgumentException($"--hop {streaming.HopMilliseconds} ms: use 20..10000");
-        // The LM reads prompt + window + answer positions; its position table bounds the window.
-        double framesPerSecond = student.Features.FramesPerSecond / student.Model.Config.Encoder.Subsampling;
-        double longest = (student.Model.Config.LanguageModel.MaxPositions - 32) / framesPerSecond;
-        if (!(streaming.WindowSeconds >= 0.5 && streaming.WindowSeconds <= longest))
-            throw new ArgumentException($"--window {streaming.WindowSeconds} s: this model reads 0.5..{longest:0.#} s");
+        var (shortest, longest) = StreamingStudent.ServableWindowSeconds(student.Model, student.Features);
+        if (!(streaming.WindowSeconds >= shortest - 1e-9 && streaming.WindowSeconds <= longest + 1e-9))
+            throw new ArgumentException(shortest == longest
+                ? $"--window {streaming.WindowSeconds} s: this model's LM reads a fixed {shortest:0.##} s window (set when it was trained)"
+                : $"--window {streaming.WindowSeconds} s: this model reads {shortest:0.#}..{longest:0.#} s");
         return streaming;
     }
 

@@ -18,13 +18,9 @@ internal sealed class AudioChunkDecoder(PcmFormat format, int modelSampleRate)
     private readonly MonoConditioner conditioner = new(format, modelSampleRate);
     private float[] interleaved = [];
     private float[] mono = new float[4096];
-    private long frames;
 
     /// <summary>Bytes of one frame (all channels).</summary>
     public int FrameBytes { get; } = format.BlockAlign;
-
-    /// <summary>Frames accepted so far.</summary>
-    public long Frames => frames;
 
     /// <summary>The mono model-rate samples <paramref name="bytes"/> make available (valid until the next call).</summary>
     /// <exception cref="Grpc.Core.RpcException">INVALID_ARGUMENT naming the message, for partial frames or bad samples.</exception>
@@ -41,7 +37,6 @@ internal sealed class AudioChunkDecoder(PcmFormat format, int modelSampleRate)
         PcmSampleDecoder.Decode(bytes, format.Encoding, span);
         if (format.Encoding == SampleEncoding.Float32)
             CheckFloats(span, messageNumber);
-        frames += samples / format.Channels;
         int room = conditioner.MaxOutputFor(samples);
         if (mono.Length < room)
             mono = new float[Math.Max(room, mono.Length * 2)];

@@ -81,7 +81,7 @@ public sealed partial class RecognitionCalls
             LogStarted(logger, stream.Name, setup.Format, setup.Engine);
 
             using var abortWrites = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-            var writer = WriteEventsAsync(own, responses, abortWrites.Token);
+            var writer = own.WriteToAsync(responses, abortWrites.Token);
             var decoder = new AudioChunkDecoder(setup.Format, modelSampleRate);
             var end = await PumpAudioAsync(requests, handle, stream, decoder, own, relay, context.CancellationToken).ConfigureAwait(false);
 
@@ -94,10 +94,10 @@ public sealed partial class RecognitionCalls
             end = await AwaitLastEstimateAsync(relay, end, stream).ConfigureAwait(false);
             var statistics = handle.Statistics;
             relay.CountFinalDrops(statistics.DroppedHops);
-            summary = EventMapper.Summary(stream, Summarize(end, statistics, relay, decoder, stream));
+            summary = EventMapper.Summary(stream, Summarize(end, statistics, relay, stream));
             hub.Close(stream, summary);
             metrics.StreamsEnded.WithLabels(tenant.Name, end.Reason.ToString()).Inc();
-            LogEnded(logger, stream.Name, end.Reason, relay.Count, stream.AudioReceived.TotalSeconds, end.Detail ?? "");
+            LogEnded(logger, stream.Name, end.Reason, stream.Estimates, stream.AudioReceived.TotalSeconds, end.Detail ?? "");
 
             // The caller's sink ends after the summary; give a slow but live caller the drain time to read it.
             if (!await Completes(writer, limits.ShutdownDrain + TimeSpan.FromSeconds(1)).ConfigureAwait(false))
@@ -155,9 +155,12 @@ public sealed partial class RecognitionCalls
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(callCancelled, serverStopping, own.Overflowed, relay.Failed);
         using var writes = CancellationTokenSource.CreateLinkedTokenSource(callCancelled, own.Overflowed, relay.Failed);
+        using var deadline = new ReadDeadline(stop.Token);
+        var audioSeconds = metrics.AudioSeconds.WithLabels(stream.Tenant);
+        int sampleRate = stream.Setup.Format.SampleRate;
+        double maxFrames = limits.MaxStreamDurationSeconds * sampleRate;
         long started = time.GetTimestamp(), lastAudio = started;
         long message = 1;
-        double maxFrames = limits.MaxStreamDurationSeconds * stream.Setup.Format.SampleRate;
         while (true)
         {
             var idleLeft = limits.IdleTimeout - time.GetElapsedTime(lastAudio);
@@ -165,28 +168,27 @@ public sealed partial class RecognitionCalls
             if (idleLeft <= TimeSpan.Zero || durationLeft <= TimeSpan.Zero)
                 return Classify(durationLeft, own, relay, callCancelled);
             bool more;
-            // A fresh timer per read: a message that lands on the deadline must not leave a cancelled token behind.
-            using (var read = CancellationTokenSource.CreateLinkedTokenSource(stop.Token))
+            try
             {
-                read.CancelAfter(idleLeft < durationLeft ? idleLeft : durationLeft);
-                try
-                {
-                    more = await requests.MoveNext(read.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return Classify(limits.MaxStreamDuration - time.GetElapsedTime(started), own, relay, callCancelled);
-                }
-                catch (RpcException refused)
-                {
-                    // The transport refused a message (too large) or the client reset the stream.
-                    return callCancelled.IsCancellationRequested ? Cancelled()
-                        : new StreamEnd(EndReason.InvalidRequest, refused.Status.Detail, refused);
-                }
-                catch (IOException)
-                {
-                    return Cancelled();
-                }
+                more = await requests.MoveNext(deadline.Arm(idleLeft < durationLeft ? idleLeft : durationLeft)).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return Classify(limits.MaxStreamDuration - time.GetElapsedTime(started), own, relay, callCancelled);
+            }
+            catch (RpcException refused)
+            {
+                // The transport refused a message (too large) or the client reset the stream.
+                return callCancelled.IsCancellationRequested ? Cancelled()
+                    : new StreamEnd(EndReason.InvalidRequest, refused.Status.Detail, refused);
+            }
+            catch (IOException)
+            {
+                return Cancelled();
+            }
+            finally
+            {
+                deadline.Disarm();
             }
             if (!more)
                 return new StreamEnd(EndReason.Completed, null, null);
@@ -208,8 +210,9 @@ public sealed partial class RecognitionCalls
                 return new StreamEnd(EndReason.InvalidRequest, bad.Status.Detail, bad);
             }
             lastAudio = time.GetTimestamp();
-            stream.AddAudio(request.Audio.Length / decoder.FrameBytes);
-            metrics.AudioSeconds.WithLabels(stream.Tenant).Inc((double)request.Audio.Length / decoder.FrameBytes / stream.Setup.Format.SampleRate);
+            int frames = request.Audio.Length / decoder.FrameBytes;
+            long received = stream.AddAudio(frames);
+            audioSeconds.Inc((double)frames / sampleRate);
             try
             {
                 // Waiting here for room in the engine's queue is backpressure, not idling: no timer runs.
@@ -219,7 +222,7 @@ public sealed partial class RecognitionCalls
             {
                 return Classify(TimeSpan.MaxValue, own, relay, callCancelled);
             }
-            if (decoder.Frames >= maxFrames)
+            if (received >= maxFrames)
                 return MaxDuration();
         }
     }
@@ -278,32 +281,23 @@ public sealed partial class RecognitionCalls
         }
     }
 
-    private StreamSummary Summarize(StreamEnd end, StreamStatistics statistics, EstimateRelay relay, AudioChunkDecoder decoder, StreamEntry stream)
+    private StreamSummary Summarize(StreamEnd end, StreamStatistics statistics, EstimateRelay relay, StreamEntry stream)
     {
         var mean = relay.MeanProbabilities;
         var summary = new StreamSummary
         {
             EndReason = end.Reason,
             Detail = end.Detail ?? "",
-            Estimates = relay.Count,
+            Estimates = stream.Estimates,
             HopsProcessed = statistics.HopsProcessed,
             DroppedHops = statistics.DroppedHops,
             CoalescedHops = statistics.CoalescedHops,
-            AudioReceived = Duration.FromTimeSpan(TimeSpan.FromSeconds((double)decoder.Frames / stream.Setup.Format.SampleRate)),
+            AudioReceived = Duration.FromTimeSpan(stream.AudioReceived),
             WallTime = Duration.FromTimeSpan(time.GetUtcNow() - stream.StartTime),
             DominantLabel = mean.Length == 0 ? "" : stream.Setup.Engine.Labels.Words[Array.IndexOf(mean, mean.Max())],
         };
         summary.MeanProbabilities.AddRange(mean);
         return summary;
-    }
-
-    private static async Task WriteEventsAsync(EventSink sink, IServerStreamWriter<EmotionEvent> responses, CancellationToken cancellation)
-    {
-        while (await sink.Reader.WaitToReadAsync(cancellation).ConfigureAwait(false))
-        {
-            while (sink.Reader.TryRead(out var item))
-                await responses.WriteAsync(item, cancellation).ConfigureAwait(false);
-        }
     }
 
     private static async Task<bool> Completes(Task task, TimeSpan within)

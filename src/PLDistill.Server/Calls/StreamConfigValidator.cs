@@ -16,7 +16,7 @@ public sealed class StreamConfigValidator
     private readonly StreamingSettings streaming;
     private readonly IRecognizerFactory model;
     private readonly EngineKey defaults;
-    private readonly double maxWindowSeconds;
+    private readonly double minWindowSeconds, maxWindowSeconds;
 
     /// <summary>A validator for the server's limits and model.</summary>
     public StreamConfigValidator(ServerOptions options, IRecognizerFactory model, EnginePool pool)
@@ -26,6 +26,8 @@ public sealed class StreamConfigValidator
         streaming = options.Streaming;
         this.model = model;
         defaults = pool.DefaultKey;
+        // The server's limits and the model's, together.
+        minWindowSeconds = Math.Max(streaming.MinWindowSeconds, model.MinWindowSeconds);
         maxWindowSeconds = Math.Min(streaming.MaxWindowSeconds, model.MaxWindowSeconds);
     }
 
@@ -55,10 +57,11 @@ public sealed class StreamConfigValidator
                 $"config.hop {Format(hop)} ms: this server accepts {Format(streaming.MinHopMilliseconds)}..{Format(streaming.MaxHopMilliseconds)} ms " +
                 $"(unset = {Format(defaults.HopMilliseconds)} ms)");
         double window = config.Window is null ? defaults.WindowSeconds : Milliseconds(config.Window, "config.window") / 1000;
-        if (!(window >= streaming.MinWindowSeconds && window <= maxWindowSeconds))
-            throw ServiceErrors.InvalidArgument(
-                $"config.window {Format(window)} s: this server and model accept {Format(streaming.MinWindowSeconds)}..{Format(maxWindowSeconds)} s " +
-                $"(unset = {Format(defaults.WindowSeconds)} s)");
+        if (!(window >= minWindowSeconds - 1e-6 && window <= maxWindowSeconds + 1e-6))
+            throw ServiceErrors.InvalidArgument(minWindowSeconds >= maxWindowSeconds
+                ? $"config.window {Format(window)} s: this model reads a fixed {Format(maxWindowSeconds)} s window (set when it was trained); leave it unset"
+                : $"config.window {Format(window)} s: this server and model accept {Format(minWindowSeconds)}..{Format(maxWindowSeconds)} s " +
+                  $"(unset = {Format(defaults.WindowSeconds)} s)");
         var labels = config.LabelSet switch
         {
             LabelSet.Unspecified => model.Labels,

@@ -43,11 +43,7 @@ public sealed class SubscriptionCalls(StreamHub hub, ServerOptions options)
         {
             // Headers tell the client the subscription is attached: every event published from now on reaches it.
             await context.WriteResponseHeadersAsync(new Metadata { { Client.EmotionClient.SubscribedHeader, "true" } }).ConfigureAwait(false);
-            while (await sink.Reader.WaitToReadAsync(context.CancellationToken).ConfigureAwait(false))
-            {
-                while (sink.Reader.TryRead(out var item))
-                    await responses.WriteAsync(item, context.CancellationToken).ConfigureAwait(false);
-            }
+            await sink.WriteToAsync(responses, context.CancellationToken).ConfigureAwait(false);
         }
         catch (ChannelClosedException closed) when (closed.InnerException is RpcException status)
         {

@@ -3,19 +3,21 @@ using PLDistill.Streaming.Engine;
 
 namespace PLDistill.Server.Configuration;
 
-/// <summary>The engine knobs (see <see cref="EngineOptions"/>), in the units the config file uses.</summary>
+/// <summary>The engine knobs (see <see cref="EngineOptions"/>, whose defaults these are), in the units the config file uses.</summary>
 public sealed record EngineSettings
 {
+    private static readonly EngineOptions Defaults = new();
+
     /// <summary>coalesce (default: no audio lost, a backlog shares one estimate) or drop_oldest.</summary>
     public string Policy { get; init; } = "coalesce";
 
     /// <summary>Hops each stream may queue before the policy applies.</summary>
     [ConfigurationKeyName("queue_hops")]
-    public int QueueHops { get; init; } = 8;
+    public int QueueHops { get; init; } = Defaults.QueueHops;
 
     /// <summary>Most queued hops merged into one step under coalesce.</summary>
     [ConfigurationKeyName("max_coalesced_hops")]
-    public int MaxCoalescedHops { get; init; } = 8;
+    public int MaxCoalescedHops { get; init; } = Defaults.MaxCoalescedHops;
 
     /// <summary>
     /// How long reading a stream's audio may wait for room in its full hop queue (the wait holds the client back through
@@ -23,19 +25,19 @@ public sealed record EngineSettings
     /// coalesce a hop; a client that sends faster than the model slows down instead).
     /// </summary>
     [ConfigurationKeyName("producer_wait_milliseconds")]
-    public double ProducerWaitMilliseconds { get; init; }
+    public double ProducerWaitMilliseconds { get; init; } = Defaults.ProducerWaitBudget.TotalMilliseconds;
 
     /// <summary>Most streams stepped in one forward pass.</summary>
     [ConfigurationKeyName("max_batch_streams")]
-    public int MaxBatchStreams { get; init; } = 64;
+    public int MaxBatchStreams { get; init; } = Defaults.MaxBatchStreams;
 
     /// <summary>How long the scheduler waits for more ready streams before running a batch that is not full.</summary>
     [ConfigurationKeyName("max_batch_wait_milliseconds")]
-    public double MaxBatchWaitMilliseconds { get; init; } = 2;
+    public double MaxBatchWaitMilliseconds { get; init; } = Defaults.MaxBatchWait.TotalMilliseconds;
 
     /// <summary>Weight of the newest hop in the smoothing of probabilities (1 = none).</summary>
     [ConfigurationKeyName("smoothing_weight")]
-    public double SmoothingWeight { get; init; } = 0.4;
+    public double SmoothingWeight { get; init; } = Defaults.SmoothingWeight;
 
     internal BackpressurePolicy ParsedPolicy => Policy.Trim().ToLowerInvariant() switch
     {

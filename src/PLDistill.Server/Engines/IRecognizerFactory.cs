@@ -19,7 +19,10 @@ public interface IRecognizerFactory
     /// <summary>The checkpoint's label set.</summary>
     EmotionLabelSet Labels { get; }
 
-    /// <summary>Longest window the model can read (its language model's positions bound it).</summary>
+    /// <summary>Shortest window the model can serve (a windowed LM serves only the window it was trained with).</summary>
+    double MinWindowSeconds { get; }
+
+    /// <summary>Longest window the model can serve (a full-context LM's positions bound it).</summary>
     double MaxWindowSeconds { get; }
 
     /// <summary>A recognizer for up to <paramref name="maxStreams"/> streams; the caller owns it.</summary>

@@ -14,9 +14,6 @@ namespace PLDistill.Server.Engines;
 /// </summary>
 public sealed class StudentRecognizerFactory : IRecognizerFactory
 {
-    // Prompt, audio delimiters and answer positions the LM reads around the window (see RunCommand's window check).
-    private const int NonAudioPositions = 32;
-
     private readonly AudioLanguageModel model;
     private readonly LogMelOptions features;
     private readonly Device device;
@@ -34,8 +31,7 @@ public sealed class StudentRecognizerFactory : IRecognizerFactory
         Defaults = defaults;
         Labels = labels;
         Description = description;
-        double encoderFramesPerSecond = features.FramesPerSecond / model.Config.Encoder.Subsampling;
-        MaxWindowSeconds = (model.Config.LanguageModel.MaxPositions - NonAudioPositions) / encoderFramesPerSecond;
+        (MinWindowSeconds, MaxWindowSeconds) = StreamingStudent.ServableWindowSeconds(model, features);
     }
 
     /// <inheritdoc />
@@ -49,6 +45,9 @@ public sealed class StudentRecognizerFactory : IRecognizerFactory
 
     /// <inheritdoc />
     public EmotionLabelSet Labels { get; }
+
+    /// <inheritdoc />
+    public double MinWindowSeconds { get; }
 
     /// <inheritdoc />
     public double MaxWindowSeconds { get; }

@@ -93,11 +93,9 @@ public sealed partial class CallGuardInterceptor(ServerMetrics metrics, ILogger<
         {
             string incident = Incident.NewId();
             LogUnexpected(logger, failure, context.Method, incident);
-            mapped = ServiceErrors.Internal($"internal error (incident {incident}); the server's log has the details");
-        }
-        else if (mapped.StatusCode is StatusCode.Internal or StatusCode.Unknown && failure is not RpcException)
-        {
-            LogUnexpected(logger, failure, context.Method, "-");
+            mapped = ServiceErrors.Internal(failure is StreamingEngineException
+                ? $"internal error: the model failed (incident {incident})"
+                : $"internal error (incident {incident}); the server's log has the details");
         }
         else
         {
@@ -107,25 +105,15 @@ public sealed partial class CallGuardInterceptor(ServerMetrics metrics, ILogger<
         return mapped;
     }
 
-    // The engine's messages name its internal stream ids; the client gets its own words.
-    private RpcException FromEngine(StreamingEngineException engine)
+    // The engine's messages name its internal stream ids; the client gets its own words. Null: a fault (INTERNAL, logged).
+    private static RpcException? FromEngine(StreamingEngineException engine) => engine.Kind switch
     {
-        switch (engine.Kind)
-        {
-            case StreamingErrorKind.CapacityExhausted:
-                return ServiceErrors.ResourceExhausted("the model has no free stream slot; try again later");
-            case StreamingErrorKind.DuplicateStreamId:
-                return ServiceErrors.AlreadyExists("a stream with this id is already open for this tenant");
-            case StreamingErrorKind.InvalidAudio:
-                return ServiceErrors.InvalidArgument("the audio could not be decoded");
-            case StreamingErrorKind.EngineStopped:
-                return ServiceErrors.Unavailable("the server is shutting down");
-            default:
-                string incident = Incident.NewId();
-                LogUnexpected(logger, engine, "engine", incident);
-                return ServiceErrors.Internal($"internal error: the model failed (incident {incident})");
-        }
-    }
+        StreamingErrorKind.CapacityExhausted => ServiceErrors.ResourceExhausted("the model has no free stream slot; try again later"),
+        StreamingErrorKind.DuplicateStreamId => ServiceErrors.AlreadyExists("a stream with this id is already open for this tenant"),
+        StreamingErrorKind.InvalidAudio => ServiceErrors.InvalidArgument("the audio could not be decoded"),
+        StreamingErrorKind.EngineStopped => ServiceErrors.Unavailable("the server is shutting down"),
+        _ => null,
+    };
 
     private void Count(ServerCallContext context, StatusCode code)
     {

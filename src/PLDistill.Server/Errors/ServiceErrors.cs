@@ -7,6 +7,8 @@ internal static class ServiceErrors
 {
     public static RpcException InvalidArgument(string message) => new(new Status(StatusCode.InvalidArgument, message));
 
+    public static RpcException Unauthenticated(string message) => new(new Status(StatusCode.Unauthenticated, message));
+
     public static RpcException PermissionDenied(string message) => new(new Status(StatusCode.PermissionDenied, message));
 
     public static RpcException AlreadyExists(string message) => new(new Status(StatusCode.AlreadyExists, message));

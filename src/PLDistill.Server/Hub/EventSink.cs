@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Grpc.Core;
 using PLDistill.Api.V1;
 using PLDistill.Server.Errors;
 
@@ -46,6 +47,20 @@ public sealed class EventSink : IDisposable
 
     /// <summary>The events, in order per stream; ends after the last one (or faults with the status that ended the sink).</summary>
     public ChannelReader<EmotionEvent> Reader => queue.Reader;
+
+    /// <summary>
+    /// Sends the events to <paramref name="responses"/> as they come, until the sink ends (or faults: the channel's
+    /// <see cref="ChannelClosedException"/> carries the status that ended it).
+    /// </summary>
+    internal async Task WriteToAsync(IAsyncStreamWriter<EmotionEvent> responses, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(responses);
+        while (await queue.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (queue.Reader.TryRead(out var item))
+                await responses.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Cancelled when the sink fell behind and was closed.</summary>
     public CancellationToken Overflowed => overflowed.Token;

@@ -57,5 +57,6 @@ public sealed class StreamEntry
         Interlocked.Increment(ref estimates);
     }
 
-    internal void AddAudio(long frames) => Interlocked.Add(ref audioFrames, frames);
+    /// <summary>Counts <paramref name="frames"/> more frames received (at the stream's own rate); returns the total.</summary>
+    internal long AddAudio(long frames) => Interlocked.Add(ref audioFrames, frames);
 }

@@ -88,12 +88,15 @@ public sealed class StreamHub
         return own;
     }
 
-    /// <summary>Publishes one estimate event of <paramref name="stream"/>, remembering it for replay.</summary>
+    /// <summary>Publishes one estimate event of <paramref name="stream"/>, remembering it for replay; ignored once the stream was closed.</summary>
     public void Publish(StreamEntry stream, EmotionEvent estimate, TimeSpan audioEnd)
     {
         ArgumentNullException.ThrowIfNull(stream);
         lock (gate)
         {
+            // The summary is a stream's last event, even when an engine that missed its deadline publishes late.
+            if (stream.Ended)
+                return;
             stream.Remember(estimate, audioEnd, limits.MaxReplay);
             Deliver(stream, estimate);
         }

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using PLDistill.Server.Errors;
 
 namespace PLDistill.Server.Security;
 
@@ -55,7 +56,7 @@ public sealed class ApiKeyInterceptor(TenantDirectory tenants) : Interceptor
             {
                 const string bearer = "Bearer ";
                 if (!entry.Value.StartsWith(bearer, StringComparison.OrdinalIgnoreCase))
-                    throw new RpcException(new Status(StatusCode.Unauthenticated, "the authorization metadata must be 'Bearer <API key>'"));
+                    throw ServiceErrors.Unauthenticated("the authorization metadata must be 'Bearer <API key>'");
                 key = entry.Value[bearer.Length..].Trim();
             }
             else if (entry.Key == ApiKeyHeader)
@@ -64,10 +65,9 @@ public sealed class ApiKeyInterceptor(TenantDirectory tenants) : Interceptor
             }
         }
         if (string.IsNullOrEmpty(key))
-            throw new RpcException(new Status(StatusCode.Unauthenticated,
-                $"no API key: send 'authorization: Bearer <key>' or '{ApiKeyHeader}: <key>' metadata"));
+            throw ServiceErrors.Unauthenticated($"no API key: send 'authorization: Bearer <key>' or '{ApiKeyHeader}: <key>' metadata");
         var tenant = tenants.Authenticate(key)
-            ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "the API key is not valid"));
+            ?? throw ServiceErrors.Unauthenticated("the API key is not valid");
         CallTenant.Set(context, tenant);
     }
 }

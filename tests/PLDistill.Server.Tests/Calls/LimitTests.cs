@@ -24,7 +24,7 @@ public sealed class LimitTests
         var globex = harness.Client(ServerHarness.GlobexKey);
         using var a1 = await acme.StartRecognitionAsync(ServerHarness.Config("a1"), Ct);
         using var a2 = await acme.StartRecognitionAsync(ServerHarness.Config("a2"), Ct);
-        await RecognizeTests.WaitUntil(async () => (await acme.ListStreamsAsync(Ct)).Count == 2);
+        await Wait.UntilListed(acme, streams => streams.Count == 2);
 
         var duplicate = await ServerHarness.RecognizeAsync(acme, ServerHarness.Config("a1"), [], 1, cancellationToken: Ct);
         Assert.Equal(StatusCode.AlreadyExists, duplicate.Status.StatusCode);
@@ -35,7 +35,7 @@ public sealed class LimitTests
         Assert.Contains("tenant 'acme' already has 2 open streams, its limit", tenantFull.Status.Detail, StringComparison.Ordinal);
 
         using var g1 = await globex.StartRecognitionAsync(ServerHarness.Config("g1"), Ct);
-        await RecognizeTests.WaitUntil(async () => (await globex.ListStreamsAsync(Ct)).Count == 1);
+        await Wait.UntilListed(globex, streams => streams.Count == 1);
         var serverFull = await ServerHarness.RecognizeAsync(globex, ServerHarness.Config("g2"), [], 1, cancellationToken: Ct);
         Assert.Equal(StatusCode.ResourceExhausted, serverFull.Status.StatusCode);
         Assert.Contains("the server is at its limit of 3 open streams", serverFull.Status.Detail, StringComparison.Ordinal);
@@ -44,7 +44,7 @@ public sealed class LimitTests
         await a1.CompleteAsync();
         var a1Result = await ServerHarness.ReadAllAsync(a1, Ct);
         Assert.Equal(StatusCode.OK, a1Result.Status.StatusCode);
-        var again = await ServerHarness.RecognizeAsync(acme, ServerHarness.Config("a1"), TestModel.Linear16(TestModel.Speechlike(4000, 1)), 8000, cancellationToken: Ct);
+        var again = await ServerHarness.RecognizeAsync(acme, ServerHarness.Config("a1"), TestModel.SpeechLinear16(4000, 1), 8000, cancellationToken: Ct);
         Assert.Equal(StatusCode.OK, again.Status.StatusCode);
     }
 
@@ -52,16 +52,15 @@ public sealed class LimitTests
     public async Task No_audio_for_the_idle_timeout_ends_the_stream_with_deadline_exceeded_after_its_final_events()
     {
         await using var harness = await ServerHarness.StartAsync(o => o with { Limits = o.Limits with { IdleTimeoutSeconds = 1 } });
-        using var session = await harness.Client().StartRecognitionAsync(ServerHarness.Config("quiet"), Ct);
-        var reading = ServerHarness.ReadAllAsync(session, Ct);
-        await session.SendAsync(TestModel.Linear16(TestModel.Speechlike(6000, seed: 8)), Ct);   // 1.5 hops
+        using var call = await ServerHarness.OpenAsync(harness.Client(), ServerHarness.Config("quiet"), Ct);
+        await call.Session.SendAsync(TestModel.SpeechLinear16(6000, seed: 8), Ct);   // 1.5 hops
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < 4; i++)
         {
-            await session.SendAsync(ReadOnlyMemory<byte>.Empty, Ct);   // empty chunks are not audio
+            await call.Session.SendAsync(ReadOnlyMemory<byte>.Empty, Ct);   // empty chunks are not audio
             await Task.Delay(200, Ct);
         }
-        var result = await reading;
+        var result = await call.Result;
 
         Assert.InRange(clock.Elapsed.TotalSeconds, 0.8, 10);
         Assert.Equal(StatusCode.DeadlineExceeded, result.Status.StatusCode);
@@ -75,7 +74,7 @@ public sealed class LimitTests
     {
         await using var harness = await ServerHarness.StartAsync(o => o with { Limits = o.Limits with { MaxStreamDurationSeconds = 1 } });
         var result = await ServerHarness.RecognizeAsync(harness.Client(), ServerHarness.Config("long"),
-            TestModel.Linear16(TestModel.Speechlike(16000 * 3, seed: 8)), 3200, complete: false, cancellationToken: Ct);
+            TestModel.SpeechLinear16(16000 * 3, seed: 8), 3200, complete: false, cancellationToken: Ct);
 
         Assert.Equal(StatusCode.ResourceExhausted, result.Status.StatusCode);
         Assert.Contains("the stream reached the server's maximum duration of 1 s", result.Status.Detail, StringComparison.Ordinal);
@@ -96,9 +95,9 @@ public sealed class LimitTests
             return config;
         }
         using var open = await client.StartRecognitionAsync(WithHop("h500", 500), Ct);   // default + 500 ms: two engines
-        await RecognizeTests.WaitUntil(async () => (await client.ListStreamsAsync(Ct)).Count == 1);
+        await Wait.UntilListed(client, streams => streams.Count == 1);
         using var keepDefault = await client.StartRecognitionAsync(ServerHarness.Config("default"), Ct);
-        await RecognizeTests.WaitUntil(async () => (await client.ListStreamsAsync(Ct)).Count == 2);
+        await Wait.UntilListed(client, streams => streams.Count == 2);
 
         var refused = await ServerHarness.RecognizeAsync(client, WithHop("h1000", 1000), [], 1, cancellationToken: Ct);
         Assert.Equal(StatusCode.ResourceExhausted, refused.Status.StatusCode);
@@ -106,8 +105,7 @@ public sealed class LimitTests
 
         await open.CompleteAsync();
         Assert.Equal(StatusCode.OK, (await ServerHarness.ReadAllAsync(open, Ct)).Status.StatusCode);
-        var accepted = await ServerHarness.RecognizeAsync(client, WithHop("h1000", 1000), TestModel.Linear16(TestModel.Speechlike(16000, 2)), 3200,
-            cancellationToken: Ct);
+        var accepted = await ServerHarness.RecognizeAsync(client, WithHop("h1000", 1000), TestModel.SpeechLinear16(16000, 2), 3200, cancellationToken: Ct);
         Assert.Equal(StatusCode.OK, accepted.Status.StatusCode);
         Assert.Single(accepted.Estimates);
     }
@@ -143,9 +141,9 @@ public sealed class LimitTests
         await using var harness = await ServerHarness.StartAsync(o => o with { Limits = o.Limits with { EventBuffer = 16 } });
         var client = harness.Client();
         bool ended = false;
-        using var watcher = await client.SubscribeAsync(new SubscribeRequest { StreamIds = { "flood" }, UntilStreamsEnd = true }, Ct);
-        var watching = ServerHarness.ReadAllAsync(watcher, Ct, e => Volatile.Write(ref ended, ended || e.Summary is not null));
-        byte[] second = TestModel.Linear16(TestModel.Speechlike(16000, seed: 6));
+        using var watcher = await ServerHarness.WatchAsync(client, new SubscribeRequest { StreamIds = { "flood" }, UntilStreamsEnd = true }, Ct,
+            e => Volatile.Write(ref ended, ended || e.Summary is not null));
+        byte[] second = TestModel.SpeechLinear16(16000, seed: 6);
         var bystander = ServerHarness.RecognizeAsync(client, ServerHarness.Config("bystander"), [.. second, .. second], 3200, cancellationToken: Ct);
 
         // Audio as fast as it goes, never reading the responses: HTTP/2 flow control lets some events through, then the
@@ -166,7 +164,7 @@ public sealed class LimitTests
                 // The call ended under a pending write.
             }
         }, Ct);
-        await RecognizeTests.WaitUntil(() => Task.FromResult(Volatile.Read(ref ended)), seconds: 100);
+        await Wait.Until(() => Volatile.Read(ref ended), seconds: 100);
 
         // Reading now, the caller gets what was queued for it and a clear status.
         var result = await ServerHarness.ReadAllAsync(session, Ct);
@@ -176,7 +174,7 @@ public sealed class LimitTests
         session.Dispose();
         await sending;
 
-        var seen = await watching;
+        var seen = await watcher.Result;
         Assert.Equal(StatusCode.OK, seen.Status.StatusCode);
         Assert.Equal(EndReason.CallerTooSlow, seen.Summary!.EndReason);
         Assert.Equal(seen.Estimates.Count, seen.Summary.Estimates);

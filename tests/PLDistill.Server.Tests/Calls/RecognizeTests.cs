@@ -75,9 +75,9 @@ public sealed class RecognizeTests
     [Fact(Timeout = 60_000)]
     public async Task Streams_may_ask_for_their_own_hop_window_and_label_set_at_the_same_time()
     {
-        await using var harness = await ServerHarness.StartAsync();
+        await using var harness = await ServerHarness.StartAsync(model: TestModel.FullContextFactory());
         var client = harness.Client();
-        byte[] audio = TestModel.Linear16(TestModel.Speechlike(16000 * 2, seed: 5));
+        byte[] audio = TestModel.SpeechLinear16(16000 * 2, seed: 5);
         var custom = ServerHarness.Config("custom");
         custom.Hop = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromMilliseconds(500));
         custom.Window = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromSeconds(2));
@@ -109,12 +109,11 @@ public sealed class RecognizeTests
         float[] audio = TestModel.Quantized(TestModel.Speechlike(16000 * 2, seed: 12));
         var viaBytes = await ServerHarness.RecognizeAsync(client, ServerHarness.Config("bytes"), TestModel.Linear16(audio), 1600, cancellationToken: Ct);
 
-        using var session = await client.StartRecognitionAsync(ServerHarness.Config("floats"), Ct);
-        var reading = ServerHarness.ReadAllAsync(session, Ct);
+        using var call = await ServerHarness.OpenAsync(client, ServerHarness.Config("floats"), Ct);
         for (int start = 0; start < audio.Length; start += 800)
-            await session.SendSamplesAsync(audio.AsMemory(start, 800), Ct);
-        await session.CompleteAsync();
-        var viaFloats = await reading;
+            await call.Session.SendSamplesAsync(audio.AsMemory(start, 800), Ct);
+        await call.Session.CompleteAsync();
+        var viaFloats = await call.Result;
 
         Assert.Equal(StatusCode.OK, viaFloats.Status.StatusCode);
         Assert.Equal(viaBytes.Estimates.Select(e => e.Probabilities), viaFloats.Estimates.Select(e => e.Probabilities));
@@ -128,23 +127,13 @@ public sealed class RecognizeTests
         var globex = harness.Client(ServerHarness.GlobexKey);
         using var first = await acme.StartRecognitionAsync(ServerHarness.Config("call-1"), Ct);
         using var other = await globex.StartRecognitionAsync(ServerHarness.Config("call-1"), Ct);
-        await first.SendAsync(TestModel.Linear16(TestModel.Speechlike(16000, seed: 1)), Ct);
-        await WaitUntil(async () => (await acme.ListStreamsAsync(Ct)).Any(s => s.AudioReceived.ToTimeSpan() == TimeSpan.FromSeconds(1)));
+        await first.SendAsync(TestModel.SpeechLinear16(16000, seed: 1), Ct);
+        await Wait.UntilListed(acme, streams => streams.Any(s => s.AudioReceived.ToTimeSpan() == TimeSpan.FromSeconds(1)));
 
         var listed = await acme.ListStreamsAsync(Ct);
         var stream = Assert.Single(listed);
         Assert.Equal("tenants/acme/streams/call-1", stream.Name);
         Assert.Equal(AudioEncoding.Linear16, stream.Settings.Encoding);
         Assert.Equal("tenants/globex/streams/call-1", Assert.Single(await globex.ListStreamsAsync(Ct)).Name);
-    }
-
-    internal static async Task WaitUntil(Func<Task<bool>> condition, double seconds = 20)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not become true in time");
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
     }
 }

@@ -21,6 +21,7 @@ public sealed class ValidationTests
         { "unknown-encoding", "config.encoding 7 is not an encoding" },
         { "hop-short", "config.hop 50 ms: this server accepts 100..2000 ms (unset = 250 ms)" },
         { "window-long", "config.window 30 s: this server and model accept 0.5..8 s (unset = 3 s)" },
+        { "window-untrained", "config.window 2 s: this model reads a fixed 3 s window (set when it was trained)" },
         { "negative-hop", "config.hop (-1 s, 0 ns) is not a valid positive duration" },
         { "empty-id", "config.stream_id is empty" },
         { "bad-id", "config.stream_id 'a b': a stream id is 1..128 characters" },
@@ -32,7 +33,8 @@ public sealed class ValidationTests
     [MemberData(nameof(BadConfigs))]
     public async Task A_bad_config_is_invalid_argument_naming_the_field(string kind, string message)
     {
-        await using var harness = await ServerHarness.StartAsync();
+        // A window range exists only for full-context-LM students; the default windowed-LM student serves just its own.
+        await using var harness = await ServerHarness.StartAsync(model: kind == "window-long" ? TestModel.FullContextFactory() : null);
         var config = ServerHarness.Config("ok");
         switch (kind)
         {
@@ -44,6 +46,7 @@ public sealed class ValidationTests
             case "unknown-encoding": config.Encoding = (AudioEncoding)7; break;
             case "hop-short": config.Hop = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(50)); break;
             case "window-long": config.Window = Duration.FromTimeSpan(TimeSpan.FromSeconds(30)); break;
+            case "window-untrained": config.Window = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)); break;
             case "negative-hop": config.Hop = new Duration { Seconds = -1 }; break;
             case "empty-id": config.StreamId = ""; break;
             case "bad-id": config.StreamId = "a b"; break;
@@ -89,11 +92,10 @@ public sealed class ValidationTests
     public async Task A_second_config_ends_the_stream_after_its_final_events()
     {
         await using var harness = await ServerHarness.StartAsync();
-        using var session = await harness.Client().StartRecognitionAsync(ServerHarness.Config("twice"), Ct);
-        var reading = ServerHarness.ReadAllAsync(session, Ct);
-        await session.SendAsync(TestModel.Linear16(TestModel.Speechlike(8000, seed: 2)), Ct);
-        await session.WriteRequestAsync(new AudioRequest { Config = ServerHarness.Config("twice") }, Ct);
-        var result = await reading;
+        using var call = await ServerHarness.OpenAsync(harness.Client(), ServerHarness.Config("twice"), Ct);
+        await call.Session.SendAsync(TestModel.SpeechLinear16(8000, seed: 2), Ct);
+        await call.Session.WriteRequestAsync(new AudioRequest { Config = ServerHarness.Config("twice") }, Ct);
+        var result = await call.Result;
 
         Assert.Equal(StatusCode.InvalidArgument, result.Status.StatusCode);
         Assert.Contains("request message 3 carries a second config", result.Status.Detail, StringComparison.Ordinal);

@@ -3,7 +3,6 @@ using Grpc.Core;
 using PLDistill.Api.V1;
 using PLDistill.Server.Hub;
 using PLDistill.Server.Observability;
-using PLDistill.Server.Tests.Calls;
 using PLDistill.Server.Tests.TestSupport;
 
 namespace PLDistill.Server.Tests.Hosting;
@@ -18,12 +17,11 @@ public sealed class LifecycleTests
     {
         await using var harness = await ServerHarness.StartAsync();
         var client = harness.Client();
-        using var watcher = await client.SubscribeAsync(new SubscribeRequest { StreamIds = { "leaver" }, UntilStreamsEnd = true }, Ct);
-        var watching = ServerHarness.ReadAllAsync(watcher, Ct);
+        using var watcher = await ServerHarness.WatchAsync(client, new SubscribeRequest { StreamIds = { "leaver" }, UntilStreamsEnd = true }, Ct);
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         using var session = await client.StartRecognitionAsync(ServerHarness.Config("leaver"), cancel.Token);
-        await session.SendAsync(TestModel.Linear16(TestModel.Speechlike(16000, seed: 2)), cancel.Token);
+        await session.SendAsync(TestModel.SpeechLinear16(16000, seed: 2), cancel.Token);
         await using (var events = session.ReadEventsAsync(cancel.Token).GetAsyncEnumerator(cancel.Token))
         {
             while (await events.MoveNextAsync() && events.Current.Estimate is null)
@@ -33,14 +31,13 @@ public sealed class LifecycleTests
             await Assert.ThrowsAnyAsync<Exception>(async () => await events.MoveNextAsync());
         }
 
-        var seen = await watching;
+        var seen = await watcher.Result;
         Assert.Equal(StatusCode.OK, seen.Status.StatusCode);
         Assert.Equal(EndReason.Cancelled, seen.Summary!.EndReason);
         Assert.Equal(4, seen.Estimates.Count);   // the second received was still estimated, for the subscribers
-        await RecognizeTests.WaitUntil(async () => (await client.ListStreamsAsync(Ct)).Count == 0);
+        await Wait.UntilListed(client, streams => streams.Count == 0);
         Assert.Equal(0, harness.Get<ServerMetrics>().ActiveStreams.WithLabels("acme").Value);
-        var again = await ServerHarness.RecognizeAsync(client, ServerHarness.Config("leaver"), TestModel.Linear16(TestModel.Speechlike(4000, 1)), 8000,
-            cancellationToken: Ct);
+        var again = await ServerHarness.RecognizeAsync(client, ServerHarness.Config("leaver"), TestModel.SpeechLinear16(4000, 1), 8000, cancellationToken: Ct);
         Assert.Equal(StatusCode.OK, again.Status.StatusCode);
     }
 
@@ -51,21 +48,17 @@ public sealed class LifecycleTests
         await using var _ = harness;
         var client = harness.Client();
         var globex = harness.Client(ServerHarness.GlobexKey);
-        using var watcher = await client.SubscribeAsync(new SubscribeRequest(), Ct);
-        var watching = ServerHarness.ReadAllAsync(watcher, Ct);
-        using var idleWatcher = await globex.SubscribeAsync(new SubscribeRequest(), Ct);   // follows nothing that is running
-        var idleWatching = ServerHarness.ReadAllAsync(idleWatcher, Ct);
+        using var watcher = await ServerHarness.WatchAsync(client, new SubscribeRequest(), Ct);
+        using var idleWatcher = await ServerHarness.WatchAsync(globex, new SubscribeRequest(), Ct);   // follows nothing that is running
 
-        var sessions = new List<PLDistill.Client.RecognitionSession>();
-        var readers = new List<Task<RecognizeResult>>();
+        var calls = new List<LiveCall>();
         for (int i = 0; i < 3; i++)
         {
-            var session = await client.StartRecognitionAsync(ServerHarness.Config($"live-{i}"), Ct);
-            sessions.Add(session);
-            readers.Add(ServerHarness.ReadAllAsync(session, Ct));
-            await session.SendAsync(TestModel.Linear16(TestModel.Speechlike(16000 + 1000 * i, seed: i)), Ct);   // not half-closed
+            var call = await ServerHarness.OpenAsync(client, ServerHarness.Config($"live-{i}"), Ct);
+            calls.Add(call);
+            await call.Session.SendAsync(TestModel.SpeechLinear16(16000 + 1000 * i, seed: i), Ct);   // not half-closed
         }
-        await RecognizeTests.WaitUntil(async () => (await client.ListStreamsAsync(Ct)).All(s => s.Estimates >= 1) );
+        await Wait.UntilListed(client, streams => streams.All(s => s.Estimates >= 1));
 
         var clock = Stopwatch.StartNew();
         using (var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
@@ -74,19 +67,19 @@ public sealed class LifecycleTests
 
         for (int i = 0; i < 3; i++)
         {
-            var result = await readers[i];
+            var result = await calls[i].Result;
             Assert.Equal(StatusCode.Unavailable, result.Status.StatusCode);
             Assert.Contains("the server is shutting down; the audio received so far was processed", result.Status.Detail, StringComparison.Ordinal);
             Assert.Equal(EndReason.ServerShutdown, result.Summary!.EndReason);
             Assert.Equal((16000 + 1000 * i) / 16000.0, result.Estimates[^1].AudioEnd.ToTimeSpan().TotalSeconds, 6);   // all audio estimated
             Assert.Equal(Enumerable.Range(0, result.Estimates.Count).Select(n => (long)n), result.Estimates.Select(e => e.Sequence));
-            sessions[i].Dispose();
+            calls[i].Dispose();
         }
-        var seen = await watching;
+        var seen = await watcher.Result;
         Assert.Equal(StatusCode.Unavailable, seen.Status.StatusCode);
         Assert.Equal(3, seen.Events.Count(e => e.Summary is not null));
-        Assert.Equal(readers.Sum(r => r.Result.Estimates.Count), seen.Estimates.Count);
-        var idle = await idleWatching;
+        Assert.Equal(calls.Sum(c => c.Result.Result.Estimates.Count), seen.Estimates.Count);
+        var idle = await idleWatcher.Result;
         Assert.Equal(StatusCode.Unavailable, idle.Status.StatusCode);
         Assert.Empty(idle.Events);
         Assert.True(harness.Get<StreamHub>().IsStopping);

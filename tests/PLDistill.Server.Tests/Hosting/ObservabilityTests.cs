@@ -19,7 +19,7 @@ public sealed class ObservabilityTests
     public async Task The_metrics_endpoint_reports_streams_hops_latency_and_calls_by_status_code()
     {
         await using var harness = await ServerHarness.StartAsync();
-        var result = await ServerHarness.RecognizeAsync(harness.Client(), ServerHarness.Config("m"), TestModel.Linear16(TestModel.Speechlike(16000 * 3, 1)),
+        var result = await ServerHarness.RecognizeAsync(harness.Client(), ServerHarness.Config("m"), TestModel.SpeechLinear16(16000 * 3, 1),
             3200, cancellationToken: Ct);
         Assert.Equal(StatusCode.OK, result.Status.StatusCode);
         await Assert.ThrowsAsync<RpcException>(() => harness.Client("wrong").ListStreamsAsync(Ct));
@@ -52,7 +52,7 @@ public sealed class ObservabilityTests
     {
         await using var harness = await ServerHarness.StartAsync(model: new FailingFactory(TestModel.Factory()));
         var result = await ServerHarness.RecognizeAsync(harness.Client(), ServerHarness.Config("doomed"),
-            TestModel.Linear16(TestModel.Speechlike(16000, 1)), 3200, complete: false, cancellationToken: Ct);
+            TestModel.SpeechLinear16(16000, 1), 3200, complete: false, cancellationToken: Ct);
 
         Assert.Equal(StatusCode.Internal, result.Status.StatusCode);
         Assert.Matches("^internal error: the server failed to process this stream \\(incident [0-9a-f]{12}\\)$", result.Status.Detail);
@@ -83,6 +83,7 @@ public sealed class ObservabilityTests
         public int SampleRate => inner.SampleRate;
         public StreamingParameters Defaults => inner.Defaults;
         public EmotionLabelSet Labels => inner.Labels;
+        public double MinWindowSeconds => inner.MinWindowSeconds;
         public double MaxWindowSeconds => inner.MaxWindowSeconds;
 
         public IEmotionRecognizer Create(StreamingParameters streaming, EmotionLabelSet labels, int maxStreams) =>

@@ -20,18 +20,22 @@ public sealed class ConcurrencyTests
         var acme = harness.Client();
         var globex = harness.Client(ServerHarness.GlobexKey);
         string TenantOf(int i) => i % 2 == 0 ? "acme" : "globex";
-        var watchers = new (string Tenant, PLDistill.Client.EventSubscription Subscription)[]
-        {
-            ("acme", await acme.SubscribeAsync(new SubscribeRequest(), Ct)),
-            ("globex", await globex.SubscribeAsync(new SubscribeRequest(), Ct)),
-            ("acme", await acme.SubscribeAsync(new SubscribeRequest { StreamIds = { Enumerable.Range(0, 10).Select(i => $"s{2 * i}") }, UntilStreamsEnd = true }, Ct)),
-        };
         using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         int summariesSeen = 0;
-        var watching = watchers.Select((w, n) => ServerHarness.ReadAllAsync(w.Subscription, stopWatching.Token,
-            e => { if (n < 2 && e.Summary is not null) Interlocked.Increment(ref summariesSeen); })).ToArray();
+        void CountSummary(EmotionEvent e)
+        {
+            if (e.Summary is not null)
+                Interlocked.Increment(ref summariesSeen);
+        }
+        var watchers = new (string Tenant, LiveWatch Watch)[]
+        {
+            ("acme", await ServerHarness.WatchAsync(acme, new SubscribeRequest(), stopWatching.Token, CountSummary)),
+            ("globex", await ServerHarness.WatchAsync(globex, new SubscribeRequest(), stopWatching.Token, CountSummary)),
+            ("acme", await ServerHarness.WatchAsync(acme, new SubscribeRequest { StreamIds = { Enumerable.Range(0, 10).Select(i => $"s{2 * i}") }, UntilStreamsEnd = true },
+                stopWatching.Token)),
+        };
 
-        var audio = Enumerable.Range(0, streams).Select(i => TestModel.Linear16(TestModel.Speechlike(TestModel.HopSamples * hops, seed: i))).ToArray();
+        var audio = Enumerable.Range(0, streams).Select(i => TestModel.SpeechLinear16(TestModel.HopSamples * hops, seed: i)).ToArray();
         var results = await Task.WhenAll(Enumerable.Range(0, streams).Select(i => Task.Run(() =>
             ServerHarness.RecognizeAsync(i % 2 == 0 ? acme : globex, ServerHarness.Config($"s{i}"), audio[i], 3200, cancellationToken: Ct))));
 
@@ -45,12 +49,12 @@ public sealed class ConcurrencyTests
             Assert.Equal(EndReason.Completed, result.Summary!.EndReason);
         }
 
-        var named = await watching[2];
+        var named = await watchers[2].Watch.Result;
         Assert.Equal(StatusCode.OK, named.Status.StatusCode);
         // The callers may see their summaries a moment before the subscribers do: wait for all 100, then stop watching.
-        await Calls.RecognizeTests.WaitUntil(() => Task.FromResult(Volatile.Read(ref summariesSeen) == streams));
+        await Wait.Until(() => Volatile.Read(ref summariesSeen) == streams);
         await stopWatching.CancelAsync();
-        var all = await Task.WhenAll(watching[0], watching[1]);
+        var all = await Task.WhenAll(watchers[0].Watch.Result, watchers[1].Watch.Result);
         for (int w = 0; w < watchers.Length; w++)
         {
             var seen = w == 2 ? named : all[w];
@@ -60,7 +64,7 @@ public sealed class ConcurrencyTests
             foreach (int i in expected)
                 Assert.Equal(results[i].Events, byStream[$"tenants/{TenantOf(i)}/streams/s{i}"]);   // same events, same order, none lost or repeated
         }
-        foreach (var (_, subscription) in watchers)
-            subscription.Dispose();
+        foreach (var (_, watch) in watchers)
+            watch.Dispose();
     }
 }

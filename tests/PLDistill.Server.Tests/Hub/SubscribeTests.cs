@@ -1,7 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using PLDistill.Api.V1;
-using PLDistill.Server.Tests.Calls;
 using PLDistill.Server.Tests.TestSupport;
 
 namespace PLDistill.Server.Tests.Hub;
@@ -15,22 +14,20 @@ public sealed class SubscribeTests
     {
         await using var harness = await ServerHarness.StartAsync();
         var client = harness.Client();
-        using var session = await client.StartRecognitionAsync(ServerHarness.Config("replayed"), Ct);
-        var reading = ServerHarness.ReadAllAsync(session, Ct);
-        await session.SendAsync(TestModel.Linear16(TestModel.Speechlike(16000 * 3, seed: 7)), Ct);   // 12 hops
-        await RecognizeTests.WaitUntil(async () => (await client.ListStreamsAsync(Ct)).Single().Estimates == 12);
+        using var call = await ServerHarness.OpenAsync(client, ServerHarness.Config("replayed"), Ct);
+        await call.Session.SendAsync(TestModel.SpeechLinear16(16000 * 3, seed: 7), Ct);   // 12 hops
+        await Wait.UntilListed(client, streams => streams.Single().Estimates == 12);
 
-        using var late = await client.SubscribeAsync(new SubscribeRequest
+        using var late = await ServerHarness.WatchAsync(client, new SubscribeRequest
         {
             StreamIds = { "replayed" },
             Replay = Duration.FromTimeSpan(TimeSpan.FromSeconds(1)),
             UntilStreamsEnd = true,
         }, Ct);
-        var watching = ServerHarness.ReadAllAsync(late, Ct);
-        await session.SendAsync(TestModel.Linear16(TestModel.Speechlike(16000, seed: 8)), Ct);   // 4 more, live
-        await session.CompleteAsync();
-        var own = await reading;
-        var seen = await watching;
+        await call.Session.SendAsync(TestModel.SpeechLinear16(16000, seed: 8), Ct);   // 4 more, live
+        await call.Session.CompleteAsync();
+        var own = await call.Result;
+        var seen = await late.Result;
 
         Assert.Equal(StatusCode.OK, own.Status.StatusCode);
         Assert.Equal(StatusCode.OK, seen.Status.StatusCode);
@@ -47,14 +44,13 @@ public sealed class SubscribeTests
     {
         await using var harness = await ServerHarness.StartAsync();
         var client = harness.Client();
-        using var watcher = await client.SubscribeAsync(new SubscribeRequest { StreamIds = { "wanted", "tenants/acme/streams/also" }, UntilStreamsEnd = true }, Ct);
-        var watching = ServerHarness.ReadAllAsync(watcher, Ct);
-        byte[] audio = TestModel.Linear16(TestModel.Speechlike(8000, seed: 1));
+        using var watcher = await ServerHarness.WatchAsync(client, new SubscribeRequest { StreamIds = { "wanted", "tenants/acme/streams/also" }, UntilStreamsEnd = true }, Ct);
+        byte[] audio = TestModel.SpeechLinear16(8000, seed: 1);
         var runs = await Task.WhenAll(
             ServerHarness.RecognizeAsync(client, ServerHarness.Config("wanted"), audio, 1600, cancellationToken: Ct),
             ServerHarness.RecognizeAsync(client, ServerHarness.Config("unwanted"), audio, 1600, cancellationToken: Ct),
             ServerHarness.RecognizeAsync(client, ServerHarness.Config("also"), audio, 1600, cancellationToken: Ct));
-        var seen = await watching;
+        var seen = await watcher.Result;
 
         Assert.Equal(StatusCode.OK, seen.Status.StatusCode);   // ended by itself once both named streams had ended
         Assert.Equal(["also", "wanted"], seen.Events.Select(e => e.StreamId).Distinct().Order());

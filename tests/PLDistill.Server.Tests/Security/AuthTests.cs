@@ -58,18 +58,18 @@ public sealed class AuthTests
         await using var harness = await ServerHarness.StartAsync();
         var acme = harness.Client();
         var globex = harness.Client(ServerHarness.GlobexKey);
-        byte[] audio = TestModel.Linear16(TestModel.Speechlike(16000, seed: 3));
+        byte[] audio = TestModel.SpeechLinear16(16000, seed: 3);
 
         // Both tenants run "call-1" at once; each watcher of all its tenant's streams sees only its own.
         using var acmeWatch = await acme.SubscribeAsync(new SubscribeRequest(), Ct);
-        using var globexWatch = await globex.SubscribeAsync(new SubscribeRequest { StreamIds = { "call-1" }, UntilStreamsEnd = true }, Ct);
+        using var globexWatch = await ServerHarness.WatchAsync(globex, new SubscribeRequest { StreamIds = { "call-1" }, UntilStreamsEnd = true }, Ct);
         var runs = await Task.WhenAll(
             ServerHarness.RecognizeAsync(acme, ServerHarness.Config("call-1"), audio, 3200, cancellationToken: Ct),
             ServerHarness.RecognizeAsync(globex, ServerHarness.Config("call-1"), audio, 3200, cancellationToken: Ct));
         Assert.All(runs, r => Assert.Equal(StatusCode.OK, r.Status.StatusCode));
         Assert.All(runs[0].Events, e => Assert.Equal("tenants/acme/streams/call-1", e.Stream));
         Assert.All(runs[1].Events, e => Assert.Equal("tenants/globex/streams/call-1", e.Stream));
-        var globexSeen = await ServerHarness.ReadAllAsync(globexWatch, Ct);
+        var globexSeen = await globexWatch.Result;
         Assert.Equal(StatusCode.OK, globexSeen.Status.StatusCode);
         Assert.Equal(runs[1].Events.Count, globexSeen.Events.Count);
         Assert.All(globexSeen.Events, e => Assert.Equal("tenants/globex/streams/call-1", e.Stream));

@@ -74,6 +74,21 @@ internal sealed class ServerHarness : IAsyncDisposable
         Channels = channels,
     };
 
+    /// <summary>Starts a Recognize call with <paramref name="config"/> and reads its events in the background.</summary>
+    public static async Task<LiveCall> OpenAsync(EmotionClient client, StreamConfig config, CancellationToken cancellationToken)
+    {
+        var session = await client.StartRecognitionAsync(config, cancellationToken);
+        return new LiveCall(session, ReadAllAsync(session, cancellationToken));
+    }
+
+    /// <summary>Subscribes with <paramref name="request"/> and reads the events in the background, each also to <paramref name="onEvent"/>.</summary>
+    public static async Task<LiveWatch> WatchAsync(EmotionClient client, SubscribeRequest request, CancellationToken cancellationToken,
+        Action<EmotionEvent>? onEvent = null)
+    {
+        var subscription = await client.SubscribeAsync(request, cancellationToken);
+        return new LiveWatch(subscription, ReadAllAsync(subscription, cancellationToken, onEvent));
+    }
+
     /// <summary>
     /// Runs one Recognize call: sends <paramref name="audio"/> in chunks of <paramref name="chunkBytes"/> while reading
     /// events, half-closes when <paramref name="complete"/>, and returns every event and the final status.
@@ -81,21 +96,20 @@ internal sealed class ServerHarness : IAsyncDisposable
     public static async Task<RecognizeResult> RecognizeAsync(EmotionClient client, StreamConfig config, byte[] audio, int chunkBytes,
         bool complete = true, CancellationToken cancellationToken = default)
     {
-        using var session = await client.StartRecognitionAsync(config, cancellationToken);
-        var reading = ReadAllAsync(session, cancellationToken);
+        using var call = await OpenAsync(client, config, cancellationToken);
         try
         {
             for (int start = 0; start < audio.Length; start += chunkBytes)
-                await session.SendAsync(audio.AsMemory(start, Math.Min(chunkBytes, audio.Length - start)), cancellationToken);
+                await call.Session.SendAsync(audio.AsMemory(start, Math.Min(chunkBytes, audio.Length - start)), cancellationToken);
             if (complete)
-                await session.CompleteAsync();
+                await call.Session.CompleteAsync();
         }
         catch (Exception stopped) when (stopped is RpcException or InvalidOperationException or IOException or HttpRequestException)
         {
             // The server ended the call while we were sending (the client reports that as a failed write, a completed
             // request stream or a stream reset); its status comes with the events.
         }
-        return await reading;
+        return await call.Result;
     }
 
     public static async Task<RecognizeResult> ReadAllAsync(RecognitionSession session, CancellationToken cancellationToken)

@@ -25,6 +25,16 @@ internal static class TestModel
     public static StudentRecognizerFactory Factory(int seed = 31) =>
         new(Student(seed), new LogMelOptions(), new StreamingParameters(), EmotionLabelSet.Eight, CPU, $"random student (seed {seed})");
 
+    /// <summary>A student of the full-context-LM design, which can serve any window its positions hold (the default
+    /// windowed-LM student serves only the window it was trained with).</summary>
+    public static StudentRecognizerFactory FullContextFactory(int seed = 31)
+    {
+        manual_seed(seed);
+        var model = new AudioLanguageModel(LalmConfig.Student with { LanguageModel = new LanguageModelConfig() });
+        model.Encoder.SetNormalization(full(80, -6f), full(80, 3f));
+        return new(model, new LogMelOptions(), new StreamingParameters(), EmotionLabelSet.Eight, CPU, $"random full-context-LM student (seed {seed})");
+    }
+
     /// <summary>The probabilities a lone recognizer gives after feeding <paramref name="audio"/> hop by hop.</summary>
     public static float[] DirectLastProbabilities(float[] audio, int seed = 31)
     {
@@ -51,6 +61,9 @@ internal static class TestModel
 
     /// <summary>Floats quantised to 16-bit and back, as the server decodes LINEAR16.</summary>
     public static float[] Quantized(float[] audio) => audio.Select(x => Math.Clamp(MathF.Round(x * 32768f), short.MinValue, short.MaxValue) / 32768f).ToArray();
+
+    /// <summary><see cref="Speechlike"/> audio at the model's rate as LINEAR16 bytes.</summary>
+    public static byte[] SpeechLinear16(int samples, int seed) => Linear16(Speechlike(samples, seed));
 
     public static byte[] Linear16(float[] interleaved)
     {
