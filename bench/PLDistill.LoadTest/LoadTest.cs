@@ -1,3 +1,4 @@
+using PLDistill.Audio.Formats;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Grpc.Core;
@@ -214,8 +215,7 @@ internal static class LoadTest
     private static byte[] Linear16(float[] samples)
     {
         var bytes = new byte[samples.Length * 2];
-        for (int i = 0; i < samples.Length; i++)
-            BitConverter.TryWriteBytes(bytes.AsSpan(i * 2), (short)Math.Clamp(MathF.Round(samples[i] * 32768f), short.MinValue, short.MaxValue));
+        PcmSampleEncoder.Encode(samples, SampleEncoding.Int16, bytes);
         return bytes;
     }
 }

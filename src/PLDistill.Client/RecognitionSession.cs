@@ -1,8 +1,8 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Grpc.Core;
 using PLDistill.Api.V1;
+using PLDistill.Audio.Formats;
 
 namespace PLDistill.Client;
 
@@ -39,11 +39,7 @@ public sealed class RecognitionSession : IDisposable
             return SendAsync(ByteString.CopyFrom(MemoryMarshal.AsBytes(samples)), cancellationToken);
         // Encoded straight into the message's own buffer: no scratch copy, and nothing shared between sends.
         var bytes = new byte[samples.Length * sizeof(short)];
-        for (int i = 0; i < samples.Length; i++)
-        {
-            float scaled = MathF.Round(samples[i] * 32768f);
-            BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(i * 2), (short)Math.Clamp(scaled, short.MinValue, short.MaxValue));
-        }
+        PcmSampleEncoder.Encode(samples, SampleEncoding.Int16, bytes);
         return SendAsync(UnsafeByteOperations.UnsafeWrap(bytes), cancellationToken);
     }
 

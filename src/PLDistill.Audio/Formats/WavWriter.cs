@@ -78,7 +78,7 @@ public sealed class WavWriter : IDisposable
         while (!interleaved.IsEmpty)
         {
             ReadOnlySpan<float> part = interleaved[..Math.Min(samplesPerBuffer, interleaved.Length)];
-            int bytes = Encode(part, Format.Encoding, _buffer);
+            int bytes = PcmSampleEncoder.Encode(part, Format.Encoding, _buffer);
             _stream.Write(_buffer, 0, bytes);
             _dataBytes += bytes;
             interleaved = interleaved[part.Length..];
@@ -158,51 +158,5 @@ public sealed class WavWriter : IDisposable
         "data"u8.CopyTo(header[dataHeader..]);
         BinaryPrimitives.WriteUInt32LittleEndian(header[(dataHeader + 4)..], UnknownSize);
         return dataHeader + 8;
-    }
-
-    /// <summary>Encodes samples little-endian into <paramref name="destination"/>; returns the bytes written.</summary>
-    private static int Encode(ReadOnlySpan<float> samples, SampleEncoding encoding, Span<byte> destination)
-    {
-        int size = encoding.BytesPerSample();
-        for (int i = 0; i < samples.Length; i++)
-        {
-            Span<byte> d = destination.Slice(i * size, size);
-            float x = samples[i];
-            switch (encoding)
-            {
-                case SampleEncoding.UInt8:
-                    d[0] = (byte)(Quantize(x, 128) + 128);
-                    break;
-                case SampleEncoding.Int16:
-                    BinaryPrimitives.WriteInt16LittleEndian(d, (short)Quantize(x, 32_768));
-                    break;
-                case SampleEncoding.Int24:
-                    int v = (int)Quantize(x, 8_388_608);
-                    d[0] = (byte)v;
-                    d[1] = (byte)(v >> 8);
-                    d[2] = (byte)(v >> 16);
-                    break;
-                case SampleEncoding.Int32:
-                    BinaryPrimitives.WriteInt32LittleEndian(d, (int)Quantize(x, 2_147_483_648));
-                    break;
-                case SampleEncoding.Float32:
-                    BinaryPrimitives.WriteSingleLittleEndian(d, x);
-                    break;
-                case SampleEncoding.Float64:
-                    BinaryPrimitives.WriteDoubleLittleEndian(d, x);
-                    break;
-            }
-        }
-        return samples.Length * size;
-    }
-
-    /// <summary>Scales to the integer range [-fullScale, fullScale - 1], rounding to nearest; NaN becomes silence.</summary>
-    private static long Quantize(float x, long fullScale)
-    {
-        if (float.IsNaN(x))
-            return 0;
-        // double keeps Int32 exact: float cannot represent 2^31 - 1.
-        double scaled = Math.Round((double)x * fullScale);
-        return (long)Math.Clamp(scaled, -fullScale, fullScale - 1);
     }
 }
