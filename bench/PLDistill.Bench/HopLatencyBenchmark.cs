@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace PLDistill.Bench;
 
 /// <summary>
-/// One stream, hop by hop: the incremental student (projector cache) against the naive recomputation of the whole
+/// One stream, hop by hop: the incremental student (device-resident caches) against the naive recomputation of the whole
 /// window, on the same audio. Reports per-hop latency p50/p99, the real-time factor and the compute ratio.
 /// </summary>
 internal static class HopLatencyBenchmark
@@ -29,7 +29,7 @@ internal static class HopLatencyBenchmark
 
         Console.WriteLine("| mode | hops | p50 ms | p99 ms | mean ms | real-time factor |");
         Console.WriteLine("|---|---|---|---|---|---|");
-        Row("incremental (projector cache)", cachedTimes, streaming.HopMilliseconds);
+        Row("incremental (device-resident caches)", cachedTimes, streaming.HopMilliseconds);
         Row("recompute window", naiveTimes, streaming.HopMilliseconds);
         Console.WriteLine($"time per hop, recompute / incremental, one stream: {naiveTimes.Average() / cachedTimes.Average():F2}x " +
                           "(per-operation overhead dominates a batch of one)");

@@ -27,7 +27,7 @@ internal static class DemoCommand
             var student = DefaultModel.LoadStudent(parse.GetValue(checkpointOption)!);
             var streaming = student.Streaming;
             AnsiConsole.MarkupLine($"model: {Markup.Escape(student.Description)}; {student.Model.ParameterCount:N0} parameters on {runtime.Device.type.ToString().ToLowerInvariant()}");
-            AnsiConsole.MarkupLine($"window {streaming.WindowSeconds:0.##} s, hop {streaming.HopMilliseconds:0.#} ms, incremental student with a projector cache (as `pld run`)");
+            AnsiConsole.MarkupLine($"window {streaming.WindowSeconds:0.##} s, hop {streaming.HopMilliseconds:0.#} ms, incremental student: encoder and LM continue from device-resident caches (as `pld run`)");
 
             var recognizer = new StreamingStudent(student.Model, student.Features, streaming, student.Labels, runtime.Device, maxStreams: 1);
             await using var engine = new EmotionEngine(recognizer,

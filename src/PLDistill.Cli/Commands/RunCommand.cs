@@ -26,7 +26,7 @@ internal static class RunCommand
         var hop = new Option<double?>("--hop") { Description = "milliseconds between estimates (default: the checkpoint's, 250)" };
         var window = new Option<double?>("--window") { Description = "seconds of audio each estimate reads (default: the checkpoint's, 3)" };
         var realtime = new Option<bool>("--realtime") { Description = "pace a WAV file at real time, as if it were live" };
-        var mode = new Option<string>("--mode") { Description = "incremental (projector cache) or recompute (whole window every hop)", DefaultValueFactory = _ => "incremental" };
+        var mode = new Option<string>("--mode") { Description = "incremental (device-resident caches, only new audio runs) or recompute (whole window every hop)", DefaultValueFactory = _ => "incremental" };
         var rawRate = new Option<int>("--rate") { Description = "sample rate of raw PCM on stdin", DefaultValueFactory = _ => 16000 };
         var rawChannels = new Option<int>("--channels") { Description = "channels of raw PCM on stdin", DefaultValueFactory = _ => 1 };
         var alert = new Option<string?>("--alert") { Description = "LABEL:P:SECONDS, e.g. angry:0.6:2 — alert when LABEL stays above P for SECONDS" };
