@@ -55,7 +55,7 @@ public sealed class LogMelSpectrogram : Module<Tensor, Tensor>
         }
         var frames = samples.unfold(-1, windowLength, hopLength) * window;        // (..., F, win)
         var spectrum = fft.rfft(frames, fftSize, dim: -1);                         // (..., F, fftBins) complex
-        var power = spectrum.real.square() + spectrum.imag.square();              // (..., F, fftBins)
+        var power = view_as_real(spectrum).square().sum(-1);                       // (..., F, fftBins): re² + im², no implicit Scalar
         var mel = power.matmul(melBasis);                                          // (..., F, mels)
         // A tensor floor, not a Scalar: TorchSharp 0.107 leaves implicit Scalars to the finalizer, which can free one mid-call.
         return maximum(mel, floor).log_().MoveToOuterDisposeScope();
