@@ -58,7 +58,7 @@ public sealed class LifecycleTests
             calls.Add(call);
             await call.Session.SendAsync(TestModel.SpeechLinear16(16000 + 1000 * i, seed: i), Ct);   // not half-closed
         }
-        await Wait.UntilListed(client, streams => streams.All(s => s.Estimates >= 1));
+        await Wait.UntilListed(client, streams => streams.Count == 3 && streams.All(s => s.Estimates >= 1));
 
         var clock = Stopwatch.StartNew();
         using (var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20)))

@@ -16,7 +16,7 @@ public sealed class SubscribeTests
         var client = harness.Client();
         using var call = await ServerHarness.OpenAsync(client, ServerHarness.Config("replayed"), Ct);
         await call.Session.SendAsync(TestModel.SpeechLinear16(16000 * 3, seed: 7), Ct);   // 12 hops
-        await Wait.UntilListed(client, streams => streams.Single().Estimates == 12);
+        await Wait.UntilListed(client, streams => streams is [{ Estimates: 12 }]);   // listed once the server has read the first message
 
         using var late = await ServerHarness.WatchAsync(client, new SubscribeRequest
         {
