@@ -2,6 +2,7 @@ using PLDistill.Audio.Data;
 using PLDistill.Models.Checkpoints;
 using PLDistill.Models.Features;
 using PLDistill.Models.Lalm;
+using PLDistill.Models.Runtime;
 using static TorchSharp.torch;
 
 namespace PLDistill.Bench;
@@ -28,7 +29,7 @@ internal static class StudentFactory
         string design = legacy ? $"full-context LM, {LegacyLanguageModelVariable}=1" : "default shape";
         manual_seed(0);
         var random = new AudioLanguageModel(config);
-        random.Encoder.SetNormalization(full(80, -6f), full(80, 3f));
+        random.Encoder.SetNormalization(ones(80).Times(-6), ones(80).Times(3));
         return (random, new LogMelOptions(), new StreamingParameters(), $"random student ({design}; compute does not depend on the weights)");
     }
 

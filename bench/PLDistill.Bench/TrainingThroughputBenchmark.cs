@@ -3,6 +3,7 @@ using PLDistill.Audio.Data;
 using PLDistill.Distillation.Losses;
 using PLDistill.Distillation.Training;
 using PLDistill.Models.Lalm;
+using PLDistill.Models.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -35,7 +36,7 @@ internal static class TrainingThroughputBenchmark
                             Device device, int steps, int batchSize)
     {
         var objective = new DistillationObjective(method, new LossSection(), EmotionLabelSet.Eight);
-        using var optimizer = optim.AdamW(model.parameters(), 1e-3);
+        using var optimizer = new AdamW(model.parameters(), 1e-3, weightDecay: 0);
         model.train();
         var clock = new Stopwatch();
         for (int step = 0; step < steps + 2; step++)
@@ -43,7 +44,7 @@ internal static class TrainingThroughputBenchmark
             if (step == 2) { Synchronize(device); clock.Start(); }
             using var scope = NewDisposeScope();
             var mel = randn(batchSize, 300, 80, device: device);
-            var lengths = full(batchSize, 300L, dtype: int64, device: device);
+            var lengths = ones(batchSize, dtype: int64, device: device).Times(300);
             var targets = randint(0, 8, batchSize, dtype: int64, device: device);
             using var output = model.Forward(mel, lengths);
             LalmOutput? teacherOutput = null;
@@ -54,9 +55,9 @@ internal static class TrainingThroughputBenchmark
             }
             var (loss, _) = objective.Compute(model, output, teacherOutput, targets);
             teacherOutput?.Dispose();
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
         }
         Synchronize(device);
         double clipsPerSecond = steps * batchSize / clock.Elapsed.TotalSeconds;

@@ -1,3 +1,5 @@
+using TorchSharp;
+using static PLDistill.Models.Runtime.KeptScalars;
 using static TorchSharp.torch;
 
 namespace PLDistill.Distillation.Augmentation;
@@ -41,8 +43,9 @@ public sealed class FeatureAugmenter
                 var power = valid.exp();
                 double snrDb = options.NoiseMinSnrDb + random.NextDouble() * (options.NoiseMaxSnrDb - options.NoiseMinSnrDb);
                 // White noise spreads evenly over bands: give each band the mean signal power divided by the SNR.
-                var noise = power.mean() / Math.Pow(10, snrDb / 10);
-                valid.copy_((power + noise).log());
+                using var snr = Math.Pow(10, snrDb / 10).ToScalar();
+                var noise = power.mean() / snr;
+                valid.copy_(power.add(noise, One).log());
             }
             for (int i = 0; i < options.FrequencyMasks && options.FrequencyMaskWidth > 0; i++)
             {

@@ -1,4 +1,5 @@
 using PLDistill.Models.Lalm;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PLDistill.Distillation.Losses;
@@ -6,6 +7,8 @@ namespace PLDistill.Distillation.Losses;
 /// <summary>Turns a teacher's LM attention into AwCKA time-step weights (B, Ta), Σ = 1 over each clip's audio.</summary>
 public static class AudioAttentionWeights
 {
+    private static readonly Scalar Floor = 1e-12.ToScalar();
+
     /// <summary>Weights from <paramref name="teacher"/>'s attention (it must have been run with attention returned).</summary>
     /// <exception cref="ArgumentException">The output carries no attention, or a layer or head is out of range.</exception>
     public static Tensor From(LalmOutput teacher, AttentionSource source)
@@ -38,6 +41,6 @@ public static class AudioAttentionWeights
         var mean = stack(picked, 0).mean([0]).detach();
         var valid = AttentionMasks.ValidSteps(teacher.AudioLengths, teacher.AudioSteps).to(float32);
         var masked = mean * valid;
-        return (masked / masked.sum(1, keepdim: true).clamp_min(1e-12)).MoveToOuterDisposeScope();
+        return (masked / masked.sum(1, keepdim: true).clamp_min(Floor)).MoveToOuterDisposeScope();
     }
 }

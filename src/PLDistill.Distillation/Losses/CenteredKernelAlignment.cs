@@ -1,3 +1,5 @@
+using TorchSharp;
+using static PLDistill.Models.Runtime.KeptScalars;
 using static TorchSharp.torch;
 
 namespace PLDistill.Distillation.Losses;
@@ -14,7 +16,8 @@ namespace PLDistill.Distillation.Losses;
 /// </summary>
 public static class CenteredKernelAlignment
 {
-    private const double Epsilon = 1e-8;
+    private static readonly Scalar Epsilon = 1e-8.ToScalar();
+    private static readonly Scalar Two = 2.ToScalar();   // x.pow(Two): square() makes its own Scalar 2
 
     /// <summary>
     /// Batched CKA: x (B, T, Dx), y (B, T, Dy), weights (B, T) summing to 1 per row (zeros at padding) -> (B).
@@ -25,20 +28,21 @@ public static class CenteredKernelAlignment
         var a = weights.unsqueeze(-1);                                               // (B, T, 1)
         var xCentred = x - (a * x).sum(1, keepdim: true);                           // weighted centring
         var yCentred = y - (a * y).sum(1, keepdim: true);
-        var root = a.clamp_min(0).sqrt();
+        var root = a.clamp_min(Zero).sqrt();
         var xs = xCentred * root;                                                    // (B, T, Dx)
         var ys = yCentred * root;                                                    // (B, T, Dy)
-        var cross = xs.transpose(1, 2).matmul(ys).square().sum([1, 2]);             // ‖X̃ᵀỸ‖²
-        var xNorm = xs.transpose(1, 2).matmul(xs).square().sum([1, 2]).sqrt();      // ‖X̃ᵀX̃‖
-        var yNorm = ys.transpose(1, 2).matmul(ys).square().sum([1, 2]).sqrt();      // ‖ỸᵀỸ‖
-        return (cross / (xNorm * yNorm + Epsilon)).MoveToOuterDisposeScope();
+        var cross = xs.transpose(1, 2).matmul(ys).pow(Two).sum([1, 2]);             // ‖X̃ᵀỸ‖²
+        var xNorm = xs.transpose(1, 2).matmul(xs).pow(Two).sum([1, 2]).sqrt();      // ‖X̃ᵀX̃‖
+        var yNorm = ys.transpose(1, 2).matmul(ys).pow(Two).sum([1, 2]).sqrt();      // ‖ỸᵀỸ‖
+        return (cross / (xNorm * yNorm).add(Epsilon, One)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Uniform weights over the first lengths[b] steps of each row: (B, T), for plain CKA.</summary>
     public static Tensor UniformWeights(Tensor lengths, long steps)
     {
         using var scope = NewDisposeScope();
-        var valid = arange(steps, dtype: int64, device: lengths.device).unsqueeze(0).lt(lengths.unsqueeze(1)).to(float32);
-        return (valid / valid.sum(1, keepdim: true).clamp_min(1)).MoveToOuterDisposeScope();
+        using var stop = steps.ToScalar();   // arange(n) would make its own start and step
+        var valid = arange(Zero, stop, One, dtype: int64, device: lengths.device).unsqueeze(0).lt(lengths.unsqueeze(1)).to(float32);
+        return (valid / valid.sum(1, keepdim: true).clamp_min(One)).MoveToOuterDisposeScope();
     }
 }

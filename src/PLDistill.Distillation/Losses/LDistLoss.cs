@@ -1,4 +1,6 @@
 using PLDistill.Models.Lalm;
+using TorchSharp;
+using static PLDistill.Models.Runtime.KeptScalars;
 using static TorchSharp.torch;
 
 namespace PLDistill.Distillation.Losses;
@@ -20,19 +22,22 @@ public static class LDistLoss
 
         var audio = perPosition.narrow(1, student.PrefixLength, student.AudioSteps);                          // (B, Ta)
         var valid = AttentionMasks.ValidSteps(student.AudioLengths, student.AudioSteps).to(float32);
-        var audioLoss = (audio * valid).sum() / valid.sum().clamp_min(1);
+        var audioLoss = (audio * valid).sum() / valid.sum().clamp_min(One);
         var textLoss = perPosition.narrow(1, perPosition.shape[1] - student.SuffixLength, student.SuffixLength).mean();
 
-        double scale = options.Temperature * options.Temperature;
-        return (scale * (options.AudioWeight * audioLoss + options.TextWeight * textLoss)).MoveToOuterDisposeScope();
+        using var scale = (options.Temperature * options.Temperature).ToScalar();
+        using var audioWeight = options.AudioWeight.ToScalar();
+        using var textWeight = options.TextWeight.ToScalar();
+        return (scale * (audioWeight * audioLoss).add(textWeight * textLoss, One)).MoveToOuterDisposeScope();
     }
 
     /// <summary>KL(softmax(t/τ) ‖ softmax(s/τ)) over the last dimension, per position.</summary>
     public static Tensor KullbackLeibler(Tensor teacherLogits, Tensor studentLogits, double temperature)
     {
         using var scope = NewDisposeScope();
-        var teacherLog = (teacherLogits / temperature).log_softmax(-1);
-        var studentLog = (studentLogits / temperature).log_softmax(-1);
+        using var tau = temperature.ToScalar();
+        var teacherLog = (teacherLogits / tau).log_softmax(-1);
+        var studentLog = (studentLogits / tau).log_softmax(-1);
         return (teacherLog.exp() * (teacherLog - studentLog)).sum(-1).MoveToOuterDisposeScope();
     }
 

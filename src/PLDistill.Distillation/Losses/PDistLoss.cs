@@ -1,4 +1,6 @@
 using PLDistill.Models.Lalm;
+using TorchSharp;
+using static PLDistill.Models.Runtime.KeptScalars;
 using static TorchSharp.torch;
 
 namespace PLDistill.Distillation.Losses;
@@ -19,6 +21,8 @@ public enum PDistKernel
 /// </summary>
 public static class PDistLoss
 {
+    private static readonly Scalar Floor = 1e-12.ToScalar();
+
     /// <summary>Mean over the batch of 1 − CKA; a scalar tensor with gradient to the student only.</summary>
     public static Tensor Compute(LalmOutput teacher, LalmOutput student, PDistKernel kernel, AttentionSource source)
     {
@@ -31,12 +35,12 @@ public static class PDistLoss
         if (teacher.AudioSteps != steps)
         {
             teacherSteps = ResampleTime(teacherSteps, steps);
-            var resampled = ResampleTime(weights.unsqueeze(-1), steps).squeeze(-1).clamp_min(0);
+            var resampled = ResampleTime(weights.unsqueeze(-1), steps).squeeze(-1).clamp_min(Zero);
             var valid = AttentionMasks.ValidSteps(student.AudioLengths, steps).to(float32);
-            weights = resampled * valid / (resampled * valid).sum(1, keepdim: true).clamp_min(1e-12);
+            weights = resampled * valid / (resampled * valid).sum(1, keepdim: true).clamp_min(Floor);
         }
         var alignment = CenteredKernelAlignment.Compute(teacherSteps, student.Projected, weights);
-        return (1 - alignment).mean().MoveToOuterDisposeScope();
+        return (ones_like(alignment) - alignment).mean().MoveToOuterDisposeScope();   // 1 − CKA
     }
 
     /// <summary>(B, T, D) -> (B, steps, D) by linear interpolation along time.</summary>

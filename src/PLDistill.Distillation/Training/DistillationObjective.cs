@@ -1,6 +1,8 @@
 using PLDistill.Audio.Data;
 using PLDistill.Distillation.Losses;
 using PLDistill.Models.Lalm;
+using TorchSharp;
+using static PLDistill.Models.Runtime.KeptScalars;
 using static TorchSharp.torch;
 
 namespace PLDistill.Distillation.Training;
@@ -45,7 +47,8 @@ public sealed class DistillationObjective
             void Add(string name, double weight, Tensor term)
             {
                 terms[name] = term.item<float>();
-                total = total + weight * term;
+                using var w = weight.ToScalar();
+                total = total.add(w * term, One);
             }
             var lDist = new LDistOptions { Temperature = loss.Temperature, AudioWeight = loss.AudioWeight, TextWeight = loss.TextWeight };
             switch (method)

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using PLDistill.Models.Checkpoints;
 using PLDistill.Models.Lalm;
-using TorchSharp;
 
 namespace PLDistill.Distillation.Training;
 
@@ -16,14 +15,14 @@ internal sealed class RunState
     public double BestUa { get; set; }
     public double? LastUa { get; set; }
 
-    public void Save(string folder, TorchSharp.Modules.OptimizerHelper optimizer)
+    public void Save(string folder, AdamW optimizer)
     {
-        optimizer.save_state_dict(Path.Combine(folder, OptimizerFile));
+        optimizer.Save(Path.Combine(folder, OptimizerFile));
         File.WriteAllText(Path.Combine(folder, StateFile), JsonSerializer.Serialize(this));
     }
 
     /// <summary>Restores the last epoch's weights and optimiser state; a folder with nothing to resume starts fresh.</summary>
-    public static RunState Load(string folder, AudioLanguageModel model, TorchSharp.Modules.OptimizerHelper optimizer)
+    public static RunState Load(string folder, AudioLanguageModel model, AdamW optimizer)
     {
         string statePath = Path.Combine(folder, StateFile), last = Path.Combine(folder, "last.pldckpt");
         if (!File.Exists(statePath) || !File.Exists(last))
@@ -31,7 +30,7 @@ internal sealed class RunState
         var state = JsonSerializer.Deserialize<RunState>(File.ReadAllText(statePath))
                     ?? throw new InvalidDataException($"{statePath} is empty");
         CheckpointFile.LoadInto(last, model);
-        optimizer.load_state_dict(Path.Combine(folder, OptimizerFile));
+        optimizer.Load(Path.Combine(folder, OptimizerFile));
         return state;
     }
 }

@@ -72,7 +72,7 @@ public sealed class Trainer
 
         // 3. Optimiser and schedule.
         var parameters = model.parameters().Concat(hint?.parameters() ?? []).ToArray();
-        using var optimizer = optim.AdamW(parameters, config.Training.LearningRate, weight_decay: config.Training.WeightDecay);
+        using var optimizer = new AdamW(parameters, config.Training.LearningRate, config.Training.WeightDecay);
         var builder = new BatchBuilder(trainClips, config.Features.MelBins);
         int batchesPerEpoch = (trainClips.Count + config.Training.BatchSize - 1) / config.Training.BatchSize;
         var schedule = new LearningRateSchedule(config.Training.LearningRate,
@@ -102,7 +102,7 @@ public sealed class Trainer
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                optimizer.ParamGroups.First().LearningRate = schedule.At((long)(epoch - 1) * batchesPerEpoch + batchIndex);
+                optimizer.LearningRate = schedule.At((long)(epoch - 1) * batchesPerEpoch + batchIndex);
                 using var batch = builder.Make(indices, cropFrames, random).To(device);
                 var mel = augmenter.Apply(batch.Mel, batch.Lengths);
 
@@ -116,10 +116,10 @@ public sealed class Trainer
                 var (loss, terms) = objective.Compute(model, studentOutput, teacherOutput, batch.Targets);
                 teacherOutput?.Dispose();
 
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 loss.backward();
                 nn.utils.clip_grad_norm_(parameters, config.Training.GradClip);
-                optimizer.step();
+                optimizer.Step();
 
                 double value = loss.item<float>();
                 lossSum += value;
@@ -150,7 +150,7 @@ public sealed class Trainer
                 Epoch = epoch,
                 Loss = lossSum / Math.Max(1, batchIndex),
                 LossTerms = termSums.ToDictionary(kv => kv.Key, kv => kv.Value / Math.Max(1, batchIndex)),
-                LearningRate = optimizer.ParamGroups.First().LearningRate,
+                LearningRate = optimizer.LearningRate,
                 Wa = metrics.WeightedAccuracy,
                 Ua = metrics.UnweightedAccuracy,
                 MacroF1 = metrics.MacroF1,

@@ -1,6 +1,6 @@
 using TorchSharp;
-using static TorchSharp.torch.nn;
 using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
 
 namespace PLDistill.Models.Features;
 
@@ -55,9 +55,10 @@ public sealed class LogMelSpectrogram : Module<Tensor, Tensor>
         }
         var frames = samples.unfold(-1, windowLength, hopLength) * window;        // (..., F, win)
         var spectrum = fft.rfft(frames, fftSize, dim: -1);                         // (..., F, fftBins) complex
-        var power = view_as_real(spectrum).square().sum(-1);                       // (..., F, fftBins): re² + im², no implicit Scalar
+        var parts = view_as_real(spectrum);                                        // (..., F, fftBins, 2): re, im
+        var power = (parts * parts).sum(-1);                                       // re² + im² (square() would make an unkept Scalar)
         var mel = power.matmul(melBasis);                                          // (..., F, mels)
-        // A tensor floor, not a Scalar: TorchSharp 0.107 leaves implicit Scalars to the finalizer, which can free one mid-call.
+        // A tensor floor, not a Scalar (see KeptScalars).
         return maximum(mel, floor).log_().MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,5 @@
+using PLDistill.Models.Runtime;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PLDistill.Models.Lalm;
@@ -8,6 +10,9 @@ public static class AttentionMasks
     /// <summary>A large negative score instead of −∞, so a row with no allowed key yields uniform weights, never NaN.</summary>
     public const float Blocked = -1e9f;
 
+    /// <summary><see cref="Blocked"/> as a Scalar kept for the process (see <see cref="KeptScalars"/>).</summary>
+    public static readonly Scalar BlockedScore = Blocked.ToScalar();
+
     /// <summary>
     /// Query i may see key j when 0 ≤ pos(i) − pos(j) ≤ <paramref name="leftContext"/> (sliding causal window),
     /// or always when <paramref name="leftContext"/> is null (full context). Returns bool (Tq, Tk).
@@ -17,15 +22,15 @@ public static class AttentionMasks
         if (leftContext is null)
             return ones(queryPositions.shape[0], keyPositions.shape[0], dtype: @bool, device: queryPositions.device);
         using var distance = queryPositions.unsqueeze(1) - keyPositions.unsqueeze(0);
-        using var notFuture = distance.ge(0);
-        using var recent = distance.le(leftContext.Value);
+        using var notFuture = distance.IsAtLeast(0);
+        using var recent = distance.IsAtMost(leftContext.Value);
         return notFuture.logical_and(recent);
     }
 
     /// <summary>bool (B, T): true for the first lengths[b] steps of each row.</summary>
     public static Tensor ValidSteps(Tensor lengths, long steps)
     {
-        using var range = arange(steps, dtype: int64, device: lengths.device);
+        using var range = KeptScalarOperations.Positions(steps, lengths.device);
         return range.unsqueeze(0).lt(lengths.unsqueeze(1));
     }
 
@@ -34,7 +39,7 @@ public static class AttentionMasks
     {
         using var scope = NewDisposeScope();
         var allowed = allowedPairs.unsqueeze(0).logical_and(validKeys.unsqueeze(1));          // (B, Tq, Tk)
-        var mask = zeros(allowed.shape, dtype: float32, device: allowed.device).masked_fill(allowed.logical_not(), Blocked);
+        var mask = zeros(allowed.shape, dtype: float32, device: allowed.device).masked_fill(allowed.logical_not(), BlockedScore);
         return mask.unsqueeze(1).MoveToOuterDisposeScope();
     }
 }

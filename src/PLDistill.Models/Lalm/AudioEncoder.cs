@@ -1,3 +1,4 @@
+using PLDistill.Models.Runtime;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -45,7 +46,7 @@ public sealed class AudioEncoder : Module
     {
         using var noGrad = no_grad();
         featureMean.copy_(mean);
-        featureStd.copy_(std.clamp_min(1e-5));
+        featureStd.copy_(std.NotBelow(1e-5));
     }
 
     /// <summary>(x − mean) / std per mel band.</summary>
@@ -59,9 +60,9 @@ public sealed class AudioEncoder : Module
         using var scope = NewDisposeScope();
         var (x, _) = subsampling.Forward(Normalize(mel));
         long steps = x.shape[1];
-        var lengths = melLengths.div(Config.Subsampling, rounding_mode: RoundingMode.floor);
+        var lengths = melLengths.FloorDividedBy(Config.Subsampling);
 
-        var positions = arange(steps, dtype: int64, device: mel.device);
+        var positions = KeptScalarOperations.Positions(steps, mel.device);
         var mask = AttentionMasks.Additive(AttentionMasks.Window(positions, positions, Config.LeftContextFrames),
                                            AttentionMasks.ValidSteps(lengths, steps));
         var bias = positionBias.Compute(positions, positions);
@@ -181,8 +182,8 @@ public sealed class AudioEncoder : Module
         var device = featureMean.device;
         long[] cached = active.Select(b => states[b].CachedFrames).ToArray();
         long past = cached.Max(), steps = x.shape[1], all = past + steps;
-        var queryPositions = arange(past, all, dtype: int64, device: device);                  // relative to the batch, not to any stream
-        var keyPositions = arange(all, dtype: int64, device: device);
+        var queryPositions = KeptScalarOperations.Positions(past, all, device);              // relative to the batch, not to any stream
+        var keyPositions = KeptScalarOperations.Positions(all, device);
         var realFrom = tensor(cached.Select(c => past - c).ToArray(), device: device);          // (A): first real cached key
         var realTo = tensor(active.Select(b => past + counts[b]).ToArray(), device: device);    // (A): past the last real new key
         var realKeys = AttentionMasks.ValidSteps(realTo, all).logical_and(AttentionMasks.ValidSteps(realFrom, all).logical_not()); // (A, P+T)

@@ -1,3 +1,4 @@
+using static PLDistill.Models.Runtime.KeptScalarOperations;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -76,15 +77,15 @@ public sealed class LanguageModel : Module
         var suffix = tokenEmbedding.forward(suffixIds).unsqueeze(0).expand(batch, -1, -1);
         var sequence = cat([prefix, audio, suffix], 1);                                                // (B, S, D)
 
-        var audioRange = arange(audioSteps, dtype: int64, device: device).unsqueeze(0);              // (1, Ta)
-        var prefixPositions = arange(p, dtype: int64, device: device).unsqueeze(0).expand(batch, -1);
-        var audioPositions = (audioRange + p).expand(batch, -1);
-        var suffixPositions = arange(q, dtype: int64, device: device).unsqueeze(0) + (audioLengths.unsqueeze(1) + p);
-        var x = sequence + positionEmbedding.forward(cat([prefixPositions, audioPositions, suffixPositions], 1));
+        var audioRange = Positions(audioSteps, device).unsqueeze(0);              // (1, Ta)
+        var prefixPositions = Positions(p, device).unsqueeze(0).expand(batch, -1);
+        var audioPositions = audioRange.Plus(p).expand(batch, -1);
+        var suffixPositions = Positions(q, device).unsqueeze(0).Plus(audioLengths.unsqueeze(1).Plus(p));
+        var x = sequence.Plus(positionEmbedding.forward(cat([prefixPositions, audioPositions, suffixPositions], 1)));
 
         var validAudio = audioRange.lt(audioLengths.unsqueeze(1));                                     // (B, Ta)
         var validKeys = cat([ones(batch, p, dtype: @bool, device: device), validAudio, ones(batch, q, dtype: @bool, device: device)], 1);
-        var order = arange(steps, dtype: int64, device: device);
+        var order = Positions(steps, device);
         return (x, AttentionMasks.Additive(AttentionMasks.Window(order, order, leftContext: (int)steps), validKeys), null);
     }
 
@@ -99,8 +100,8 @@ public sealed class LanguageModel : Module
         var x = cat([prefix.unsqueeze(0).expand(batch, -1, -1), audio, suffix.unsqueeze(0).expand(batch, -1, -1)], 1);
 
         var lengths = audioLengths.unsqueeze(1);                                                        // (B, 1)
-        var audioPositions = arange(audioSteps, dtype: int64, device: device).unsqueeze(0).expand(batch, -1);
-        var suffixPositions = arange(q, dtype: int64, device: device).unsqueeze(0) + lengths;
+        var audioPositions = Positions(audioSteps, device).unsqueeze(0).expand(batch, -1);
+        var suffixPositions = Positions(q, device).unsqueeze(0).Plus(lengths);
         var timeline = cat([audioPositions, suffixPositions], 1);                                      // (B, Ta+Q)
         var isSuffix = cat([zeros(batch, audioSteps, dtype: @bool, device: device), ones(batch, q, dtype: @bool, device: device)], 1);
         var validAudioKey = cat([audioPositions.lt(lengths), ones(batch, q, dtype: @bool, device: device)], 1);
@@ -111,9 +112,9 @@ public sealed class LanguageModel : Module
         var queryIsSuffix = isSuffix.unsqueeze(2);
         var keyIsSuffix = isSuffix.unsqueeze(1);
         var keyPosition = timeline.unsqueeze(1);
-        var windowEnd = where(queryIsSuffix, (lengths - 1).unsqueeze(2), timeline.unsqueeze(2));         // last audio a query may see
-        var audioKeyAllowed = keyIsSuffix.logical_not().logical_and(keyPosition.le(windowEnd)).logical_and(keyPosition.gt(windowEnd - window));
-        var suffixKeyAllowed = keyIsSuffix.logical_and(queryIsSuffix).logical_and(distance.ge(0));
+        var windowEnd = where(queryIsSuffix, lengths.Minus(1).unsqueeze(2), timeline.unsqueeze(2));         // last audio a query may see
+        var audioKeyAllowed = keyIsSuffix.logical_not().logical_and(keyPosition.le(windowEnd)).logical_and(keyPosition.gt(windowEnd.Minus(window)));
+        var suffixKeyAllowed = keyIsSuffix.logical_and(queryIsSuffix).logical_and(distance.IsAtLeast(0));
         var timelineAllowed = audioKeyAllowed.logical_or(suffixKeyAllowed).logical_and(validAudioKey.unsqueeze(1));
 
         // The prompt: causal among itself; every timeline token sees all of it; it never sees the timeline.
@@ -122,7 +123,7 @@ public sealed class LanguageModel : Module
             .unsqueeze(0).expand(batch, -1, -1);
         var timelineRows = cat([ones(batch, timelineSteps, p, dtype: @bool, device: device), timelineAllowed], 2);
         var allowed = cat([promptRows, timelineRows], 1);                                              // (B, S, S)
-        var mask = zeros(allowed.shape, device: device).masked_fill(allowed.logical_not(), AttentionMasks.Blocked).unsqueeze(1);
+        var mask = zeros(allowed.shape, device: device).masked_fill(allowed.logical_not(), AttentionMasks.BlockedScore).unsqueeze(1);
 
         // Relative bias among timeline tokens only.
         var timelineBias = audioBias!.ForDistances(distance);                                          // (B, H, Ta+Q, Ta+Q)
@@ -134,12 +135,12 @@ public sealed class LanguageModel : Module
 
     /// <summary>Prefix tokens with their absolute positions 0..P−1: (P, D).</summary>
     private Tensor EmbedPrefix(Tensor prefixIds) =>
-        tokenEmbedding.forward(prefixIds) + positionEmbedding.forward(arange(prefixIds.shape[0], dtype: int64, device: prefixIds.device));
+        tokenEmbedding.forward(prefixIds).Plus(positionEmbedding.forward(Positions(prefixIds.shape[0], prefixIds.device)));
 
     /// <summary>Suffix tokens with their absolute positions P..P+Q−1: (Q, D).</summary>
     private Tensor EmbedSuffix(Tensor suffixIds, long prefixLength) =>
         tokenEmbedding.forward(suffixIds)
-        + positionEmbedding.forward(arange(prefixLength, prefixLength + suffixIds.shape[0], dtype: int64, device: suffixIds.device));
+            .Plus(positionEmbedding.forward(Positions(prefixLength, prefixLength + suffixIds.shape[0], suffixIds.device)));
 
     /// <summary>
     /// The prompt's keys and values per layer, the same for every stream (the prompt never sees the audio): run once per
@@ -154,7 +155,7 @@ public sealed class LanguageModel : Module
         long p = prefixIds.shape[0];
         var prompt = new KeyValueCache(blocks.Count, (int)p);
         var x = EmbedPrefix(prefixIds).unsqueeze(0);
-        var mask = zeros(p, p, device: prefixIds.device).masked_fill(ones(p, p, dtype: @bool, device: prefixIds.device).tril().logical_not(), AttentionMasks.Blocked);
+        var mask = zeros(p, p, device: prefixIds.device).masked_fill(ones(p, p, dtype: @bool, device: prefixIds.device).tril().logical_not(), AttentionMasks.BlockedScore);
         for (int layer = 0; layer < blocks.Count; layer++)
         {
             var result = blocks[layer].Forward(x, mask);
@@ -203,32 +204,32 @@ public sealed class LanguageModel : Module
 
         var first = tensor(states.Select(st => st.AudioTokens).ToArray(), device: device).unsqueeze(1); // (B, 1)
         var counts = tensor(newCounts, device: device).unsqueeze(1);
-        var total = first + counts;
-        var newRows = arange(widest, dtype: int64, device: device).unsqueeze(0);
-        var suffixRows = arange(q, dtype: int64, device: device).unsqueeze(0);
-        var queryTimeline = cat([first + newRows, total + suffixRows], 1);                           // (B, n+Q)
+        var total = first.Plus(counts);
+        var newRows = Positions(widest, device).unsqueeze(0);
+        var suffixRows = Positions(q, device).unsqueeze(0);
+        var queryTimeline = cat([first.Plus(newRows), total.Plus(suffixRows)], 1);                          // (B, n+Q)
         var queryIsSuffix = cat([zeros(streams, widest, dtype: @bool, device: device), ones(streams, q, dtype: @bool, device: device)], 1);
-        var windowEnd = where(queryIsSuffix, total - 1, queryTimeline).unsqueeze(2);                 // last audio each query may see
+        var windowEnd = where(queryIsSuffix, total.Minus(1), queryTimeline).unsqueeze(2);                 // last audio each query may see
 
         // Keys: prompt, cached audio (right-aligned, padded at the front), new audio (padded), suffix. Every layer caches
         // the same steps, so one mask and one bias serve all layers.
         var caches = states.Select(st => st.Cache).ToArray();
         var cachedCounts = caches.Select(c => c.Frames).ToArray();
         long deepest = cachedCounts.Max();
-        var cachedRows = arange(deepest, dtype: int64, device: device).unsqueeze(0);
-        var cachedTimeline = first - deepest + cachedRows;
-        var cachedValid = cachedRows.ge(deepest - tensor(cachedCounts, device: device).unsqueeze(1));
-        var keyTimeline = cat([cachedTimeline, first + newRows, total + suffixRows], 1);             // (B, m+n+Q)
+        var cachedRows = Positions(deepest, device).unsqueeze(0);
+        var cachedTimeline = first.Minus(deepest).Plus(cachedRows);
+        var cachedValid = cachedRows.Plus(tensor(cachedCounts, device: device).unsqueeze(1)).IsAtLeast(deepest);     // left-padded: row + count ≥ m
+        var keyTimeline = cat([cachedTimeline, first.Plus(newRows), total.Plus(suffixRows)], 1);            // (B, m+n+Q)
         var keyIsAudio = cat([ones(streams, deepest + widest, dtype: @bool, device: device), zeros(streams, q, dtype: @bool, device: device)], 1);
         var keyValid = cat([cachedValid, newRows.lt(counts), ones(streams, q, dtype: @bool, device: device)], 1);
 
         var keyPosition = keyTimeline.unsqueeze(1);
         var distance = queryTimeline.unsqueeze(2) - keyPosition;                                      // (B, n+Q, m+n+Q)
-        var audioSeen = keyIsAudio.unsqueeze(1).logical_and(keyPosition.le(windowEnd)).logical_and(keyPosition.gt(windowEnd - window));
-        var suffixSeen = keyIsAudio.logical_not().unsqueeze(1).logical_and(queryIsSuffix.unsqueeze(2)).logical_and(distance.ge(0));
+        var audioSeen = keyIsAudio.unsqueeze(1).logical_and(keyPosition.le(windowEnd)).logical_and(keyPosition.gt(windowEnd.Minus(window)));
+        var suffixSeen = keyIsAudio.logical_not().unsqueeze(1).logical_and(queryIsSuffix.unsqueeze(2)).logical_and(distance.IsAtLeast(0));
         var seen = audioSeen.logical_or(suffixSeen).logical_and(keyValid.unsqueeze(1));
         var allowed = cat([ones(streams, widest + q, p, dtype: @bool, device: device), seen], 2);
-        var mask = zeros(allowed.shape, device: device).masked_fill(allowed.logical_not(), AttentionMasks.Blocked).unsqueeze(1);
+        var mask = zeros(allowed.shape, device: device).masked_fill(allowed.logical_not(), AttentionMasks.BlockedScore).unsqueeze(1);
         var bias = cat([zeros(streams, Config.Heads, widest + q, p, device: device), audioBias!.ForDistances(distance)], 3);
 
         var freshKeys = new Tensor[streams, blocks.Count];

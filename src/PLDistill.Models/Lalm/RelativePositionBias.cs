@@ -1,3 +1,4 @@
+using PLDistill.Models.Runtime;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -26,7 +27,7 @@ public sealed class RelativePositionBias : Module
     {
         using var scope = NewDisposeScope();
         var distance = queryPositions.unsqueeze(1) - keyPositions.unsqueeze(0);   // (Tq, Tk), > 0: key in the past
-        var bucket = distance.clamp(-maxFuture, maxPast) + maxFuture;             // (Tq, Tk) in [0, buckets)
+        var bucket = distance.ClampedTo(-maxFuture, maxPast).Plus(maxFuture);     // (Tq, Tk) in [0, buckets)
         var bias = table.index_select(1, bucket.flatten());                        // (H, Tq*Tk)
         return bias.view(table.shape[0], distance.shape[0], distance.shape[1]).MoveToOuterDisposeScope();
     }
@@ -35,7 +36,7 @@ public sealed class RelativePositionBias : Module
     public Tensor ForDistances(Tensor distance)
     {
         using var scope = NewDisposeScope();
-        var bucket = distance.clamp(-maxFuture, maxPast) + maxFuture;
+        var bucket = distance.ClampedTo(-maxFuture, maxPast).Plus(maxFuture);
         var bias = table.index_select(1, bucket.flatten()).view([table.shape[0], .. distance.shape]);   // (H, …, Tq, Tk)
         return bias.movedim([0L], [distance.dim() - 2L]).MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using PLDistill.Models.Runtime;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -39,10 +40,10 @@ public sealed class SelfAttention : Module
         Tensor allKeys = pastKeys is null ? key : cat([pastKeys, key], 2);                               // (B, H, Tk, d)
         Tensor allValues = pastValues is null ? value : cat([pastValues, value], 2);
 
-        var scores = query.matmul(allKeys.transpose(-2, -1)) * (1.0 / Math.Sqrt(headWidth));              // (B, H, Tq, Tk)
+        var scores = query.matmul(allKeys.transpose(-2, -1)).Times(1.0 / Math.Sqrt(headWidth));              // (B, H, Tq, Tk)
         if (bias is not null)
-            scores = scores + bias;
-        var weights = (scores + additiveMask).softmax(-1);
+            scores = scores.Plus(bias);
+        var weights = scores.Plus(additiveMask).softmax(-1);
         var mixed = functional.dropout(weights, dropout, training).matmul(allValues);                     // (B, H, Tq, d)
         var y = output.forward(mixed.transpose(1, 2).reshape(batch, steps, heads * headWidth));            // (B, Tq, D)
 

@@ -1,3 +1,4 @@
+using PLDistill.Models.Runtime;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -34,9 +35,9 @@ public sealed class TransformerBlock : Module
         using var scope = NewDisposeScope();
         using var normed = attentionNorm.forward(x);
         var attended = attention.Attend(normed, additiveMask, bias, pastKeys, pastValues, returnWeights);
-        var h = x + functional.dropout(attended.Output, dropout, training);
+        var h = x.Plus(functional.dropout(attended.Output, dropout, training));
         var hidden = functional.gelu(expand.forward(feedForwardNorm.forward(h)));
-        var y = h + functional.dropout(contract.forward(functional.dropout(hidden, dropout, training)), dropout, training);
+        var y = h.Plus(functional.dropout(contract.forward(functional.dropout(hidden, dropout, training)), dropout, training));
         return new AttentionResult(
             y.MoveToOuterDisposeScope(),
             attended.Keys.MoveToOuterDisposeScope(),

@@ -1,3 +1,4 @@
+using PLDistill.Models.Runtime;
 using static TorchSharp.torch;
 
 namespace PLDistill.Streaming.Inference;
@@ -79,10 +80,10 @@ public sealed class ProjectorCache : IDisposable
         using var scope = NewDisposeScope();
         var kept = t > Capacity ? frames.narrow(0, t - Capacity, Capacity) : frames;
         long first = counts[slot] + (t - kept.shape[0]);
-        var ring = arange(first, first + kept.shape[0], dtype: int64, device: storage.device).remainder(Capacity);
+        var ring = KeptScalarOperations.Positions(first, first + kept.shape[0], storage.device).Modulo(Capacity);
         var slotStorage = storage[slot];
         slotStorage.index_copy_(0, ring, kept);
-        slotStorage.index_copy_(0, ring + Capacity, kept);
+        slotStorage.index_copy_(0, ring.Plus(Capacity), kept);
         counts[slot] += t;
     }
 

@@ -1,14 +1,20 @@
 using PLDistill.Distillation.Losses;
+using TorchSharp;
+using static PLDistill.Models.Runtime.KeptScalars;
 using static TorchSharp.torch;
 
 namespace PLDistill.Distillation.Tests.Losses;
 
 public sealed class CenteredKernelAlignmentTests
 {
+    private static readonly Scalar Half = 0.5.ToScalar(), Hundredth = 0.01.ToScalar(), SevenAndAHalf = 7.5.ToScalar();
+    private static readonly Scalar Thousand = 1000.ToScalar();
+
     private static double Cka(Tensor x, Tensor y, Tensor? weights = null)
     {
         long steps = x.shape[0];
-        using var w = weights ?? full(steps, 1.0f / steps);
+        using var uniform = (1.0f / steps).ToScalar();
+        using var w = weights ?? full(steps, uniform);
         using var value = CenteredKernelAlignment.Compute(x.unsqueeze(0), y.unsqueeze(0), w.unsqueeze(0));
         return value.item<float>();
     }
@@ -71,15 +77,15 @@ public sealed class CenteredKernelAlignmentTests
     {
         manual_seed(2);
         using var x = randn(40, 24);
-        using var y = randn(40, 12) + 0.5 * x.narrow(1, 0, 12);
+        using var y = randn(40, 12).add(Half * x.narrow(1, 0, 12), One);
         double baseline = Cka(x, y);
         var (q, r) = linalg.qr(randn(12, 12));
         r.Dispose();
         using var rotated = y.matmul(q);
-        using var scaled = y * 7.5;
+        using var scaled = y * SevenAndAHalf;
         Assert.Equal(baseline, Cka(x, scaled), 5);
         Assert.Equal(baseline, Cka(x, rotated), 4);
-        Assert.Equal(baseline, Cka(x * 0.01, y), 4);
+        Assert.Equal(baseline, Cka(x * Hundredth, y), 4);
     }
 
     [Fact]
@@ -87,7 +93,7 @@ public sealed class CenteredKernelAlignmentTests
     {
         manual_seed(3);
         using var x = randn(25, 20);
-        using var y = randn(25, 7) + x.narrow(1, 3, 7).tanh();
+        using var y = randn(25, 7).add(x.narrow(1, 3, 7).tanh(), One);
         var uniform = Enumerable.Repeat(1.0 / 25, 25).ToArray();
         var random = new Random(4);
         var raw = Enumerable.Range(0, 25).Select(_ => random.NextDouble() + 0.05).ToArray();
@@ -103,7 +109,7 @@ public sealed class CenteredKernelAlignmentTests
     {
         manual_seed(5);
         using var x = randn(2, 30, 10);
-        using var y = randn(2, 30, 6) + x.narrow(2, 0, 6);
+        using var y = randn(2, 30, 6).add(x.narrow(2, 0, 6), One);
         using var lengths = tensor(new long[] { 30, 18 });
         using var uniform = CenteredKernelAlignment.UniformWeights(lengths, 30);
         using var padded = CenteredKernelAlignment.Compute(x, y, uniform);
@@ -112,7 +118,7 @@ public sealed class CenteredKernelAlignmentTests
         double alone = Cka(x[1].narrow(0, 0, 18), y[1].narrow(0, 0, 18));
         Assert.Equal(alone, padded[1].item<float>(), 4);
         using var garbage = x.clone();
-        garbage[1].narrow(0, 18, 12).fill_(1000);
+        garbage[1].narrow(0, 18, 12).fill_(Thousand);
         using var again = CenteredKernelAlignment.Compute(garbage, y, uniform);
         Assert.Equal(padded[1].item<float>(), again[1].item<float>(), 5);
     }
@@ -133,8 +139,10 @@ public sealed class CenteredKernelAlignmentTests
         manual_seed(7);
         using var teacher = randn(1, 20, 12);
         using var student = randn(1, 20, 5).requires_grad_();
-        using var weights = full(1, 20, 1.0f / 20);
-        using var loss = 1 - CenteredKernelAlignment.Compute(teacher, student, weights).mean();
+        using var share = (1.0f / 20).ToScalar();
+        using var weights = full(1, 20, share);
+        using var alignment = CenteredKernelAlignment.Compute(teacher, student, weights).mean();
+        using var loss = ones_like(alignment) - alignment;
         loss.backward();
         Assert.True(student.grad!.abs().sum().item<float>() > 0);
     }

@@ -1,11 +1,14 @@
 using PLDistill.Distillation.Losses;
 using PLDistill.Models.Lalm;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PLDistill.Distillation.Tests.Losses;
 
 public sealed class DistillationLossTests
 {
+    private static readonly Scalar Fifty = 50.ToScalar();
+
     private static (AudioLanguageModel Teacher, AudioLanguageModel Student) Models()
     {
         manual_seed(11);
@@ -48,7 +51,7 @@ public sealed class DistillationLossTests
 
         // Scribble over the teacher's logits at row 1's padded audio steps (40..59): nothing may change.
         long start = t.PrefixLength + 40;
-        t.Logits[1].narrow(0, start, 20).fill_(50);
+        t.Logits[1].narrow(0, start, 20).fill_(Fifty);
         Assert.Equal(audioOnly, LDistLoss.Compute(t, s, new LDistOptions { TextWeight = 0 }).item<float>(), 5);
     }
 

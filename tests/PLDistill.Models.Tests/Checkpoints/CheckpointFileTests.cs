@@ -1,6 +1,7 @@
 using PLDistill.Models.Checkpoints;
 using PLDistill.Models.Features;
 using PLDistill.Models.Lalm;
+using PLDistill.Models.Runtime;
 using static TorchSharp.torch;
 
 namespace PLDistill.Models.Tests.Checkpoints;
@@ -29,7 +30,7 @@ public sealed class CheckpointFileTests : IDisposable
         manual_seed(3);
         var model = new AudioLanguageModel(LalmConfig.Student);
         model.eval();
-        model.Encoder.SetNormalization(full(80, 0.5f), full(80, 2f));
+        model.Encoder.SetNormalization(ones(80).Times(0.5), ones(80).Times(2));
         string path = Path.Combine(folder, $"student-{precision}.pldckpt");
         CheckpointFile.Save(path, model, Metadata(LalmConfig.Student), precision);
         return (path, model);

@@ -1,5 +1,6 @@
 using PLDistill.Audio.Data;
 using PLDistill.Models.Lalm;
+using PLDistill.Models.Runtime;
 using static TorchSharp.torch;
 
 namespace PLDistill.Models.Tests.Lalm;
@@ -64,7 +65,7 @@ public sealed class AudioLanguageModelTests
         using var model = Build(LalmConfig.Student);
         using var mel = randn(1, 400, 80);
         using var changed = mel.clone();
-        changed.narrow(1, 200, 200).add_(3.0);   // alter only the future beyond mel frame 200 (encoder frame 50)
+        changed.narrow(1, 200, 200).copy_(changed.narrow(1, 200, 200).Plus(3));   // alter only the future beyond mel frame 200 (encoder frame 50)
         using var all = tensor(new long[] { 400 });
 
         var (a, _) = model.Encoder.Forward(mel, all);
@@ -79,7 +80,7 @@ public sealed class AudioLanguageModelTests
     public void Class_logits_pick_the_label_words_in_class_order()
     {
         using var model = Build(LalmConfig.Student);
-        using var answer = arange(model.Vocabulary.Count, dtype: float32).unsqueeze(0);   // logit = token id
+        using var answer = KeptScalarOperations.Positions(model.Vocabulary.Count, CPU).to(float32).unsqueeze(0);   // logit = token id
         using var classes = model.ClassLogits(answer, EmotionLabelSet.Four);
         var expected = EmotionLabelSet.Four.Words.Select(w => (float)model.Vocabulary.Id(w)).ToArray();
         Assert.Equal(expected, classes.data<float>().ToArray());

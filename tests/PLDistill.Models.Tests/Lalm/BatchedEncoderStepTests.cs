@@ -1,4 +1,5 @@
 using PLDistill.Models.Lalm;
+using PLDistill.Models.Runtime;
 using static TorchSharp.torch;
 
 namespace PLDistill.Models.Tests.Lalm;
@@ -12,7 +13,7 @@ public sealed class BatchedEncoderStepTests
         manual_seed(21);
         var model = new AudioLanguageModel(LalmConfig.Student);
         model.eval();
-        model.Encoder.SetNormalization(full(MelBins, -5f), full(MelBins, 3f));
+        model.Encoder.SetNormalization(ones(MelBins).Times(-5), ones(MelBins).Times(3));
         return model;
     }
 
@@ -35,7 +36,7 @@ public sealed class BatchedEncoderStepTests
         using var scope = NewDisposeScope();   // frees every tensor of the test; the states free their own
         using var inference = inference_mode();
         const int rounds = 14;
-        var mels = Plans.Select(p => randn(1, p.HistoryFrames + rounds * p.Hops.Max(), MelBins) * 3 - 5).ToArray();
+        var mels = Plans.Select(p => randn(1, p.HistoryFrames + rounds * p.Hops.Max(), MelBins).Times(3).Minus(5)).ToArray();
         var alone = Plans.Select(_ => model.Encoder.CreateStreamState()).ToArray();
         var batched = Plans.Select(_ => model.Encoder.CreateStreamState()).ToArray();
         var outputs = Plans.Select(_ => new List<Tensor>()).ToArray();   // the batched stream's outputs, history included

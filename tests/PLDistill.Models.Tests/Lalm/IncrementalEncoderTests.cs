@@ -1,4 +1,5 @@
 using PLDistill.Models.Lalm;
+using PLDistill.Models.Runtime;
 using static TorchSharp.torch;
 
 namespace PLDistill.Models.Tests.Lalm;
@@ -10,7 +11,7 @@ public sealed class IncrementalEncoderTests
         manual_seed(21);
         var model = new AudioLanguageModel(LalmConfig.Student);
         model.eval();
-        model.Encoder.SetNormalization(full(80, -5f), full(80, 3f));
+        model.Encoder.SetNormalization(ones(80).Times(-5), ones(80).Times(3));
         return model;
     }
 
@@ -22,7 +23,7 @@ public sealed class IncrementalEncoderTests
     public void Incremental_steps_equal_the_offline_encoder_over_the_whole_stream(int chunk)
     {
         using var model = Student();
-        using var mel = randn(1, 1003, 80) * 3 - 5;   // 10 s: far beyond the 50-frame window, so caches roll over
+        using var mel = randn(1, 1003, 80).Times(3).Minus(5);   // 10 s: far beyond the 50-frame window, so caches roll over
         using var inference = inference_mode();
         var (offline, _) = model.Encoder.Forward(mel, tensor(new long[] { 1003 }));
 

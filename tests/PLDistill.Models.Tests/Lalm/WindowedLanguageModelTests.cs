@@ -1,4 +1,5 @@
 using PLDistill.Models.Lalm;
+using PLDistill.Models.Runtime;
 using static TorchSharp.torch;
 
 namespace PLDistill.Models.Tests.Lalm;
@@ -102,7 +103,7 @@ public sealed class WindowedLanguageModelTests
         int reach = model.Config.LanguageModel.Layers * Window;
         using var tail = randn(reach, 128);
         using var a = cat([randn(9, 128), tail]);
-        using var b = cat([randn(9, 128) * 5, tail]);
+        using var b = cat([randn(9, 128).Times(5), tail]);
         Assert.True(MaxDifference(AnswerOffline(model, a), AnswerOffline(model, b)) <= 1e-4);
         using var c = cat([randn(9, 128), tail.narrow(0, 0, reach - 1), randn(1, 128)]);
         Assert.True(MaxDifference(AnswerOffline(model, a), AnswerOffline(model, c)) > 1e-3, "the newest token must matter");

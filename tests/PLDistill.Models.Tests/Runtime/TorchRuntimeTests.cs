@@ -9,7 +9,7 @@ public sealed class TorchRuntimeTests(TorchFixture fixture)
     public void Libtorch_runs_a_real_computation_on_the_cpu()
     {
         Assert.Equal(DeviceType.CPU, fixture.Runtime.Device.type);
-        using var a = torch.arange(6, dtype: torch.float32).reshape(2, 3);
+        using var a = KeptScalarOperations.Positions(6, torch.CPU).to(torch.float32).reshape(2, 3);
         using var product = a.matmul(a.T);
         Assert.Equal(new float[] { 5, 14, 14, 50 }, product.data<float>().ToArray());
     }

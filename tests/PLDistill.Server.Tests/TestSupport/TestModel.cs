@@ -2,6 +2,7 @@ using PLDistill.Audio.Data;
 using PLDistill.Models.Checkpoints;
 using PLDistill.Models.Features;
 using PLDistill.Models.Lalm;
+using PLDistill.Models.Runtime;
 using PLDistill.Server.Engines;
 using PLDistill.Streaming.Inference;
 using static TorchSharp.torch;
@@ -18,7 +19,7 @@ internal static class TestModel
     {
         manual_seed(seed);
         var model = new AudioLanguageModel(LalmConfig.Student);
-        model.Encoder.SetNormalization(full(80, -6f), full(80, 3f));
+        model.Encoder.SetNormalization(ones(80).Times(-6), ones(80).Times(3));
         return model;
     }
 
@@ -31,7 +32,7 @@ internal static class TestModel
     {
         manual_seed(seed);
         var model = new AudioLanguageModel(LalmConfig.Student with { LanguageModel = new LanguageModelConfig() });
-        model.Encoder.SetNormalization(full(80, -6f), full(80, 3f));
+        model.Encoder.SetNormalization(ones(80).Times(-6), ones(80).Times(3));
         return new(model, new LogMelOptions(), new StreamingParameters(), EmotionLabelSet.Eight, CPU, $"random full-context-LM student (seed {seed})");
     }
 

@@ -1,3 +1,4 @@
+using PLDistill.Models.Runtime;
 using PLDistill.Streaming.Inference;
 using static TorchSharp.torch;
 
@@ -15,7 +16,7 @@ public sealed class ProjectorCacheTests
     {
         using var cache = new ProjectorCache(slots: 2, capacityFrames: 75, width: 4, CPU);
         int slot = cache.Allocate();
-        using var all = arange(0, 1000, dtype: float32).unsqueeze(1).expand(1000, 4).contiguous();   // frame i = [i, i, i, i]
+        using var all = KeptScalarOperations.Positions(0, 1000, CPU).to(float32).unsqueeze(1).expand(1000, 4).contiguous();   // frame i = [i, i, i, i]
         for (long at = 0; at < 1000; at += chunk)
         {
             long t = Math.Min(chunk, 1000 - at);
@@ -34,7 +35,7 @@ public sealed class ProjectorCacheTests
         using var cache = new ProjectorCache(slots: 2, capacityFrames: 10, width: 3, CPU);
         int a = cache.Allocate(), b = cache.Allocate();
         cache.Append(a, ones(4, 3));
-        cache.Append(b, full(6, 3, 2f));
+        cache.Append(b, ones(6, 3).Times(2));
         Assert.Equal(4, cache.Window(a, 10).shape[0]);
         Assert.Equal(2f, cache.Window(b, 10).max().item<float>());
         Assert.Throws<InvalidOperationException>(() => cache.Allocate());
