@@ -6,6 +6,8 @@ using PLDistill.Models.Runtime;
 //   pld-bench train [cpu|cuda|auto] [steps=10] [batch=32]
 //   pld-bench hop [cpu|cuda|auto] [seconds=60] [checkpoint]        (one core on cpu; PLD_BENCH_LEGACY_LM=1: full-context LM student)
 //   pld-bench streams [cpu|cuda|auto] [seconds=20] [checkpoint]    (concurrent real-time streams through the engine)
+//   pld-bench clip [cpu|cuda|auto] [seconds=3] [repeats=200] [teacher checkpoint] [student checkpoint]
+//                                                                  (per-clip inference, teacher and student; one core on cpu)
 string what = args.FirstOrDefault() ?? "frontend";
 switch (what)
 {
@@ -27,8 +29,14 @@ switch (what)
         var streamsRuntime = TorchRuntime.Initialize(RuntimeOptions(DeviceChoice.Cpu));
         await ConcurrentStreamsBenchmark.RunAsync(streamsRuntime.Device, Arg(2, 20.0), args.ElementAtOrDefault(3));
         return 0;
+    case "clip":
+        var clipRuntime = TorchRuntime.Initialize(RuntimeOptions(DeviceChoice.Cpu) with { CpuThreads = 1 });
+        if (clipRuntime.Device.type == TorchSharp.DeviceType.CPU)
+            BenchEnvironment.PinToOneCore();
+        ClipLatencyBenchmark.Run(clipRuntime.Device, Arg(2, 3.0), (int)Arg(3, 200), args.ElementAtOrDefault(4), args.ElementAtOrDefault(5));
+        return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}': use frontend, train, hop or streams");
+        Console.Error.WriteLine($"unknown benchmark '{what}': use frontend, train, hop, streams or clip");
         return 2;
 }
 

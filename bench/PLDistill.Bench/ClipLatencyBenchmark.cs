@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using PLDistill.Audio.Data;
+using PLDistill.Models.Checkpoints;
+using PLDistill.Models.Features;
+using PLDistill.Models.Lalm;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PLDistill.Bench;
+
+/// <summary>
+/// Per-clip inference time of the teacher and the student: one clip of a given length (default 3 s, the streaming window),
+/// batch of one, from samples to class probabilities (log-mel, encoder, projector, LM, label logits). The budget:
+/// the student runs a 3 s window in under 5 ms on one CPU core.
+/// </summary>
+internal static class ClipLatencyBenchmark
+{
+    public static void Run(Device device, double clipSeconds, int repeats, string? teacherCheckpoint, string? studentCheckpoint)
+    {
+        Console.WriteLine($"# per-clip inference: {BenchEnvironment.Describe()}, device {device.type}, torch threads {get_num_threads()}");
+        Console.WriteLine($"# one {clipSeconds} s clip, batch 1, {repeats} timed runs after 10 warm-up runs; samples -> class probabilities");
+        Console.WriteLine("| model | parameters | p50 ms | p99 ms | mean ms |");
+        Console.WriteLine("|---|---|---|---|---|");
+        Row("teacher", Load(teacherCheckpoint, LalmConfig.Teacher), device, clipSeconds, repeats);
+        Row("student", Load(studentCheckpoint, LalmConfig.Student), device, clipSeconds, repeats);
+    }
+
+    // A checkpoint when given; else seeded random weights of the default shape (compute does not depend on the weights).
+    private static (AudioLanguageModel Model, LogMelOptions Features, string Source) Load(string? checkpoint, LalmConfig shape)
+    {
+        if (checkpoint is not null)
+        {
+            var (model, metadata) = CheckpointFile.Load(checkpoint);
+            return (model, metadata.Features, checkpoint);
+        }
+        manual_seed(0);
+        var random = new AudioLanguageModel(shape);
+        random.Encoder.SetNormalization(zeros(shape.Encoder.MelBins), ones(shape.Encoder.MelBins));
+        return (random, new LogMelOptions(), "random weights, default shape");
+    }
+
+    private static void Row(string role, (AudioLanguageModel Model, LogMelOptions Features, string Source) loaded, Device device,
+                            double clipSeconds, int repeats)
+    {
+        var (model, features, source) = loaded;
+        model.to(device).eval();
+        using var spectrogram = new LogMelSpectrogram(features).to(device);
+        float[] audio = StudentFactory.Speechlike((int)(clipSeconds * features.SampleRate), seed: 2);
+        using var samples = tensor(audio).to(device);
+        var times = new List<double>();
+        for (int run = 0; run < repeats + 10; run++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            using (no_grad())
+            using (var scope = NewDisposeScope())
+            {
+                var mel = spectrogram.forward(samples).unsqueeze(0);
+                var lengths = tensor(new[] { mel.shape[1] }, device: device);
+                using var output = model.Forward(mel, lengths);
+                var probabilities = model.ClassLogits(output.AnswerLogits, EmotionLabelSet.Eight).softmax(-1).cpu();
+                _ = probabilities.data<float>()[0];   // wait for the device, as a caller reading the answer does
+            }
+            if (run >= 10)
+                times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+        }
+        Console.WriteLine($"| {role} ({source}) | {model.ParameterCount:N0} | {BenchEnvironment.Percentile(times, 0.5):F2} | " +
+                          $"{BenchEnvironment.Percentile(times, 0.99):F2} | {times.Average():F2} |");
+        model.Dispose();
+    }
+}
