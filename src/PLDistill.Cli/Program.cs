@@ -11,6 +11,7 @@ var root = new RootCommand("pld: real-time speech emotion recognition with PL-Di
     TrainCommand.Create("train-teacher", "Train a teacher audio-language model from a YAML config", "teacher"),
     TrainCommand.Create("distill", "Train a streaming student, with or without distillation, from a YAML config", "student"),
     EvalCommand.Create(),
+    ExportCommand.Create(),
     DemoCommand.Create(),
     RunCommand.Create(),
     ServeCommand.Create(),

@@ -10,18 +10,28 @@ namespace PLDistill.Cli.Commands;
 internal sealed record LoadedStudent(AudioLanguageModel Model, LogMelOptions Features, StreamingParameters Streaming, EmotionLabelSet Labels,
                                      string Description, bool IsRandom);
 
-/// <summary>Resolves <c>--checkpoint default</c> to the student checkpoint shipped with the program.</summary>
+/// <summary>Resolves <c>--checkpoint default</c> (and <c>teacher</c>) to the checkpoints shipped with the program.</summary>
 internal static class DefaultModel
 {
     public const string Name = "default";
 
+    /// <summary>The name of the shipped teacher, for re-running its evaluation.</summary>
+    public const string TeacherName = "teacher";
+
     /// <summary>Where the shipped student lives next to the program.</summary>
     public static string ShippedPath => Path.Combine(AppContext.BaseDirectory, "models", "default-student.pldckpt");
 
-    public static string Resolve(string checkpoint) =>
-        checkpoint != Name ? checkpoint
-        : File.Exists(ShippedPath) ? ShippedPath
-        : throw new FileNotFoundException($"no default model is shipped in this build (expected {ShippedPath}); pass --checkpoint PATH");
+    /// <summary>Where the shipped teacher (half precision) lives next to the program.</summary>
+    public static string ShippedTeacherPath => Path.Combine(AppContext.BaseDirectory, "models", "teacher.pldckpt");
+
+    public static string Resolve(string checkpoint) => checkpoint switch
+    {
+        Name => File.Exists(ShippedPath) ? ShippedPath
+            : throw new FileNotFoundException($"no default model is shipped in this build (expected {ShippedPath}); pass --checkpoint PATH"),
+        TeacherName => File.Exists(ShippedTeacherPath) ? ShippedTeacherPath
+            : throw new FileNotFoundException($"no teacher is shipped in this build (expected {ShippedTeacherPath}); pass --checkpoint PATH"),
+        _ => checkpoint,
+    };
 
     /// <summary>
     /// Loads <paramref name="checkpoint"/> (a path or "default"). Where no default model is shipped, a seeded random student
