@@ -1,9 +1,12 @@
 using System.CommandLine;
+using PLDistill.Audio.Data;
 using PLDistill.Audio.Formats;
+using PLDistill.Distillation.Data.TextTeacher;
 using PLDistill.Audio.Sources;
 using PLDistill.Streaming.Engine;
 using PLDistill.Models.Checkpoints;
 using PLDistill.Models.Runtime;
+using PLDistill.Models.Text;
 
 namespace PLDistill.Cli;
 
@@ -33,6 +36,10 @@ internal static class CliErrors
             return Fail(BadInput, e.Message);
         }
         catch (CheckpointException e)
+        {
+            return Fail(BadInput, e.Message);
+        }
+        catch (Exception e) when (e is TextModelFileException or TextTeacherOutputsException or PairedCorpusException)
         {
             return Fail(BadInput, e.Message);
         }
