@@ -13,6 +13,7 @@ var root = new RootCommand("pld: real-time speech emotion recognition with PL-Di
     EvalCommand.Create(),
     ExportCommand.Create(),
     TextTeacherCommand.Create(),
+    PadCommand.Create(),
     DemoCommand.Create(),
     RunCommand.Create(),
     ServeCommand.Create(),

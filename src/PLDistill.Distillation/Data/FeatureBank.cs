@@ -49,7 +49,11 @@ public static class FeatureBank
     }
 
     /// <summary>Per-band mean and standard deviation over all frames of <paramref name="clips"/> (for the model's normaliser).</summary>
-    public static (float[] Mean, float[] Std) Statistics(IEnumerable<FeatureClip> clips, int melBins)
+    public static (float[] Mean, float[] Std) Statistics(IEnumerable<FeatureClip> clips, int melBins) =>
+        Statistics(clips.Select(c => (c.Features, c.Frames)), melBins);
+
+    /// <summary>Per-band mean and standard deviation over all frames of row-major (T × M) log-mel arrays.</summary>
+    public static (float[] Mean, float[] Std) Statistics(IEnumerable<(float[] Features, int Frames)> clips, int melBins)
     {
         var sum = new double[melBins];
         var squares = new double[melBins];

@@ -57,18 +57,37 @@ public sealed class AudioEncoder : Module
     /// </summary>
     public (Tensor Frames, Tensor Lengths) Forward(Tensor mel, Tensor melLengths)
     {
+        var (frames, lengths, _) = Encode(mel, melLengths, returnAttention: false);
+        return (frames, lengths);
+    }
+
+    /// <summary>
+    /// As <see cref="Forward"/>, and each block's self-attention weights (B, H, T', T') in block order, for attention-based
+    /// priors. Rows of padded queries are weights too; callers mask them with the lengths. The caller disposes all tensors.
+    /// </summary>
+    public (Tensor Frames, Tensor Lengths, IReadOnlyList<Tensor> Attention) ForwardWithAttention(Tensor mel, Tensor melLengths) =>
+        Encode(mel, melLengths, returnAttention: true);
+
+    private (Tensor Frames, Tensor Lengths, IReadOnlyList<Tensor> Attention) Encode(Tensor mel, Tensor melLengths, bool returnAttention)
+    {
         using var scope = NewDisposeScope();
         var (x, _) = subsampling.Forward(Normalize(mel));
         long steps = x.shape[1];
         var lengths = melLengths.FloorDividedBy(Config.Subsampling);
-
         var positions = KeptScalarOperations.Positions(steps, mel.device);
         var mask = AttentionMasks.Additive(AttentionMasks.Window(positions, positions, Config.LeftContextFrames),
                                            AttentionMasks.ValidSteps(lengths, steps));
         var bias = positionBias.Compute(positions, positions);
+        var attention = new List<Tensor>();
         foreach (var block in blocks)
-            x = block.Forward(x, mask, bias).Output; // keys and values are not cached offline; the scope frees them
-        return (finalNorm.forward(x).MoveToOuterDisposeScope(), lengths.MoveToOuterDisposeScope());
+        {
+            var result = block.Forward(x, mask, bias, returnWeights: returnAttention); // keys and values are not cached offline; the scope frees them
+            x = result.Output;
+            if (result.Weights is { } weights)
+                attention.Add(weights);
+        }
+        return (finalNorm.forward(x).MoveToOuterDisposeScope(), lengths.MoveToOuterDisposeScope(),
+                attention.Select(a => a.MoveToOuterDisposeScope()).ToArray());
     }
 
     /// <summary>A fresh per-stream state for <see cref="Step(Tensor, EncoderStreamState)"/>; only streaming encoders have one.</summary>

@@ -65,6 +65,29 @@ public sealed class PadLoss : Module
         return perClip.mean().MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// A retrieval embedding per clip (B, Dt): the speech units projected by P and averaged with their significance prior
+    /// (uniform without priors) — the pooled vector PAD-Glob aligns. No gradient is needed; the caller decides.
+    /// </summary>
+    public Tensor PoolSpeech(PadSequence speech)
+    {
+        ArgumentNullException.ThrowIfNull(speech);
+        Check(speech, "speech", projection.SpeechWidth);
+        using var scope = NewDisposeScope();
+        return Pool(projection.forward(speech.Features), Prior(speech, "speech")).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>A retrieval embedding per clip (B, Dt): the text features averaged with their significance prior (uniform without priors).</summary>
+    public Tensor PoolText(PadSequence text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        Check(text, "text", projection.TextWidth);
+        using var scope = NewDisposeScope();
+        return Pool(text.Features.detach(), Prior(text, "text")).MoveToOuterDisposeScope();
+    }
+
+    private static Tensor Pool(Tensor units, Tensor prior) => (units * prior.unsqueeze(-1)).sum(1);   // (B, T, D) · (B, T, 1) -> (B, D)
+
     private Tensor Prior(PadSequence side, string name)
     {
         if (!Options.UsePriors)
