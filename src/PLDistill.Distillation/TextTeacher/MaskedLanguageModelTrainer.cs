@@ -77,6 +77,8 @@ public sealed class MaskedLanguageModelTrainer
             using var optimizer = new AdamW(encoder.parameters(), options.LearningRate, options.WeightDecay);
             int stepsPerEpoch = (trainingIds.Length + options.BatchSize - 1) / options.BatchSize;
             long totalSteps = (long)stepsPerEpoch * options.Epochs, step = 0;
+            var schedule = new LearningRateSchedule(options.LearningRate, (long)(totalSteps * options.WarmupFraction), totalSteps,
+                FinalLearningRateFraction);
             var history = new List<MaskedLanguageModelEpoch>();
             for (int epoch = 1; epoch <= options.Epochs; epoch++)
             {
@@ -89,7 +91,7 @@ public sealed class MaskedLanguageModelTrainer
                     cancellationToken.ThrowIfCancellationRequested();
                     var masked = batchIndices.Select(i => MaskedSentence.Make(trainingIds[i], tokenizer.Count, options.MaskProbability, random)).ToArray();
                     using var batch = MaskedLanguageModelBatch.Make(masked, device);
-                    optimizer.LearningRate = LearningRate(step++, totalSteps);
+                    optimizer.LearningRate = schedule.At(step++);
                     if (batch.TargetCount == 0)
                         continue;
                     using var scope = NewDisposeScope();
@@ -169,15 +171,6 @@ public sealed class MaskedLanguageModelTrainer
         var shuffled = batches.ToArray();
         random.Shuffle(shuffled);
         return shuffled;
-    }
-
-    private double LearningRate(long step, long totalSteps)
-    {
-        long warmup = (long)(totalSteps * options.WarmupFraction);
-        if (step < warmup)
-            return options.LearningRate * (step + 1) / warmup;
-        double progress = (double)(step - warmup) / Math.Max(1, totalSteps - warmup);
-        return options.LearningRate * (FinalLearningRateFraction + (1 - FinalLearningRateFraction) * 0.5 * (1 + Math.Cos(Math.PI * progress)));
     }
 
     private static MaskedLanguageModelBaseline Baseline(WordTokenizer tokenizer, int[][] trainingIds, IReadOnlyList<MaskedSentence> evaluation)

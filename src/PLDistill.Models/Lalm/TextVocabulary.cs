@@ -58,6 +58,9 @@ public sealed class TextVocabulary
     /// <exception cref="KeyNotFoundException">The token is not in the vocabulary; the message names it.</exception>
     public int Id(string token) => ids.TryGetValue(token, out int id) ? id : throw new KeyNotFoundException($"token '{token}' is not in the vocabulary");
 
+    /// <summary>The id of <paramref name="token"/>, if it is in the vocabulary.</summary>
+    public bool TryGetId(string token, out int id) => ids.TryGetValue(token, out id);
+
     /// <summary>Ids of several tokens.</summary>
     public long[] Ids(IEnumerable<string> tokens) => tokens.Select(t => (long)Id(t)).ToArray();
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using PLDistill.Models.Lalm;
 
 namespace PLDistill.Models.Text;
 
@@ -36,7 +37,7 @@ public sealed partial class WordTokenizer
     /// <summary>The special tokens, in id order.</summary>
     public static readonly IReadOnlyList<string> SpecialTokens = [Pad, Cls, Sep, Mask, Unknown];
 
-    private readonly Dictionary<string, int> ids;
+    private readonly TextVocabulary vocabulary;   // the id map and its duplicate check
 
     /// <summary>A tokenizer over <paramref name="tokens"/>, which must start with <see cref="SpecialTokens"/> and be distinct.</summary>
     /// <exception cref="ArgumentException">The tokens do not start with the special tokens, or one appears twice.</exception>
@@ -46,16 +47,12 @@ public sealed partial class WordTokenizer
         ArgumentOutOfRangeException.ThrowIfLessThan(minFrequency, 1);
         if (tokens.Count < SpecialTokens.Count || !tokens.Take(SpecialTokens.Count).SequenceEqual(SpecialTokens))
             throw new ArgumentException($"the vocabulary must start with {string.Join(" ", SpecialTokens)}", nameof(tokens));
-        Tokens = [.. tokens];
+        vocabulary = new TextVocabulary(tokens);
         MinFrequency = minFrequency;
-        ids = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < Tokens.Count; i++)
-            if (!ids.TryAdd(Tokens[i], i))
-                throw new ArgumentException($"token '{Tokens[i]}' appears twice", nameof(tokens));
     }
 
     /// <summary>Tokens in id order.</summary>
-    public IReadOnlyList<string> Tokens { get; }
+    public IReadOnlyList<string> Tokens => vocabulary.Tokens;
 
     /// <summary>V: the vocabulary's size, special tokens included.</summary>
     public int Count => Tokens.Count;
@@ -105,7 +102,7 @@ public sealed partial class WordTokenizer
     }
 
     /// <summary>The id of <paramref name="token"/>, or <see cref="UnknownId"/> when it is not in the vocabulary.</summary>
-    public int Id(string token) => ids.TryGetValue(token, out int id) ? id : UnknownId;
+    public int Id(string token) => vocabulary.TryGetId(token, out int id) ? id : UnknownId;
 
     /// <summary>
     /// <c>[CLS] words… [SEP]</c> ids of <paramref name="text"/>, keeping at most <paramref name="maxLength"/> ids in all
