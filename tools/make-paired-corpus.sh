@@ -3,6 +3,8 @@
 # text model (PAD, arXiv 2303.03600). Real English sentences from Ambrose Bierce's "The Devil's Dictionary"
 # (Debian package dict-devil, public domain) are spoken by espeak-ng (8 English accents x 32 voice variants)
 # and flite (4 voices) at varied rates and pitches, saved as 16 kHz mono 16-bit WAV, and listed in manifest.jsonl.
+# With --intents it makes the intent-classification (SLU) corpus instead: the spoken commands of
+# tools/intent-commands.tsv, each with its intent and whether the classifier may train on its phrasing.
 # The audio is never committed: the default output folder is outside the repository, and the script refuses an
 # output folder inside a git work tree unless git ignores it.
 set -euo pipefail
@@ -22,6 +24,9 @@ readonly ESPEAK_ACCENTS="en-us en-gb en-gb-scotland en-gb-x-gbclan en-gb-x-rp en
 readonly ESPEAK_FEMALE="f1 f2 f3 f4 f5 Annie aunty belinda linda steph steph2 steph3 Alicia Andrea anika grandma"
 readonly ESPEAK_MALE="m1 m2 m3 m4 m5 m6 m7 m8 Andy adam benjamin david edward max Michael paul robert"
 readonly FLITE_VOICES="slt awb rms kal16"
+readonly INTENT_COMMANDS="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)/intent-commands.tsv"
+# Utterances per command phrasing in each split (--intents): seen phrasings in every split, unseen ones only in test.
+readonly INTENT_SEEN_TRAIN=8 INTENT_SEEN_VALID=2 INTENT_SEEN_TEST=2 INTENT_UNSEEN_TEST=5
 
 usage() {
     cat <<EOF
@@ -43,11 +48,16 @@ voice belongs to exactly one of train/valid/test, and so does each sentence. Sen
 voices) only when --count exceeds the pool (~1,430 sentences; 80% of them for train).
 The text is satire from 1881-1911: sentences with ethnic slurs are dropped, but it stays cynical and dated.
 
+With --intents, the commands of tools/intent-commands.tsv instead (intent, seen/unseen phrasing, text): every seen
+phrasing in $INTENT_SEEN_TRAIN train, $INTENT_SEEN_VALID valid and $INTENT_SEEN_TEST test voices, every unseen phrasing in $INTENT_UNSEEN_TEST test voices (1,260 utterances);
+manifest lines gain "intent" and "phrasing", ids start with "ic".
+
 Options:
   -o, --out DIR      output folder (default: \$HOME/.cache/pldistill/paired-corpus; must not be a tracked part of a repo)
   -n, --count N      number of utterances (default: $DEFAULT_COUNT, about 2 hours of audio)
   -s, --seed N       seed for the deterministic selection (default: 1)
   -q, --quick        tiny corpus of $QUICK_COUNT utterances (unless --count is given)
+      --intents      the intent-classification corpus of spoken commands (no --count or --quick)
   -j, --jobs N       parallel synthesis jobs (default: nproc)
       --no-flite     espeak-ng only
       --no-install   never run apt-get; fail if a tool or the text package is missing
@@ -78,7 +88,7 @@ as_uint() { [[ $1 =~ ^[0-9]{1,9}$ ]] && echo $((10#$1)); }
 
 # ---------------------------------------------------------------------------------------------------- options
 out="${HOME:-/tmp}/.cache/pldistill/paired-corpus"
-count="" seed=1 quick=0 jobs="" use_flite=1 install=1 force=0
+count="" seed=1 quick=0 jobs="" use_flite=1 install=1 force=0 intents=0
 while (($# > 0)); do
     case $1 in
         -o | --out) (($# >= 2)) || die usage "$1 needs a folder"; out=$2; shift 2 ;;
@@ -86,6 +96,7 @@ while (($# > 0)); do
         -s | --seed) (($# >= 2)) || die usage "$1 needs a number"; seed=$2; shift 2 ;;
         -j | --jobs) (($# >= 2)) || die usage "$1 needs a number"; jobs=$2; shift 2 ;;
         -q | --quick) quick=1; shift ;;
+        --intents) intents=1; shift ;;
         --no-flite) use_flite=0; shift ;;
         --no-install) install=0; shift ;;
         --force) force=1; shift ;;
@@ -93,6 +104,11 @@ while (($# > 0)); do
         *) die usage "unknown argument '$1'" ;;
     esac
 done
+if ((intents)); then
+    [[ -z $count ]] && ((!quick)) || die usage "--intents makes a fixed set of utterances: drop --count and --quick"
+    [[ -r $INTENT_COMMANDS ]] || die source "the command list $INTENT_COMMANDS is missing"
+    count=$(grep -cv '^#' -- "$INTENT_COMMANDS")
+fi
 [[ -n $count ]] || { ((quick)) && count=$QUICK_COUNT || count=$DEFAULT_COUNT; }
 [[ -n $jobs ]] || jobs=$(nproc 2>/dev/null || echo 1)
 n=$(as_uint "$count") && ((n >= 10 && n <= 999999)) || die usage "--count must be a whole number from 10 to 999999, got '$count'"
@@ -110,7 +126,7 @@ ensure_dependencies() {
     command -v espeak-ng >/dev/null || missing+=(espeak-ng)
     command -v sox >/dev/null || missing+=(sox)
     ((use_flite)) && ! command -v flite >/dev/null && missing+=(flite)
-    [[ -r $SOURCE_FILE ]] || missing+=("$SOURCE_PACKAGE")
+    ((intents)) || [[ -r $SOURCE_FILE ]] || missing+=("$SOURCE_PACKAGE")
     ((${#missing[@]} == 0)) && return 0
     ((install)) || die dependency "missing Debian packages: ${missing[*]} (install them, or drop --no-install)"
     command -v apt-get >/dev/null || die dependency "missing Debian packages: ${missing[*]}, and there is no apt-get"
@@ -123,7 +139,7 @@ ensure_dependencies() {
     "${sudo[@]}" apt-get update -qq >&2 || die dependency "apt-get update failed"
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 ||
         die dependency "apt-get install ${missing[*]} failed"
-    [[ -r $SOURCE_FILE ]] || die dependency "$SOURCE_PACKAGE is installed but $SOURCE_FILE is not there"
+    ((intents)) || [[ -r $SOURCE_FILE ]] || die dependency "$SOURCE_PACKAGE is installed but $SOURCE_FILE is not there"
 }
 
 # Every espeak-ng variant we name must exist: espeak-ng silently ignores an unknown one.
@@ -232,8 +248,8 @@ extract_sentences() {
 
 # ------------------------------------------------------------------------------------------------------ plan
 # Deterministic for a given seed, sentence list and option set (perl's rand is drand48 on Linux since 5.20).
-# Columns: id split engine voice speaker rate pitch text.
-make_plan() {
+# Columns: id split engine voice speaker rate pitch text, and with --intents also intent and phrasing.
+plan_sentences() {
     env COUNT="$count" SEED="$seed" USE_FLITE="$use_flite" FLITE_SHARE="$FLITE_SHARE" ACCENTS="$ESPEAK_ACCENTS" \
         FEMALE="$ESPEAK_FEMALE" MALE="$ESPEAK_MALE" FLITE="$FLITE_VOICES" \
         RATES="$MIN_RATE $MAX_RATE" PITCHES="$MIN_PITCH $MAX_PITCH" perl -e '
@@ -272,7 +288,54 @@ make_plan() {
             printf "pc%06d\t%s\t%s\t%s\t%s:%s\t%d\t%d\t%s\n", $i + 1, $split, $engine, $voice, $engine, $voice, $rate, $pitch, $text;
         }
     ' <"$out/sentences.txt.new" >"$out/plan.tsv.new" || die output "could not write $out/plan.tsv.new"
+}
 
+# The commands in the voices of their split: seen phrasings in train, valid and test voices, unseen ones in test voices
+# only; voices are held out exactly as in plan_sentences.
+plan_intents() {
+    grep -v '^#' -- "$INTENT_COMMANDS" | awk -F'\t' 'NF != 3 || ($2 != "seen" && $2 != "unseen") { exit 1 }' ||
+        die source "$INTENT_COMMANDS: every line must be 'intent<TAB>seen|unseen<TAB>text'"
+    grep -v '^#' -- "$INTENT_COMMANDS" | cut -f3 >"$out/sentences.txt.new"
+    env SEED="$seed" USE_FLITE="$use_flite" FLITE_SHARE="$FLITE_SHARE" ACCENTS="$ESPEAK_ACCENTS" \
+        FEMALE="$ESPEAK_FEMALE" MALE="$ESPEAK_MALE" FLITE="$FLITE_VOICES" RATES="$MIN_RATE $MAX_RATE" PITCHES="$MIN_PITCH $MAX_PITCH" \
+        PER_SEEN="$INTENT_SEEN_TRAIN $INTENT_SEEN_VALID $INTENT_SEEN_TEST" PER_UNSEEN="$INTENT_UNSEEN_TEST" perl -e '
+        use strict; use warnings;
+        srand($ENV{SEED});
+        sub shuffled { my @a = @_; for (my $i = $#a; $i > 0; $i--) { my $j = int rand($i + 1); @a[$i, $j] = @a[$j, $i] } @a }
+        sub pick { $_[int rand @_] }
+        my @accents = split " ", $ENV{ACCENTS};
+        my @female = shuffled(split " ", $ENV{FEMALE});
+        my @male = shuffled(split " ", $ENV{MALE});
+        my @flite = shuffled(split " ", $ENV{FLITE});
+        my %timbres = (test => [@female[0, 1], @male[0, 1]], valid => [@female[2, 3], @male[2, 3]],
+                       train => [@female[4 .. $#female], @male[4 .. $#male]]);
+        my %flite = (test => [$flite[0]], valid => [$flite[1]], train => [@flite[2 .. $#flite]]);
+        my ($rate_lo, $rate_hi) = split " ", $ENV{RATES};
+        my ($pitch_lo, $pitch_hi) = split " ", $ENV{PITCHES};
+        my ($per_train, $per_valid, $per_test) = split " ", $ENV{PER_SEEN};
+        my $i = 0;
+        while (my $line = <STDIN>) {
+            next if $line =~ /^#/;
+            chomp $line;
+            my ($intent, $phrasing, $text) = split /\t/, $line;
+            my @splits = $phrasing eq "seen" ? ((("train") x $per_train), (("valid") x $per_valid), (("test") x $per_test))
+                                             : (("test") x $ENV{PER_UNSEEN});
+            for my $split (@splits) {
+                my $by_flite = rand() < $ENV{FLITE_SHARE};
+                my $rate = $rate_lo + int rand($rate_hi - $rate_lo + 1);
+                my $pitch = $pitch_lo + int rand($pitch_hi - $pitch_lo + 1);
+                my ($engine, $voice);
+                if ($ENV{USE_FLITE} && $by_flite) { ($engine, $voice) = ("flite", pick(@{$flite{$split}})) }
+                else { ($engine, $voice) = ("espeak", pick(@accents) . "+" . pick(@{$timbres{$split}})) }
+                printf "ic%06d\t%s\t%s\t%s\t%s:%s\t%d\t%d\t%s\t%s\t%s\n", ++$i, $split, $engine, $voice, $engine, $voice, $rate, $pitch,
+                    $text, $intent, $phrasing;
+            }
+        }
+    ' <"$INTENT_COMMANDS" >"$out/plan.tsv.new" || die output "could not write $out/plan.tsv.new"
+}
+
+make_plan() {
+    if ((intents)); then plan_intents; else plan_sentences; fi
     if [[ -e $out/plan.tsv ]] && ! cmp -s "$out/plan.tsv" "$out/plan.tsv.new"; then
         if ((force)); then
             log "--force: discarding the corpus in $out made with other settings"
@@ -291,8 +354,8 @@ make_plan() {
 # never leaves a half-written wav/<id>.wav and a rerun only makes what is missing. sox -R seeds its dither, so the
 # same plan gives byte-identical files.
 synth_one() {
-    local id split engine voice speaker rate pitch text
-    IFS=$'\t' read -r id split engine voice speaker rate pitch text <<<"$1"
+    local id split engine voice speaker rate pitch text labels
+    IFS=$'\t' read -r id split engine voice speaker rate pitch text labels <<<"$1"
     local tmp="$OUT_DIR/tmp/$id" final="$OUT_DIR/wav/$id.wav"
     local -a effects=()
     fail() { echo "make-paired-corpus: synthesis error: $id ($speaker): $*" >&2; rm -f -- "$tmp".*; return 1; }
@@ -349,7 +412,7 @@ write_manifest() {
         sub json { my $s = shift; $s =~ s/(["\\])/\\$1/g; "\"$s\"" }
         while (my $line = <$plan>) {
             chomp $line;
-            my ($id, $split, $engine, $voice, $speaker, $rate, $pitch, $text) = split /\t/, $line, 8;
+            my ($id, $split, $engine, $voice, $speaker, $rate, $pitch, $text, $intent, $phrasing) = split /\t/, $line, 10;
             my $wav = "wav/$id.wav";
             open my $fh, "<:raw", "$dir/$wav" or die "$wav: $!\n";
             my ($head, $chunk, $fmt, $byte_rate, $data);
@@ -365,8 +428,9 @@ write_manifest() {
             die "$wav: no fmt or data chunk\n" unless $byte_rate && defined $data;
             my $sec = $data / $byte_rate;
             $total += $sec; $count{$split}++; $seconds{$split} += $sec; $speakers{$split}{$speaker} = 1;
-            printf $out "{\"id\":%s,\"wav\":%s,\"text\":%s,\"voice\":%s,\"rate\":%d,\"pitch\":%d,\"speaker\":%s,\"split\":%s,\"seconds\":%.3f}\n",
-                json($id), json($wav), json($text), json($voice), $rate, $pitch, json($speaker), json($split), $sec;
+            my $labels = defined $phrasing ? sprintf(",\"intent\":%s,\"phrasing\":%s", json($intent), json($phrasing)) : "";
+            printf $out "{\"id\":%s,\"wav\":%s,\"text\":%s,\"voice\":%s,\"rate\":%d,\"pitch\":%d,\"speaker\":%s,\"split\":%s,\"seconds\":%.3f%s}\n",
+                json($id), json($wav), json($text), json($voice), $rate, $pitch, json($speaker), json($split), $sec, $labels;
         }
         close $out or die "manifest.jsonl.part: $!\n";
         for my $split (qw(train valid test)) {
@@ -381,10 +445,11 @@ write_manifest() {
 write_source_note() {
     cat >"$out/SOURCE.txt" <<EOF
 SYNTHETIC paired speech/text corpus made by tools/$PROG.sh (PLDistill.Streaming, issue 7).
-Text: "The Devil's Dictionary" by Ambrose Bierce (1911), from the Debian package $SOURCE_PACKAGE
-($SOURCE_FILE). Public domain: copyright expired (see /usr/share/doc/$SOURCE_PACKAGE/copyright).
+$( ((intents)) && echo "Text: the spoken commands of tools/intent-commands.tsv (written for this project), with intents." ||
+   printf '%s\n%s' "Text: \"The Devil's Dictionary\" by Ambrose Bierce (1911), from the Debian package $SOURCE_PACKAGE" \
+          "($SOURCE_FILE). Public domain: copyright expired (see /usr/share/doc/$SOURCE_PACKAGE/copyright).")
 Speech: espeak-ng $(espeak-ng --version | awk '{ print $4; exit }')$( ((use_flite)) && echo " and flite $(dpkg-query -W -f='${Version}' flite 2>/dev/null || echo '?')"), resampled to $SAMPLE_RATE Hz mono 16-bit by sox.
-Settings: count=$count seed=$seed flite=$use_flite
+Settings: count=$count seed=$seed flite=$use_flite intents=$intents
 Do not commit this folder.
 EOF
 }
@@ -395,8 +460,9 @@ main() {
     check_variants
     prepare_output
     log "output: $out (count $count, seed $seed, flite $use_flite)"
-    extract_sentences
+    ((intents)) || extract_sentences
     make_plan
+    ((intents)) && count=$(wc -l <"$out/plan.tsv")
     local synth_started=$SECONDS
     synthesise
     local synth_seconds=$((SECONDS - synth_started))

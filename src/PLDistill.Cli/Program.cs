@@ -14,6 +14,7 @@ var root = new RootCommand("pld: real-time speech emotion recognition with PL-Di
     ExportCommand.Create(),
     TextTeacherCommand.Create(),
     PadCommand.Create(),
+    SluCommand.Create(),
     DemoCommand.Create(),
     RunCommand.Create(),
     ServeCommand.Create(),

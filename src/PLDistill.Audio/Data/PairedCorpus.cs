@@ -136,12 +136,12 @@ public sealed class PairedCorpus
         }
     }
 
-    private static JsonElement Required(JsonElement json, string name, LineContext at) =>
+    internal static JsonElement Required(JsonElement json, string name, LineContext at) =>
         json.TryGetProperty(name, out JsonElement value) && value.ValueKind != JsonValueKind.Null
             ? value
             : throw at.Error(PairedCorpusProblem.MissingField, $"missing field '{name}'");
 
-    private static string RequiredString(JsonElement json, string name, LineContext at)
+    internal static string RequiredString(JsonElement json, string name, LineContext at)
     {
         JsonElement value = Required(json, name, at);
         if (value.ValueKind != JsonValueKind.String)
@@ -168,7 +168,7 @@ public sealed class PairedCorpus
     }
 
     /// <summary>Where a line is, so that every error names the file and line.</summary>
-    private readonly record struct LineContext(string Manifest, int Line, string Root)
+    internal readonly record struct LineContext(string Manifest, int Line, string Root)
     {
         public PairedCorpusException Error(PairedCorpusProblem problem, string detail, Exception? inner = null) =>
             new(Manifest, Line, problem, detail, inner);

@@ -53,9 +53,7 @@ public sealed class PadCorpus
             var clips = new List<PadClip>();
             foreach (var utterance in corpus.InSplit(split))
             {
-                var (values, frames) = FeatureBank.LogMel(spectrogram, AudioFile.ReadMono(utterance.WavPath, features.SampleRate));
-                clips.Add(frames > 0 ? new PadClip(utterance.Id, values, frames)
-                    : throw new ArgumentException($"utterance '{utterance.Id}' ({utterance.WavPath}) is too short for one log-mel frame"));
+                clips.Add(PadClip.Read(utterance, spectrogram, features.SampleRate));
                 progress?.Report(++done);
             }
             splits[(int)split] = clips;

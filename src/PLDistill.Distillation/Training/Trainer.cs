@@ -58,10 +58,12 @@ public sealed class Trainer
         // 2. Model (and teacher).
         manual_seed(config.Seed);
         var model = new AudioLanguageModel(config.ResolvedModel);
-        var (mean, std) = FeatureBank.Statistics(trainClips.Where(c => c.Speed == 1.0), config.Features.MelBins);
-        model.Encoder.SetNormalization(tensor(mean), tensor(std));
         if (config.Initialize is not null)
             CheckpointFile.LoadInto(config.Initialize, model);
+        // Normalisation always comes from this run's training data, also over an initial checkpoint: a PAD-aligned student
+        // carries the paired corpus's statistics, which would shift every RAVDESS feature.
+        var (mean, std) = FeatureBank.Statistics(trainClips.Where(c => c.Speed == 1.0), config.Features.MelBins);
+        model.Encoder.SetNormalization(tensor(mean), tensor(std));
         model.to(device);
         using var teacher = LoadTeacher(model);
         using var hint = config.Method == DistillationMethod.FitNets && teacher is not null

@@ -30,7 +30,7 @@ public sealed class TrainingConfig
     /// <summary>Teacher checkpoint for the KD methods.</summary>
     public string? Teacher { get; set; }
 
-    /// <summary>Checkpoint to start from instead of random weights (e.g. a PAD pre-aligned student).</summary>
+    /// <summary>Checkpoint to start from instead of random weights (e.g. a PAD pre-aligned student); its feature normalisation is replaced by this run's training statistics.</summary>
     public string? Initialize { get; set; }
 
     /// <summary>Model shape; the preset of <see cref="Role"/> when omitted.</summary>

@@ -90,6 +90,29 @@ public sealed class TrainerSmokeTests : IDisposable
     }
 
     [Fact]
+    public void An_initial_checkpoint_gives_its_weights_but_not_its_feature_normalisation()
+    {
+        var first = new Trainer(Config("s-first", "student", DistillationMethod.None, epochs: 1), CPU).Run(cancellationToken: TestContext.Current.CancellationToken);
+        var (model, metadata) = CheckpointFile.Load(first.BestCheckpoint);
+        var dataMean = Buffer(model, "featureMean");
+        // A checkpoint normalised for other data (as a PAD-aligned student is for the paired corpus).
+        model.Encoder.SetNormalization(tensor(Enumerable.Repeat(7f, dataMean.Length).ToArray()), tensor(Enumerable.Repeat(3f, dataMean.Length).ToArray()));
+        string shifted = Path.Combine(root, "shifted.pldckpt");
+        CheckpointFile.Save(shifted, model, metadata);
+
+        var config = Config("s-init", "student", DistillationMethod.None, epochs: 1);
+        config.Initialize = shifted;
+        var second = new Trainer(config, CPU).Run(cancellationToken: TestContext.Current.CancellationToken);
+
+        var (continued, _) = CheckpointFile.Load(second.BestCheckpoint);
+        Assert.Equal(dataMean, Buffer(continued, "featureMean"));
+        Assert.DoesNotContain(3f, Buffer(continued, "featureStd"));
+    }
+
+    private static float[] Buffer(AudioLanguageModel model, string name) =>
+        model.Encoder.named_buffers().Single(b => b.name == name).buffer.data<float>().ToArray();
+
+    [Fact]
     public void A_teacher_with_other_features_is_refused_before_training()
     {
         var teacherConfig = Config("t2", "teacher", DistillationMethod.None, epochs: 1);
