@@ -44,10 +44,11 @@ internal static class PadCommand
         var initializeOption = new Option<string?>("--initialize") { Description = "a student checkpoint to start from (default: a seeded random student)" };
         var projectionOption = new Option<string?>("--projection") { Description = $"with --evaluate-only: a saved PAD projection (default: {ProjectionFileName} next to the checkpoint, if any)" };
         var evaluateOnlyOption = new Option<bool>("--evaluate-only") { Description = "only measure the --initialize checkpoint: valid loss and test retrieval" };
+        var configOption = new Option<string?>("--config") { Description = "a PAD config (configs/pad-*.yaml) with every run setting; only --seed and --epochs may then be given, and override it" };
         var command = new Command("pad", "Align the speech student to the text teacher with PAD on a paired corpus, and measure speech → text retrieval")
         {
             pairedOption, textOption, outputOption, variantOption, noPriorsOption, epochsOption, seedOption, batchOption, learningRateOption,
-            priorLayersOption, anchorsOption, widthsOption, initializeOption, projectionOption, evaluateOnlyOption,
+            priorLayersOption, anchorsOption, widthsOption, initializeOption, projectionOption, evaluateOnlyOption, configOption,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -65,21 +66,39 @@ internal static class PadCommand
             int epochs = parse.GetValue(epochsOption);
             if (epochs is < 1 or > 1000)
                 throw new ArgumentException($"--epochs must be 1 … 1000, got {epochs}");
-            var options = new PadTrainingOptions
+            bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+            PadTrainingOptions options;
+            if (parse.GetValue(configOption) is { } config)
             {
-                Loss = new PadOptions
+                Option[] settings = [variantOption, noPriorsOption, priorLayersOption, anchorsOption, widthsOption, batchOption, learningRateOption];
+                if (settings.FirstOrDefault(Given) is { } clash)
+                    throw new ArgumentException($"{clash.Name} is set by --config {config}; edit the config or drop --config");
+                var fromFile = PadConfigFile.Load(config);
+                options = fromFile with
                 {
-                    Variant = ParseVariant(parse.GetValue(variantOption)!),
-                    UsePriors = !parse.GetValue(noPriorsOption),
-                    PriorLayers = ParseList(parse.GetValue(priorLayersOption)!, "--prior-layers"),
-                    Anchors = parse.GetValue(anchorsOption),
-                    SpanWidths = ParseList(parse.GetValue(widthsOption)!, "--span-widths"),
-                },
-                Epochs = evaluateOnly ? 0 : epochs,
-                Seed = parse.GetValue(seedOption),
-                BatchSize = parse.GetValue(batchOption),
-                LearningRate = parse.GetValue(learningRateOption),
-            }.Validate();
+                    Epochs = evaluateOnly ? 0 : Given(epochsOption) ? epochs : fromFile.Epochs,
+                    Seed = Given(seedOption) ? parse.GetValue(seedOption) : fromFile.Seed,
+                };
+            }
+            else
+            {
+                options = new PadTrainingOptions
+                {
+                    Loss = new PadOptions
+                    {
+                        Variant = ParseVariant(parse.GetValue(variantOption)!),
+                        UsePriors = !parse.GetValue(noPriorsOption),
+                        PriorLayers = ParseList(parse.GetValue(priorLayersOption)!, "--prior-layers"),
+                        Anchors = parse.GetValue(anchorsOption),
+                        SpanWidths = ParseList(parse.GetValue(widthsOption)!, "--span-widths"),
+                    },
+                    Epochs = evaluateOnly ? 0 : epochs,
+                    Seed = parse.GetValue(seedOption),
+                    BatchSize = parse.GetValue(batchOption),
+                    LearningRate = parse.GetValue(learningRateOption),
+                };
+            }
+            options = options.Validate();
 
             var corpus = PairedCorpus.Load(parse.GetValue(pairedOption)!);
             var text = TextTeacherOutputs.Open(parse.GetValue(textOption)!);

@@ -1,0 +1,56 @@
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace PLDistill.Distillation.Pad;
+
+/// <summary>
+/// Reads a PAD run's settings (<see cref="PadTrainingOptions"/>) from YAML, strictly: unknown keys and wrong types are
+/// errors naming the line. Keys are the properties in snake case, e.g.
+/// <c>loss: { variant: span_local, use_priors: true, prior_layers: [0], anchors: 8, span_widths: [2, 4, 8] }</c>,
+/// <c>epochs: 4</c>, <c>seed: 1</c>, <c>batch_size: 16</c>, <c>learning_rate: 0.0003</c>.
+/// </summary>
+public static class PadConfigFile
+{
+    private static readonly IDeserializer Reader = new DeserializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .WithEnumNamingConvention(UnderscoredNamingConvention.Instance)
+        .WithTypeMapping<IReadOnlyList<int>, List<int>>()
+        .Build();
+
+    /// <summary>Parses YAML text; <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="ArgumentException">Unknown key, wrong type or invalid value; the message names the source and the key or line.</exception>
+    public static PadTrainingOptions Parse(string yaml, string source)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        PadTrainingOptions options;
+        try
+        {
+            options = Reader.Deserialize<PadTrainingOptions?>(yaml) ?? new PadTrainingOptions();
+        }
+        catch (YamlException e)
+        {
+            string detail = e.InnerException?.Message ?? e.Message;
+            throw new ArgumentException($"{source}: line {e.Start.Line}, column {e.Start.Column}: {detail}", e);
+        }
+        try
+        {
+            return options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{source}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Reads a YAML file.</summary>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="ArgumentException">See <see cref="Parse"/>.</exception>
+    public static PadTrainingOptions Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"PAD config not found: {path}", path);
+        return Parse(File.ReadAllText(path), path);
+    }
+}
