@@ -249,22 +249,43 @@ extract_sentences() {
 # ------------------------------------------------------------------------------------------------------ plan
 # Deterministic for a given seed, sentence list and option set (perl's rand is drand48 on Linux since 5.20).
 # Columns: id split engine voice speaker rate pitch text, and with --intents also intent and phrasing.
-plan_sentences() {
-    env COUNT="$count" SEED="$seed" USE_FLITE="$use_flite" FLITE_SHARE="$FLITE_SHARE" ACCENTS="$ESPEAK_ACCENTS" \
+# Shared start of both plan programs (perl): the seeded voice split and draw(SPLIT), one utterance's engine, voice, rate
+# and pitch. The draws happen in a fixed order, so a plan is byte-identical for the same seed and settings.
+readonly PLAN_PRELUDE='
+    use strict; use warnings;
+    srand($ENV{SEED});
+    sub shuffled { my @a = @_; for (my $i = $#a; $i > 0; $i--) { my $j = int rand($i + 1); @a[$i, $j] = @a[$j, $i] } @a }
+    sub pick { $_[int rand @_] }
+    my @accents = split " ", $ENV{ACCENTS};
+    my @female = shuffled(split " ", $ENV{FEMALE});
+    my @male = shuffled(split " ", $ENV{MALE});
+    my @flite = shuffled(split " ", $ENV{FLITE});
+    # A variant is held out under every accent, so test (and valid) timbres are never heard in training.
+    my %timbres = (test => [@female[0, 1], @male[0, 1]], valid => [@female[2, 3], @male[2, 3]],
+                   train => [@female[4 .. $#female], @male[4 .. $#male]]);
+    my %flite = (test => [$flite[0]], valid => [$flite[1]], train => [@flite[2 .. $#flite]]);
+    my ($rate_lo, $rate_hi) = split " ", $ENV{RATES};
+    my ($pitch_lo, $pitch_hi) = split " ", $ENV{PITCHES};
+    sub draw {
+        my ($split) = @_;
+        my $by_flite = rand() < $ENV{FLITE_SHARE};
+        my $rate = $rate_lo + int rand($rate_hi - $rate_lo + 1);
+        my $pitch = $pitch_lo + int rand($pitch_hi - $pitch_lo + 1);
+        return ("flite", pick(@{$flite{$split}}), $rate, $pitch) if $ENV{USE_FLITE} && $by_flite;
+        return ("espeak", pick(@accents) . "+" . pick(@{$timbres{$split}}), $rate, $pitch);
+    }
+'
+
+# Runs a plan program after the prelude, with the voice settings in its environment.
+plan_with() {
+    env SEED="$seed" USE_FLITE="$use_flite" FLITE_SHARE="$FLITE_SHARE" ACCENTS="$ESPEAK_ACCENTS" \
         FEMALE="$ESPEAK_FEMALE" MALE="$ESPEAK_MALE" FLITE="$FLITE_VOICES" \
-        RATES="$MIN_RATE $MAX_RATE" PITCHES="$MIN_PITCH $MAX_PITCH" perl -e '
-        use strict; use warnings;
-        srand($ENV{SEED});
-        sub shuffled { my @a = @_; for (my $i = $#a; $i > 0; $i--) { my $j = int rand($i + 1); @a[$i, $j] = @a[$j, $i] } @a }
-        sub pick { $_[int rand @_] }
-        my @accents = split " ", $ENV{ACCENTS};
-        my @female = shuffled(split " ", $ENV{FEMALE});
-        my @male = shuffled(split " ", $ENV{MALE});
-        my @flite = shuffled(split " ", $ENV{FLITE});
-        # A variant is held out under every accent, so test (and valid) timbres are never heard in training.
-        my %timbres = (test => [@female[0, 1], @male[0, 1]], valid => [@female[2, 3], @male[2, 3]],
-                       train => [@female[4 .. $#female], @male[4 .. $#male]]);
-        my %flite = (test => [$flite[0]], valid => [$flite[1]], train => [@flite[2 .. $#flite]]);
+        RATES="$MIN_RATE $MAX_RATE" PITCHES="$MIN_PITCH $MAX_PITCH" perl -e "$PLAN_PRELUDE$1"
+}
+
+# The sentence pool shuffled and cut into test, valid and train tenths; each utterance takes its split's next sentence.
+plan_sentences() {
+    COUNT=$count plan_with '
         my @sentences = <STDIN>; chomp @sentences;
         @sentences = shuffled(@sentences);
         my $n = $ENV{COUNT};
@@ -273,45 +294,23 @@ plan_sentences() {
         my %pool = (test => [@sentences[0 .. $s_tenth - 1]], valid => [@sentences[$s_tenth .. 2 * $s_tenth - 1]],
                     train => [@sentences[2 * $s_tenth .. $#sentences]]);
         my @splits = shuffled(("test") x $n_test, ("valid") x $n_valid, ("train") x ($n - $n_test - $n_valid));
-        my ($rate_lo, $rate_hi) = split " ", $ENV{RATES};
-        my ($pitch_lo, $pitch_hi) = split " ", $ENV{PITCHES};
         my %used;
         for my $i (0 .. $n - 1) {
             my $split = $splits[$i];
             my $text = $pool{$split}[$used{$split}++ % @{$pool{$split}}];
-            my $by_flite = rand() < $ENV{FLITE_SHARE};
-            my $rate = $rate_lo + int rand($rate_hi - $rate_lo + 1);
-            my $pitch = $pitch_lo + int rand($pitch_hi - $pitch_lo + 1);
-            my ($engine, $voice);
-            if ($ENV{USE_FLITE} && $by_flite) { ($engine, $voice) = ("flite", pick(@{$flite{$split}})) }
-            else { ($engine, $voice) = ("espeak", pick(@accents) . "+" . pick(@{$timbres{$split}})) }
+            my ($engine, $voice, $rate, $pitch) = draw($split);
             printf "pc%06d\t%s\t%s\t%s\t%s:%s\t%d\t%d\t%s\n", $i + 1, $split, $engine, $voice, $engine, $voice, $rate, $pitch, $text;
         }
     ' <"$out/sentences.txt.new" >"$out/plan.tsv.new" || die output "could not write $out/plan.tsv.new"
 }
 
 # The commands in the voices of their split: seen phrasings in train, valid and test voices, unseen ones in test voices
-# only; voices are held out exactly as in plan_sentences.
+# only; voices are held out exactly as for sentences.
 plan_intents() {
     grep -v '^#' -- "$INTENT_COMMANDS" | awk -F'\t' 'NF != 3 || ($2 != "seen" && $2 != "unseen") { exit 1 }' ||
         die source "$INTENT_COMMANDS: every line must be 'intent<TAB>seen|unseen<TAB>text'"
     grep -v '^#' -- "$INTENT_COMMANDS" | cut -f3 >"$out/sentences.txt.new"
-    env SEED="$seed" USE_FLITE="$use_flite" FLITE_SHARE="$FLITE_SHARE" ACCENTS="$ESPEAK_ACCENTS" \
-        FEMALE="$ESPEAK_FEMALE" MALE="$ESPEAK_MALE" FLITE="$FLITE_VOICES" RATES="$MIN_RATE $MAX_RATE" PITCHES="$MIN_PITCH $MAX_PITCH" \
-        PER_SEEN="$INTENT_SEEN_TRAIN $INTENT_SEEN_VALID $INTENT_SEEN_TEST" PER_UNSEEN="$INTENT_UNSEEN_TEST" perl -e '
-        use strict; use warnings;
-        srand($ENV{SEED});
-        sub shuffled { my @a = @_; for (my $i = $#a; $i > 0; $i--) { my $j = int rand($i + 1); @a[$i, $j] = @a[$j, $i] } @a }
-        sub pick { $_[int rand @_] }
-        my @accents = split " ", $ENV{ACCENTS};
-        my @female = shuffled(split " ", $ENV{FEMALE});
-        my @male = shuffled(split " ", $ENV{MALE});
-        my @flite = shuffled(split " ", $ENV{FLITE});
-        my %timbres = (test => [@female[0, 1], @male[0, 1]], valid => [@female[2, 3], @male[2, 3]],
-                       train => [@female[4 .. $#female], @male[4 .. $#male]]);
-        my %flite = (test => [$flite[0]], valid => [$flite[1]], train => [@flite[2 .. $#flite]]);
-        my ($rate_lo, $rate_hi) = split " ", $ENV{RATES};
-        my ($pitch_lo, $pitch_hi) = split " ", $ENV{PITCHES};
+    PER_SEEN="$INTENT_SEEN_TRAIN $INTENT_SEEN_VALID $INTENT_SEEN_TEST" PER_UNSEEN="$INTENT_UNSEEN_TEST" plan_with '
         my ($per_train, $per_valid, $per_test) = split " ", $ENV{PER_SEEN};
         my $i = 0;
         while (my $line = <STDIN>) {
@@ -321,12 +320,7 @@ plan_intents() {
             my @splits = $phrasing eq "seen" ? ((("train") x $per_train), (("valid") x $per_valid), (("test") x $per_test))
                                              : (("test") x $ENV{PER_UNSEEN});
             for my $split (@splits) {
-                my $by_flite = rand() < $ENV{FLITE_SHARE};
-                my $rate = $rate_lo + int rand($rate_hi - $rate_lo + 1);
-                my $pitch = $pitch_lo + int rand($pitch_hi - $pitch_lo + 1);
-                my ($engine, $voice);
-                if ($ENV{USE_FLITE} && $by_flite) { ($engine, $voice) = ("flite", pick(@{$flite{$split}})) }
-                else { ($engine, $voice) = ("espeak", pick(@accents) . "+" . pick(@{$timbres{$split}})) }
+                my ($engine, $voice, $rate, $pitch) = draw($split);
                 printf "ic%06d\t%s\t%s\t%s\t%s:%s\t%d\t%d\t%s\t%s\t%s\n", ++$i, $split, $engine, $voice, $engine, $voice, $rate, $pitch,
                     $text, $intent, $phrasing;
             }
