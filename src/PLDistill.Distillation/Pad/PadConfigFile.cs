@@ -1,4 +1,4 @@
-using YamlDotNet.Core;
+using PLDistill.Distillation.Training;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -23,24 +23,7 @@ public static class PadConfigFile
     public static PadTrainingOptions Parse(string yaml, string source)
     {
         ArgumentNullException.ThrowIfNull(yaml);
-        PadTrainingOptions options;
-        try
-        {
-            options = Reader.Deserialize<PadTrainingOptions?>(yaml) ?? new PadTrainingOptions();
-        }
-        catch (YamlException e)
-        {
-            string detail = e.InnerException?.Message ?? e.Message;
-            throw new ArgumentException($"{source}: line {e.Start.Line}, column {e.Start.Column}: {detail}", e);
-        }
-        try
-        {
-            return options.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"{source}: {e.Message}", e);
-        }
+        return StrictYaml.Parse<PadTrainingOptions>(Reader, yaml, source, c => c.Validate());
     }
 
     /// <summary>Reads a YAML file.</summary>

@@ -1,4 +1,3 @@
-using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -35,27 +34,8 @@ public static class TrainingConfigFile
 
     /// <summary>Parses YAML text; <paramref name="source"/> names it in errors.</summary>
     /// <exception cref="ArgumentException">Unknown key, wrong type or invalid value; the message names the key (and line).</exception>
-    public static TrainingConfig Parse(string yaml, string source)
-    {
-        TrainingConfig config;
-        try
-        {
-            config = Reader.Deserialize<TrainingConfig?>(yaml) ?? new TrainingConfig();
-        }
-        catch (YamlException e)
-        {
-            string detail = e.InnerException?.Message ?? e.Message;
-            throw new ArgumentException($"{source}: line {e.Start.Line}, column {e.Start.Column}: {detail}", e);
-        }
-        try
-        {
-            return config.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"{source}: {e.Message}", e);
-        }
-    }
+    public static TrainingConfig Parse(string yaml, string source) =>
+        StrictYaml.Parse<TrainingConfig>(Reader, yaml, source, c => c.Validate());
 
     /// <summary>Reads a YAML file.</summary>
     public static TrainingConfig Load(string path)
