@@ -23,6 +23,45 @@ internal static class ClipLatencyBenchmark
         Console.WriteLine("|---|---|---|---|---|");
         Row("teacher", Load(teacherCheckpoint, LalmConfig.Teacher), device, clipSeconds, repeats);
         Row("student", Load(studentCheckpoint, LalmConfig.Student), device, clipSeconds, repeats);
+        Stages(Load(studentCheckpoint, LalmConfig.Student), device, clipSeconds, repeats);
+    }
+
+    /// <summary>Where the student's time goes: p50 of the same clip cut after each stage (a later stage's share is the difference).</summary>
+    private static void Stages((AudioLanguageModel Model, LogMelOptions Features, string Source) loaded, Device device, double clipSeconds, int repeats)
+    {
+        var (model, features, _) = loaded;
+        model.to(device).eval();
+        using var spectrogram = new LogMelSpectrogram(features).to(device);
+        using var samples = tensor(StudentFactory.Speechlike((int)(clipSeconds * features.SampleRate), seed: 2)).to(device);
+        double Time(int stages)
+        {
+            var times = new List<double>();
+            for (int run = 0; run < repeats + 10; run++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                using (no_grad())
+                using (var scope = NewDisposeScope())
+                {
+                    var mel = spectrogram.forward(samples).unsqueeze(0);
+                    Tensor last = mel;
+                    if (stages >= 2)
+                    {
+                        var lengths = tensor(new[] { mel.shape[1] }, device: device);
+                        var (frames, frameLengths) = model.Encoder.Forward(mel, lengths);
+                        last = model.Projector.forward(frames);
+                        if (stages >= 3)
+                            last = model.ClassLogits(model.Answer(last, frameLengths).Logits, EmotionLabelSet.Eight).softmax(-1);
+                    }
+                    _ = last.cpu().data<float>()[0];
+                }
+                if (run >= 10)
+                    times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            }
+            return BenchEnvironment.Percentile(times, 0.5);
+        }
+        double frontEnd = Time(1), encoded = Time(2), total = Time(3);
+        Console.WriteLine($"# student stages, p50 ms: log-mel {frontEnd:F2}; encoder + projector {encoded - frontEnd:F2}; LM + class probabilities {total - encoded:F2}; total {total:F2}");
+        model.Dispose();
     }
 
     // A checkpoint when given; else seeded random weights of the default shape (compute does not depend on the weights).
