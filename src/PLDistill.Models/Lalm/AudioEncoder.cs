@@ -77,11 +77,11 @@ public sealed class AudioEncoder : Module
         var positions = KeptScalarOperations.Positions(steps, mel.device);
         var mask = AttentionMasks.Additive(AttentionMasks.Window(positions, positions, Config.LeftContextFrames),
                                            AttentionMasks.ValidSteps(lengths, steps));
-        var offsets = mask.Plus(positionBias.Compute(positions, positions));   // one score offset for every block: mask + relative bias
+        var bias = positionBias.Compute(positions, positions);
         var attention = new List<Tensor>();
         foreach (var block in blocks)
         {
-            var result = block.Forward(x, offsets, null, returnWeights: returnAttention); // keys and values are not cached offline; the scope frees them
+            var result = block.Forward(x, mask, bias, returnWeights: returnAttention); // keys and values are not cached offline; the scope frees them
             x = result.Output;
             if (result.Weights is { } weights)
                 attention.Add(weights);

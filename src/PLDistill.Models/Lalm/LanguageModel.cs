@@ -53,11 +53,10 @@ public sealed class LanguageModel : Module
             ? WindowedLayout(prefixIds, audio, audioLengths, suffixIds, window)
             : FullContextLayout(prefixIds, audio, audioLengths, suffixIds);
 
-        var offsets = bias is null ? mask : mask.Plus(bias);                  // one score offset for every block: mask + relative bias
         var attention = new List<Tensor>();
         foreach (var block in blocks)
         {
-            var step = block.Forward(x, offsets, null, returnWeights: returnAttention);
+            var step = block.Forward(x, mask, bias, returnWeights: returnAttention);
             x = step.Output;
             if (step.Weights is not null)
                 attention.Add(step.Weights.MoveToOuterDisposeScope());

@@ -1,5 +1,4 @@
 using PLDistill.Models.Runtime;
-using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -14,7 +13,6 @@ public sealed class SelfAttention : Module
     private readonly TorchSharp.Modules.Linear queryKeyValue, output;
     private readonly int heads, headWidth;
     private readonly double dropout;
-    private readonly Scalar scale;   // 1/√d, kept for the module's life (see KeptScalars)
 
     /// <summary>Attention over <paramref name="width"/> features split into <paramref name="heads"/> heads.</summary>
     public SelfAttention(int width, int heads, double dropout) : base(nameof(SelfAttention))
@@ -22,7 +20,6 @@ public sealed class SelfAttention : Module
         this.heads = heads;
         headWidth = width / heads;
         this.dropout = dropout;
-        scale = (1.0 / Math.Sqrt(headWidth)).ToScalar();
         queryKeyValue = Linear(width, 3 * width);
         output = Linear(width, width);
         RegisterComponents();
@@ -43,29 +40,18 @@ public sealed class SelfAttention : Module
         Tensor allKeys = pastKeys is null ? key : cat([pastKeys, key], 2);                               // (B, H, Tk, d)
         Tensor allValues = pastValues is null ? value : cat([pastValues, value], 2);
 
-        Tensor mixed;                                                                                        // (B, H, Tq, d)
-        Tensor? weights = null;
-        if (training || returnWeights)
-        {
-            var scores = query.matmul(allKeys.transpose(-2, -1)).mul(scale);                                // (B, H, Tq, Tk)
-            if (bias is not null)
-                scores = scores.Plus(bias);
-            weights = scores.Plus(additiveMask).softmax(-1);
-            mixed = functional.dropout(weights, dropout, training).matmul(allValues);
-        }
-        else
-        {
-            // Inference without weights: libtorch's fused kernel computes softmax(q·kᵀ/√d + mask)·v in one call (same
-            // scale), which matters at batch 1 where per-operation overhead dominates.
-            mixed = functional.scaled_dot_product_attention(query, allKeys, allValues, bias is null ? additiveMask : additiveMask.Plus(bias));
-        }
+        var scores = query.matmul(allKeys.transpose(-2, -1)).Times(1.0 / Math.Sqrt(headWidth));              // (B, H, Tq, Tk)
+        if (bias is not null)
+            scores = scores.Plus(bias);
+        var weights = scores.Plus(additiveMask).softmax(-1);
+        var mixed = functional.dropout(weights, dropout, training).matmul(allValues);                     // (B, H, Tq, d)
         var y = output.forward(mixed.transpose(1, 2).reshape(batch, steps, heads * headWidth));            // (B, Tq, D)
 
         return new AttentionResult(
             y.MoveToOuterDisposeScope(),
             key.contiguous().MoveToOuterDisposeScope(),
             value.contiguous().MoveToOuterDisposeScope(),
-            returnWeights ? weights!.MoveToOuterDisposeScope() : null);
+            returnWeights ? weights.MoveToOuterDisposeScope() : null);
     }
 }
 
