@@ -30,7 +30,7 @@ public sealed class PadConfigFileTests
     [Fact]
     public void Every_shipped_pad_config_is_valid_and_names_a_variant()
     {
-        string configs = Path.Combine(RepositoryRoot(), "configs");
+        string configs = RepositoryFolder.Configs;
         string[] files = Directory.GetFiles(configs, "pad-*.yaml");
         Assert.True(files.Length >= 5, $"expected the five PAD rows' configs in {configs}, found {files.Length}");
         Assert.All(files, file => Assert.NotEqual(PadVariant.None, PadConfigFile.Load(file).Loss.Variant));
@@ -52,13 +52,4 @@ public sealed class PadConfigFileTests
     [Fact]
     public void A_missing_file_is_reported_as_such() =>
         Assert.Throws<FileNotFoundException>(() => PadConfigFile.Load(Path.Combine(Path.GetTempPath(), "no-such-pad-config.yaml")));
-
-    /// <summary>The repository, found from this source file's path (build outputs may live anywhere).</summary>
-    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string source = "")
-    {
-        for (var folder = new DirectoryInfo(Path.GetDirectoryName(source)!); folder is not null; folder = folder.Parent)
-            if (File.Exists(Path.Combine(folder.FullName, "PLDistill.Streaming.sln")))
-                return folder.FullName;
-        throw new DirectoryNotFoundException($"the repository root (PLDistill.Streaming.sln) is not above {source}");
-    }
 }

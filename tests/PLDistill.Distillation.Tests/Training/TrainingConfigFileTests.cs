@@ -61,4 +61,18 @@ public sealed class TrainingConfigFileTests
         Assert.Equal(config.Augmentation.Speeds, again.Augmentation.Speeds);
         Assert.Equal(config.Loss.Attention.Layers, again.Loss.Attention.Layers);
     }
+
+    [Fact]
+    public void Every_shipped_training_config_parses_and_every_kd_config_names_its_teacher()
+    {
+        string configs = RepositoryFolder.Configs;
+        string[] files = [.. Directory.GetFiles(configs, "student*.yaml"), Path.Combine(configs, "teacher.yaml")];
+        Assert.True(files.Length >= 9, $"expected the teacher and the student rows' configs in {configs}, found {files.Length}");
+        foreach (string file in files)
+        {
+            var config = TrainingConfigFile.Load(file);
+            Assert.True(config.Method == DistillationMethod.None || config.Teacher is not null, $"{file}: {config.Method} without a teacher");
+        }
+        Assert.NotNull(TrainingConfigFile.Load(Path.Combine(configs, "student-pad-pl-distill.yaml")).Initialize);
+    }
 }
