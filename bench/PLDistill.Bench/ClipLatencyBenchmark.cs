@@ -33,32 +33,20 @@ internal static class ClipLatencyBenchmark
         model.to(device).eval();
         using var spectrogram = new LogMelSpectrogram(features).to(device);
         using var samples = tensor(StudentFactory.Speechlike((int)(clipSeconds * features.SampleRate), seed: 2)).to(device);
-        double Time(int stages)
+        double Time(int stages) => BenchEnvironment.Percentile(Timed(repeats, () =>
         {
-            var times = new List<double>();
-            for (int run = 0; run < repeats + 10; run++)
+            var mel = spectrogram.forward(samples).unsqueeze(0);
+            Tensor last = mel;
+            if (stages >= 2)
             {
-                long t0 = Stopwatch.GetTimestamp();
-                using (no_grad())
-                using (var scope = NewDisposeScope())
-                {
-                    var mel = spectrogram.forward(samples).unsqueeze(0);
-                    Tensor last = mel;
-                    if (stages >= 2)
-                    {
-                        var lengths = tensor(new[] { mel.shape[1] }, device: device);
-                        var (frames, frameLengths) = model.Encoder.Forward(mel, lengths);
-                        last = model.Projector.forward(frames);
-                        if (stages >= 3)
-                            last = model.ClassLogits(model.Answer(last, frameLengths).Logits, EmotionLabelSet.Eight).softmax(-1);
-                    }
-                    _ = last.cpu().data<float>()[0];
-                }
-                if (run >= 10)
-                    times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                var lengths = tensor(new[] { mel.shape[1] }, device: device);
+                var (frames, frameLengths) = model.Encoder.Forward(mel, lengths);
+                last = model.Projector.forward(frames);
+                if (stages >= 3)
+                    last = model.ClassLogits(model.Answer(last, frameLengths).Logits, EmotionLabelSet.Eight).softmax(-1);
             }
-            return BenchEnvironment.Percentile(times, 0.5);
-        }
+            _ = last.cpu().data<float>()[0];   // wait for the device
+        }), 0.5);
         double frontEnd = Time(1), encoded = Time(2), total = Time(3);
         Console.WriteLine($"# student stages, p50 ms: log-mel {frontEnd:F2}; encoder + projector {encoded - frontEnd:F2}; LM + class probabilities {total - encoded:F2}; total {total:F2}");
         model.Dispose();
@@ -86,24 +74,32 @@ internal static class ClipLatencyBenchmark
         using var spectrogram = new LogMelSpectrogram(features).to(device);
         float[] audio = StudentFactory.Speechlike((int)(clipSeconds * features.SampleRate), seed: 2);
         using var samples = tensor(audio).to(device);
+        var times = Timed(repeats, () =>
+        {
+            var mel = spectrogram.forward(samples).unsqueeze(0);
+            var lengths = tensor(new[] { mel.shape[1] }, device: device);
+            using var output = model.Forward(mel, lengths);
+            var probabilities = model.ClassLogits(output.AnswerLogits, EmotionLabelSet.Eight).softmax(-1).cpu();
+            _ = probabilities.data<float>()[0];   // wait for the device, as a caller reading the answer does
+        });
+        Console.WriteLine($"| {role} ({source}) | {model.ParameterCount:N0} | {BenchEnvironment.Percentile(times, 0.5):F2} | " +
+                          $"{BenchEnvironment.Percentile(times, 0.99):F2} | {times.Average():F2} |");
+        model.Dispose();
+    }
+
+    /// <summary>Milliseconds of <paramref name="repeats"/> runs of <paramref name="once"/> (without gradients, in a dispose scope) after 10 untimed warm-up runs.</summary>
+    private static List<double> Timed(int repeats, Action once)
+    {
         var times = new List<double>();
         for (int run = 0; run < repeats + 10; run++)
         {
             long t0 = Stopwatch.GetTimestamp();
             using (no_grad())
-            using (var scope = NewDisposeScope())
-            {
-                var mel = spectrogram.forward(samples).unsqueeze(0);
-                var lengths = tensor(new[] { mel.shape[1] }, device: device);
-                using var output = model.Forward(mel, lengths);
-                var probabilities = model.ClassLogits(output.AnswerLogits, EmotionLabelSet.Eight).softmax(-1).cpu();
-                _ = probabilities.data<float>()[0];   // wait for the device, as a caller reading the answer does
-            }
+            using (NewDisposeScope())
+                once();
             if (run >= 10)
                 times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
         }
-        Console.WriteLine($"| {role} ({source}) | {model.ParameterCount:N0} | {BenchEnvironment.Percentile(times, 0.5):F2} | " +
-                          $"{BenchEnvironment.Percentile(times, 0.99):F2} | {times.Average():F2} |");
-        model.Dispose();
+        return times;
     }
 }
