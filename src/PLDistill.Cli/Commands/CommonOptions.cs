@@ -37,4 +37,14 @@ internal static class CommonOptions
             CpuThreads = parse.GetValue(Threads),
         });
     }
+
+    /// <summary>Refuses an output that is a file or a folder with anything in it, naming <paramref name="option"/>.</summary>
+    /// <exception cref="ArgumentException">The folder is a file or not empty.</exception>
+    public static void RequireEmptyFolder(string folder, string option)
+    {
+        if (File.Exists(folder))
+            throw new ArgumentException($"{option} {folder} is a file; give a folder");
+        if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+            throw new ArgumentException($"{option} {folder} is not empty; choose a new folder");
+    }
 }

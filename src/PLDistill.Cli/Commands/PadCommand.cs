@@ -60,7 +60,7 @@ internal static class PadCommand
             if (evaluateOnly && output is not null)
                 throw new ArgumentException("--evaluate-only writes nothing; drop --output");
             if (!evaluateOnly)
-                RequireEmpty(output ?? throw new ArgumentException("--output is required (a new or empty folder)"), "--output");
+                CommonOptions.RequireEmptyFolder(output ?? throw new ArgumentException("--output is required (a new or empty folder)"), "--output");
             if (!evaluateOnly && parse.GetValue(projectionOption) is not null)
                 throw new ArgumentException("--projection is read only with --evaluate-only");
             int epochs = parse.GetValue(epochsOption);
@@ -103,21 +103,16 @@ internal static class PadCommand
             var corpus = PairedCorpus.Load(parse.GetValue(pairedOption)!);
             var text = TextTeacherOutputs.Open(parse.GetValue(textOption)!);
             var runtime = CommonOptions.InitializeTorch(parse);
-            CheckpointMetadata? initial = initialize is null ? null : CheckpointFile.ReadMetadata(initialize);
+            AudioLanguageModel? loaded = null;
+            CheckpointMetadata? initial = null;
+            if (initialize is not null)
+                (loaded, initial) = CheckpointFile.Load(initialize);                      // read once, before any feature work
             var features = initial?.Features ?? new LogMelOptions();
             Console.WriteLine($"paired corpus {corpus.ManifestPath}: {corpus.Utterances.Count} utterances; text outputs {text.Manifest} (width {text.Width}); computing log-mel features …");
             var data = PadCorpus.Build(corpus, text, features);
             Console.WriteLine($"train {data.In(PairedSplit.Train).Count}, valid {data.In(PairedSplit.Valid).Count}, test {data.In(PairedSplit.Test).Count} utterances");
 
-            manual_seed(options.Seed);
-            var model = new AudioLanguageModel(initial?.Model ?? LalmConfig.Student, initial is null ? null : new TextVocabulary(initial.Vocabulary));
-            if (initialize is not null)
-                CheckpointFile.LoadInto(initialize, model);
-            else
-            {
-                var (mean, std) = data.TrainStatistics();
-                model.Encoder.SetNormalization(tensor(mean), tensor(std));
-            }
+            var model = loaded ?? RandomStudent.Create(options.Seed, data.TrainStatistics());
             if (model.Config.Encoder.MelBins != features.MelBins)
                 throw new ArgumentException($"the student takes {model.Config.Encoder.MelBins} mel bins but its features have {features.MelBins}");
             model.to(runtime.Device);
@@ -170,14 +165,6 @@ internal static class PadCommand
             values[i] = int.TryParse(parts[i], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value)
                 ? value : throw new ArgumentException($"{option} '{text}': '{parts[i]}' is not a whole number");
         return values;
-    }
-
-    private static void RequireEmpty(string folder, string option)
-    {
-        if (File.Exists(folder))
-            throw new ArgumentException($"{option} {folder} is a file; give a folder");
-        if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
-            throw new ArgumentException($"{option} {folder} is not empty; choose a new folder");
     }
 
     private static void WriteSummary(string path, string paired, string textManifest, string? initialize, PadTrainingOptions options, PadTrainingResult result)

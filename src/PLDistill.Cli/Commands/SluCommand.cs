@@ -42,21 +42,15 @@ internal static class SluCommand
             var runtime = CommonOptions.InitializeTorch(parse);
 
             string? checkpoint = parse.GetValue(checkpointOption) is { } given ? DefaultModel.Resolve(given) : null;
-            var metadata = checkpoint is null ? null : CheckpointFile.ReadMetadata(checkpoint);
+            AudioLanguageModel? loaded = null;
+            CheckpointMetadata? metadata = null;
+            if (checkpoint is not null)
+                (loaded, metadata) = CheckpointFile.Load(checkpoint);                    // read once, before any feature work
             var features = metadata?.Features ?? new LogMelOptions();
             Console.WriteLine($"intent corpus {corpus.Paired.ManifestPath}: {corpus.Utterances.Count} utterances, intents {string.Join(", ", corpus.Intents)}; computing log-mel features …");
             var data = SluDataset.Build(corpus, features);
 
-            AudioLanguageModel model;
-            if (checkpoint is null)
-            {
-                manual_seed(parse.GetValue(seedOption));
-                model = new AudioLanguageModel(LalmConfig.Student);
-                var (mean, std) = data.TrainStatistics();
-                model.Encoder.SetNormalization(tensor(mean), tensor(std));
-            }
-            else
-                model = CheckpointFile.Load(checkpoint).Model;
+            var model = loaded ?? RandomStudent.Create(parse.GetValue(seedOption), data.TrainStatistics());
             model.to(runtime.Device);
             Console.WriteLine($"student: {checkpoint ?? $"random (seed {parse.GetValue(seedOption)})"}, {model.ParameterCount:N0} parameters; device {runtime.Device.type}");
 

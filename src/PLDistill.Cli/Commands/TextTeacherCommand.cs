@@ -54,7 +54,7 @@ internal static class TextTeacherCommand
         command.SetAction((parse, cancellationToken) =>
         {
             string output = Path.GetFullPath(parse.GetValue(outputOption)!);
-            RequireEmpty(output, "--output");
+            CommonOptions.RequireEmptyFolder(output, "--output");
             int epochs = parse.GetValue(epochsOption);
             if (epochs is < 1 or > 1000)
                 throw new ArgumentException($"--epochs must be 1 … 1000, got {epochs}");
@@ -123,7 +123,7 @@ internal static class TextTeacherCommand
             string output = Path.GetFullPath(parse.GetValue(outputOption)!);
             if (output == model)
                 throw new ArgumentException("--output must differ from --model");
-            RequireEmpty(output, "--output");
+            CommonOptions.RequireEmptyFolder(output, "--output");
             var corpus = PairedCorpus.Load(parse.GetValue(pairedOption)!);
             CommonOptions.InitializeTorch(parse);
             var (encoder, tokenizer) = TextEncoderFolder.Load(model);
@@ -143,14 +143,6 @@ internal static class TextTeacherCommand
             return 0;
         });
         return command;
-    }
-
-    private static void RequireEmpty(string folder, string option)
-    {
-        if (File.Exists(folder))
-            throw new ArgumentException($"{option} {folder} is a file; give a folder");
-        if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
-            throw new ArgumentException($"{option} {folder} is not empty; choose a new folder");
     }
 
     private static void WriteSummary(string path, string source, string? excluded, int removed, MaskedLanguageModelOptions options, MaskedLanguageModelResult result)
