@@ -78,11 +78,11 @@ public sealed class PadTrainer
             loss.train();
             double sum = 0;
             int steps = 0;
-            for (int start = 0; start < order.Length; start += options.BatchSize)
+            foreach (int[] indices in order.Chunk(options.BatchSize))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                var clips = order.Skip(start).Take(options.BatchSize).Select(i => train[i]).ToArray();
+                var clips = indices.Select(i => train[i]).ToArray();
                 var value = Compute(model, loss, clips, corpus.Text);
                 optimizer.ZeroGrad();
                 value.backward();
@@ -111,10 +111,9 @@ public sealed class PadTrainer
         loss.eval();
         using var noGrad = no_grad();
         double sum = 0;
-        for (int start = 0; start < clips.Count; start += options.BatchSize)
+        foreach (var batch in clips.Chunk(options.BatchSize))
         {
             using var scope = NewDisposeScope();
-            var batch = clips.Skip(start).Take(options.BatchSize).ToArray();
             sum += Compute(model, loss, batch, text).item<float>() * batch.Length;
         }
         return sum / clips.Count;
@@ -138,9 +137,8 @@ public sealed class PadTrainer
         using var scope = NewDisposeScope();
         var speechRows = new List<Tensor>();
         var textRows = new List<Tensor>();
-        for (int start = 0; start < clips.Count; start += options.BatchSize)
+        foreach (var batch in clips.Chunk(options.BatchSize))
         {
-            var batch = clips.Skip(start).Take(options.BatchSize).ToArray();
             var (speech, textSide) = Sides(model, batch, text);
             speechRows.Add(loss.PoolSpeech(speech).cpu());
             textRows.Add(loss.PoolText(textSide).cpu());

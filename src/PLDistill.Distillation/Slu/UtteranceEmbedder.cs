@@ -24,9 +24,8 @@ public static class UtteranceEmbedder
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var rows = new List<Tensor>();
-        for (int start = 0; start < clips.Count; start += batchSize)
+        foreach (var batch in clips.Chunk(batchSize))
         {
-            var batch = clips.Skip(start).Take(batchSize).ToArray();
             var (mel, melLengths) = PadBatch.Mel(batch, model.Config.Encoder.MelBins);
             var (frames, lengths) = model.Encoder.Forward(mel.to(device), melLengths.to(device));
             var projected = model.Projector.forward(frames);                                       // (B, T, D_lm)
@@ -44,9 +43,9 @@ public static class UtteranceEmbedder
             throw new ArgumentException("no ids to embed", nameof(ids));
         using var scope = NewDisposeScope();
         var rows = new List<Tensor>();
-        for (int start = 0; start < ids.Count; start += batchSize)
+        foreach (var chunk in ids.Chunk(batchSize))
         {
-            var batch = text.Make(ids.Skip(start).Take(batchSize).ToArray(), []);   // its tensors belong to the scope
+            var batch = text.Make(chunk, []);   // its tensors belong to the scope
             rows.Add(GlobalAlignment.Pool(batch.Features, SignificancePrior.Uniform(batch.Lengths, batch.Steps)));
         }
         return cat(rows, 0).MoveToOuterDisposeScope();

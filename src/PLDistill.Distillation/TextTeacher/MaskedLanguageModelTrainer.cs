@@ -128,9 +128,8 @@ public sealed class MaskedLanguageModelTrainer
         using var noGrad = no_grad();
         double lossSum = 0;
         long correct = 0, targets = 0;
-        for (int start = 0; start < sentences.Count; start += EvaluationBatchSize)
+        foreach (var slice in sentences.Chunk(EvaluationBatchSize))
         {
-            var slice = sentences.Skip(start).Take(EvaluationBatchSize).ToArray();
             using var batch = MaskedLanguageModelBatch.Make(slice, device);
             if (batch.TargetCount == 0)
                 continue;
@@ -160,15 +159,10 @@ public sealed class MaskedLanguageModelTrainer
     {
         var order = Enumerable.Range(0, ids.Length).ToArray();
         random.Shuffle(order);
-        var batches = new List<int[]>();
-        int window = options.BatchSize * LengthWindowBatches;
-        for (int start = 0; start < order.Length; start += window)
-        {
-            var sorted = order.Skip(start).Take(window).OrderBy(i => ids[i].Length).ToArray();
-            for (int first = 0; first < sorted.Length; first += options.BatchSize)
-                batches.Add(sorted[first..Math.Min(first + options.BatchSize, sorted.Length)]);
-        }
-        var shuffled = batches.ToArray();
+        // Sentences of like length share a batch (less padding), sorted within windows of a few batches so order stays random.
+        var shuffled = order.Chunk(options.BatchSize * LengthWindowBatches)
+            .SelectMany(window => window.OrderBy(i => ids[i].Length).Chunk(options.BatchSize))
+            .ToArray();
         random.Shuffle(shuffled);
         return shuffled;
     }

@@ -74,7 +74,7 @@ public sealed class PadLoss : Module
         ArgumentNullException.ThrowIfNull(speech);
         Check(speech, "speech", projection.SpeechWidth);
         using var scope = NewDisposeScope();
-        return Pool(projection.forward(speech.Features), Prior(speech, "speech")).MoveToOuterDisposeScope();
+        return GlobalAlignment.Pool(projection.forward(speech.Features), Prior(speech, "speech")).MoveToOuterDisposeScope();
     }
 
     /// <summary>A retrieval embedding per clip (B, Dt): the text features averaged with their significance prior (uniform without priors).</summary>
@@ -83,10 +83,8 @@ public sealed class PadLoss : Module
         ArgumentNullException.ThrowIfNull(text);
         Check(text, "text", projection.TextWidth);
         using var scope = NewDisposeScope();
-        return Pool(text.Features.detach(), Prior(text, "text")).MoveToOuterDisposeScope();
+        return GlobalAlignment.Pool(text.Features.detach(), Prior(text, "text")).MoveToOuterDisposeScope();
     }
-
-    private static Tensor Pool(Tensor units, Tensor prior) => (units * prior.unsqueeze(-1)).sum(1);   // (B, T, D) · (B, T, 1) -> (B, D)
 
     private Tensor Prior(PadSequence side, string name)
     {
