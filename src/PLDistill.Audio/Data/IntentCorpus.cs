@@ -36,32 +36,8 @@ public sealed class IntentCorpus
     /// <exception cref="PairedCorpusException">A line is malformed or lacks its intent labels, an unseen phrasing is outside the test split, or an intent has no training utterance.</exception>
     public static IntentCorpus Load(string path)
     {
-        var paired = PairedCorpus.Load(path);
-        var byId = paired.Utterances.ToDictionary(u => u.Id, StringComparer.Ordinal);
-        var utterances = new List<IntentUtterance>(paired.Utterances.Count);
-        string root = Path.GetDirectoryName(paired.ManifestPath)!;
-        int lineNumber = 0;
-        foreach (string line in File.ReadLines(paired.ManifestPath))
-        {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
-                continue;
-            var at = new PairedCorpus.LineContext(paired.ManifestPath, lineNumber, root);
-            using var document = JsonDocument.Parse(line);          // PairedCorpus.Load has checked every line's JSON
-            var json = document.RootElement;
-            var utterance = byId[PairedCorpus.RequiredString(json, "id", at)];
-            string intent = PairedCorpus.RequiredString(json, "intent", at);
-            var phrasing = PairedCorpus.RequiredString(json, "phrasing", at) switch
-            {
-                "seen" => Phrasing.Seen,
-                "unseen" => Phrasing.Unseen,
-                var other => throw at.Error(PairedCorpusProblem.InvalidField, $"field 'phrasing' must be 'seen' or 'unseen', got '{other}'"),
-            };
-            if (phrasing == Phrasing.Unseen && utterance.Split != PairedSplit.Test)
-                throw at.Error(PairedCorpusProblem.InvalidField,
-                    $"'{utterance.Id}' is an unseen phrasing in the {PairedCorpus.ManifestName(utterance.Split)} split: unseen phrasings must be test-only");
-            utterances.Add(new IntentUtterance(utterance, intent, phrasing));
-        }
+        var utterances = new List<IntentUtterance>();
+        var paired = PairedCorpus.Load(path, (utterance, json, at) => utterances.Add(ReadLabels(utterance, json, at)));
         var trained = utterances.Where(u => u.Utterance.Split == PairedSplit.Train).Select(u => u.Intent).ToHashSet(StringComparer.Ordinal);
         if (utterances.FirstOrDefault(u => !trained.Contains(u.Intent)) is { } orphan)
             throw new PairedCorpusException(paired.ManifestPath, 0, PairedCorpusProblem.InvalidField,
@@ -70,5 +46,20 @@ public sealed class IntentCorpus
             throw new PairedCorpusException(paired.ManifestPath, 0, PairedCorpusProblem.InvalidField,
                 $"the train split has {trained.Count} intent(s); classification needs at least 2");
         return new IntentCorpus(paired, utterances, [.. trained.Order(StringComparer.Ordinal)]);
+    }
+
+    private static IntentUtterance ReadLabels(PairedUtterance utterance, JsonElement json, PairedCorpus.LineContext at)
+    {
+        string intent = PairedCorpus.RequiredString(json, "intent", at);
+        var phrasing = PairedCorpus.RequiredString(json, "phrasing", at) switch
+        {
+            "seen" => Phrasing.Seen,
+            "unseen" => Phrasing.Unseen,
+            var other => throw at.Error(PairedCorpusProblem.InvalidField, $"field 'phrasing' must be 'seen' or 'unseen', got '{other}'"),
+        };
+        if (phrasing == Phrasing.Unseen && utterance.Split != PairedSplit.Test)
+            throw at.Error(PairedCorpusProblem.InvalidField,
+                $"'{utterance.Id}' is an unseen phrasing in the {PairedCorpus.ManifestName(utterance.Split)} split: unseen phrasings must be test-only");
+        return new IntentUtterance(utterance, intent, phrasing);
     }
 }

@@ -64,7 +64,13 @@ public sealed class PairedCorpus
     /// <param name="path">The <c>manifest.jsonl</c> itself, or the corpus folder that holds it.</param>
     /// <exception cref="FileNotFoundException">There is no manifest there.</exception>
     /// <exception cref="PairedCorpusException">A line is malformed, or the corpus as a whole is unusable.</exception>
-    public static PairedCorpus Load(string path)
+    public static PairedCorpus Load(string path) => Load(path, readMore: null);
+
+    /// <summary>
+    /// <see cref="Load(string)"/>, handing each valid line's utterance and JSON to <paramref name="readMore"/> in the same
+    /// pass, so a richer corpus (<see cref="IntentCorpus"/>) reads its own fields with the same line-numbered errors.
+    /// </summary>
+    internal static PairedCorpus Load(string path, Action<PairedUtterance, JsonElement, LineContext>? readMore)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         string manifest = Path.GetFullPath(Directory.Exists(path) ? Path.Combine(path, ManifestFileName) : path);
@@ -81,7 +87,7 @@ public sealed class PairedCorpus
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line))
                 continue;
-            var utterance = ParseLine(line, new LineContext(manifest, lineNumber, root));
+            var utterance = ParseLine(line, new LineContext(manifest, lineNumber, root), readMore);
             if (!lineOfId.TryAdd(utterance.Id, lineNumber))
                 throw new PairedCorpusException(manifest, lineNumber, PairedCorpusProblem.DuplicateId,
                     $"duplicate id '{utterance.Id}' (first on line {lineOfId[utterance.Id]})");
@@ -96,7 +102,7 @@ public sealed class PairedCorpus
         return new PairedCorpus(manifest, utterances);
     }
 
-    private static PairedUtterance ParseLine(string line, LineContext at)
+    private static PairedUtterance ParseLine(string line, LineContext at, Action<PairedUtterance, JsonElement, LineContext>? readMore)
     {
         JsonDocument document;
         try
@@ -132,11 +138,13 @@ public sealed class PairedCorpus
             string wavPath = Path.GetFullPath(Path.Combine(at.Root, wav));
             if (!File.Exists(wavPath))
                 throw at.Error(PairedCorpusProblem.MissingWav, $"WAV file of '{id}' not found: {wavPath}");
-            return new PairedUtterance(id, wavPath, text, voice, rate, pitch, speaker, (PairedSplit)splitIndex, TimeSpan.FromSeconds(seconds));
+            var utterance = new PairedUtterance(id, wavPath, text, voice, rate, pitch, speaker, (PairedSplit)splitIndex, TimeSpan.FromSeconds(seconds));
+            readMore?.Invoke(utterance, json, at);
+            return utterance;
         }
     }
 
-    internal static JsonElement Required(JsonElement json, string name, LineContext at) =>
+    private static JsonElement Required(JsonElement json, string name, LineContext at) =>
         json.TryGetProperty(name, out JsonElement value) && value.ValueKind != JsonValueKind.Null
             ? value
             : throw at.Error(PairedCorpusProblem.MissingField, $"missing field '{name}'");
