@@ -33,25 +33,18 @@ public sealed class BatchBuilder
     /// <summary>Builds one batch; crops to <paramref name="maxFrames"/> (random offset when <paramref name="random"/> is given, centred otherwise).</summary>
     public Batch Make(IReadOnlyList<int> indices, int? maxFrames, Random? random)
     {
-        var lengths = new long[indices.Count];
-        var offsets = new int[indices.Count];
+        var windows = new ReadOnlyMemory<float>[indices.Count];
+        var targets = new long[indices.Count];
         for (int i = 0; i < indices.Count; i++)
         {
             var clip = clips[indices[i]];
             int length = maxFrames is int cap ? Math.Min(cap, clip.Frames) : clip.Frames;
             int slack = clip.Frames - length;
-            offsets[i] = slack == 0 ? 0 : random?.Next(slack + 1) ?? slack / 2;
-            lengths[i] = length;
-        }
-        int steps = (int)lengths.Max();
-        var values = new float[indices.Count * steps * melBins];
-        var targets = new long[indices.Count];
-        for (int i = 0; i < indices.Count; i++)
-        {
-            var clip = clips[indices[i]];
-            clip.Features.AsSpan(offsets[i] * melBins, (int)lengths[i] * melBins).CopyTo(values.AsSpan(i * steps * melBins));
+            int offset = slack == 0 ? 0 : random?.Next(slack + 1) ?? slack / 2;
+            windows[i] = clip.Features.AsMemory(offset * melBins, length * melBins);
             targets[i] = clip.Label;
         }
-        return new Batch(tensor(values, [indices.Count, steps, melBins]), tensor(lengths), tensor(targets));
+        var (mel, lengths) = MelPadding.Stack(windows, melBins);
+        return new Batch(mel, lengths, tensor(targets));
     }
 }

@@ -1,3 +1,4 @@
+using PLDistill.Distillation.Data;
 using static TorchSharp.torch;
 
 namespace PLDistill.Distillation.Pad;
@@ -11,17 +12,9 @@ public static class PadBatch
         ArgumentNullException.ThrowIfNull(clips);
         if (clips.Count == 0)
             throw new ArgumentException("a batch needs at least one clip", nameof(clips));
-        int steps = clips.Max(c => c.Frames);
-        var values = new float[(long)clips.Count * steps * melBins];
-        var lengths = new long[clips.Count];
-        for (int b = 0; b < clips.Count; b++)
-        {
-            var clip = clips[b];
+        foreach (var clip in clips)
             if (clip.Mel.Length != clip.Frames * melBins)
                 throw new ArgumentException($"clip '{clip.Id}' holds {clip.Mel.Length} values, not {clip.Frames} frames × {melBins} bins", nameof(clips));
-            clip.Mel.CopyTo(values, (long)b * steps * melBins);
-            lengths[b] = clip.Frames;
-        }
-        return (tensor(values, [clips.Count, steps, melBins]), tensor(lengths));
+        return MelPadding.Stack([.. clips.Select(c => (ReadOnlyMemory<float>)c.Mel)], melBins);
     }
 }
