@@ -21,15 +21,20 @@ internal static class ClipLatencyBenchmark
         Console.WriteLine($"# one {clipSeconds} s clip, batch 1, {repeats} timed runs after 10 warm-up runs; samples -> class probabilities");
         Console.WriteLine("| model | parameters | p50 ms | p99 ms | mean ms |");
         Console.WriteLine("|---|---|---|---|---|");
-        Row("teacher", Load(teacherCheckpoint, LalmConfig.Teacher), device, clipSeconds, repeats);
-        Row("student", Load(studentCheckpoint, LalmConfig.Student), device, clipSeconds, repeats);
-        Stages(Load(studentCheckpoint, LalmConfig.Student), device, clipSeconds, repeats);
+        var (teacher, teacherFeatures, _, teacherSource) = StudentFactory.Load(teacherCheckpoint, LalmConfig.Teacher, "random teacher, default shape");
+        using (teacher)
+            Row("teacher", teacher, teacherFeatures, teacherSource, device, clipSeconds, repeats);
+        var (student, features, _, source) = StudentFactory.Load(studentCheckpoint);
+        using (student)
+        {
+            Row("student", student, features, source, device, clipSeconds, repeats);
+            Stages(student, features, device, clipSeconds, repeats);
+        }
     }
 
     /// <summary>Where the student's time goes: p50 of the same clip cut after each stage (a later stage's share is the difference).</summary>
-    private static void Stages((AudioLanguageModel Model, LogMelOptions Features, string Source) loaded, Device device, double clipSeconds, int repeats)
+    private static void Stages(AudioLanguageModel model, LogMelOptions features, Device device, double clipSeconds, int repeats)
     {
-        var (model, features, _) = loaded;
         model.to(device).eval();
         using var spectrogram = new LogMelSpectrogram(features).to(device);
         using var samples = tensor(StudentFactory.Speechlike((int)(clipSeconds * features.SampleRate), seed: 2)).to(device);
@@ -49,27 +54,10 @@ internal static class ClipLatencyBenchmark
         }), 0.5);
         double frontEnd = Time(1), encoded = Time(2), total = Time(3);
         Console.WriteLine($"# student stages, p50 ms: log-mel {frontEnd:F2}; encoder + projector {encoded - frontEnd:F2}; LM + class probabilities {total - encoded:F2}; total {total:F2}");
-        model.Dispose();
     }
 
-    // A checkpoint when given; else seeded random weights of the default shape (compute does not depend on the weights).
-    private static (AudioLanguageModel Model, LogMelOptions Features, string Source) Load(string? checkpoint, LalmConfig shape)
+    private static void Row(string role, AudioLanguageModel model, LogMelOptions features, string source, Device device, double clipSeconds, int repeats)
     {
-        if (checkpoint is not null)
-        {
-            var (model, metadata) = CheckpointFile.Load(checkpoint);
-            return (model, metadata.Features, checkpoint);
-        }
-        manual_seed(0);
-        var random = new AudioLanguageModel(shape);
-        random.Encoder.SetNormalization(zeros(shape.Encoder.MelBins), ones(shape.Encoder.MelBins));
-        return (random, new LogMelOptions(), "random weights, default shape");
-    }
-
-    private static void Row(string role, (AudioLanguageModel Model, LogMelOptions Features, string Source) loaded, Device device,
-                            double clipSeconds, int repeats)
-    {
-        var (model, features, source) = loaded;
         model.to(device).eval();
         using var spectrogram = new LogMelSpectrogram(features).to(device);
         float[] audio = StudentFactory.Speechlike((int)(clipSeconds * features.SampleRate), seed: 2);
@@ -84,7 +72,6 @@ internal static class ClipLatencyBenchmark
         });
         Console.WriteLine($"| {role} ({source}) | {model.ParameterCount:N0} | {BenchEnvironment.Percentile(times, 0.5):F2} | " +
                           $"{BenchEnvironment.Percentile(times, 0.99):F2} | {times.Average():F2} |");
-        model.Dispose();
     }
 
     /// <summary>Milliseconds of <paramref name="repeats"/> runs of <paramref name="once"/> (without gradients, in a dispose scope) after 10 untimed warm-up runs.</summary>

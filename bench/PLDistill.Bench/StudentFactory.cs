@@ -19,18 +19,26 @@ internal static class StudentFactory
 
     public static (AudioLanguageModel Model, LogMelOptions Features, StreamingParameters Streaming, string Description) Load(string? checkpoint)
     {
+        bool legacy = Environment.GetEnvironmentVariable(LegacyLanguageModelVariable) == "1";
+        var config = legacy ? LalmConfig.Student with { LanguageModel = new LanguageModelConfig() } : LalmConfig.Student;
+        string design = legacy ? $"full-context LM, {LegacyLanguageModelVariable}=1" : "default shape";
+        return Load(checkpoint, config, $"random student ({design}; compute does not depend on the weights)");
+    }
+
+    /// <summary>The checkpoint when given, else seeded random weights of <paramref name="randomShape"/> described as <paramref name="randomDescription"/>.</summary>
+    public static (AudioLanguageModel Model, LogMelOptions Features, StreamingParameters Streaming, string Description) Load(
+        string? checkpoint, LalmConfig randomShape, string randomDescription)
+    {
         if (checkpoint is not null)
         {
             var (model, metadata) = CheckpointFile.Load(checkpoint);
             return (model, metadata.Features, metadata.Streaming, checkpoint);
         }
-        bool legacy = Environment.GetEnvironmentVariable(LegacyLanguageModelVariable) == "1";
-        var config = legacy ? LalmConfig.Student with { LanguageModel = new LanguageModelConfig() } : LalmConfig.Student;
-        string design = legacy ? $"full-context LM, {LegacyLanguageModelVariable}=1" : "default shape";
         manual_seed(0);
-        var random = new AudioLanguageModel(config);
-        random.Encoder.SetNormalization(ones(80).Times(-6), ones(80).Times(3));
-        return (random, new LogMelOptions(), new StreamingParameters(), $"random student ({design}; compute does not depend on the weights)");
+        var random = new AudioLanguageModel(randomShape);
+        int bins = randomShape.Encoder.MelBins;
+        random.Encoder.SetNormalization(ones(bins).Times(-6), ones(bins).Times(3));
+        return (random, new LogMelOptions(), new StreamingParameters(), randomDescription);
     }
 
     public static EmotionLabelSet Labels => EmotionLabelSet.Eight;
