@@ -8,6 +8,7 @@
 # The audio is never committed: the default output folder is outside the repository, and the script refuses an
 # output folder inside a git work tree unless git ignores it.
 set -euo pipefail
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib/apt-install.sh"
 
 readonly PROG=make-paired-corpus
 readonly SOURCE_PACKAGE=dict-devil
@@ -129,16 +130,8 @@ ensure_dependencies() {
     ((intents)) || [[ -r $SOURCE_FILE ]] || missing+=("$SOURCE_PACKAGE")
     ((${#missing[@]} == 0)) && return 0
     ((install)) || die dependency "missing Debian packages: ${missing[*]} (install them, or drop --no-install)"
-    command -v apt-get >/dev/null || die dependency "missing Debian packages: ${missing[*]}, and there is no apt-get"
-    local -a sudo=()
-    if ((EUID != 0)); then
-        command -v sudo >/dev/null || die dependency "missing Debian packages: ${missing[*]}; run as root or install them"
-        sudo=(sudo)
-    fi
     log "installing ${missing[*]} with apt-get"
-    "${sudo[@]}" apt-get update -qq >&2 || die dependency "apt-get update failed"
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 ||
-        die dependency "apt-get install ${missing[*]} failed"
+    apt_install "${missing[@]}" || die dependency "could not install the missing Debian packages ${missing[*]} (see above)"
     ((intents)) || [[ -r $SOURCE_FILE ]] || die dependency "$SOURCE_PACKAGE is installed but $SOURCE_FILE is not there"
 }
 

@@ -5,6 +5,7 @@
 # synonyms "<Word> is like <syn>, <syn>.". That puts words of like meaning into like contexts, which a masked language
 # model trained on The Devil's Dictionary alone (about 61,000 words) never sees.
 set -euo pipefail
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib/apt-install.sh"
 
 readonly PROG=wordnet-sentences
 readonly PACKAGE=dict-wn
@@ -56,11 +57,8 @@ done
 
 if [[ ! -r $SOURCE_FILE ]]; then
     ((install)) || die dependency "$SOURCE_FILE is missing: install the Debian package $PACKAGE, or drop --no-install"
-    sudo=()
-    ((EUID == 0)) || sudo=(sudo)
     printf '%s: installing %s with apt-get\n' "$PROG" "$PACKAGE" >&2
-    { "${sudo[@]}" apt-get update -qq && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$PACKAGE"; } >&2 ||
-        die dependency "apt-get install $PACKAGE failed"
+    apt_install "$PACKAGE" || die dependency "could not install the Debian package $PACKAGE (see above)"
     [[ -r $SOURCE_FILE ]] || die dependency "$PACKAGE is installed but $SOURCE_FILE is not there"
 fi
 
