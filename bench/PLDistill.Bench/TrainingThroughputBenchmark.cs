@@ -44,7 +44,7 @@ internal static class TrainingThroughputBenchmark
             if (step == 2) { Synchronize(device); clock.Start(); }
             using var scope = NewDisposeScope();
             var mel = randn(batchSize, 300, 80, device: device);
-            var lengths = ones(batchSize, dtype: int64, device: device).Times(300);
+            var lengths = tensor(Enumerable.Repeat(300L, batchSize).ToArray(), device: device);   // int64: Times(300) would make it float
             var targets = randint(0, 8, batchSize, dtype: int64, device: device);
             using var output = model.Forward(mel, lengths);
             LalmOutput? teacherOutput = null;

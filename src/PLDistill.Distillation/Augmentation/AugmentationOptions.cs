@@ -6,6 +6,12 @@ public sealed record AugmentationOptions
     /// <summary>Speed-perturbation factors; each makes a full copy of the training set (1.0 = the original).</summary>
     public IReadOnlyList<double> Speeds { get; init; } = [0.9, 1.0, 1.1];
 
+    /// <summary>
+    /// How the speed copies enter an epoch: every copy (an epoch is |speeds| passes over the clips), or one copy of each
+    /// clip drawn at random (an epoch is one pass; the same variety at a third of the cost).
+    /// </summary>
+    public SpeedCopies SpeedCopies { get; init; } = SpeedCopies.All;
+
     /// <summary>SpecAugment: number of frequency masks per clip.</summary>
     public int FrequencyMasks { get; init; } = 2;
 
@@ -29,4 +35,14 @@ public sealed record AugmentationOptions
 
     /// <summary>No augmentation at all.</summary>
     public static AugmentationOptions None => new() { Speeds = [1.0], FrequencyMasks = 0, TimeMasks = 0, NoiseProbability = 0 };
+}
+
+/// <summary>Which speed-perturbed copies of a clip an epoch trains on.</summary>
+public enum SpeedCopies
+{
+    /// <summary>Every copy, every epoch.</summary>
+    All,
+
+    /// <summary>One copy per clip per epoch, drawn uniformly.</summary>
+    OnePerEpoch,
 }

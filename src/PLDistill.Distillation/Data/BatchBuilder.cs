@@ -30,10 +30,35 @@ public sealed class BatchBuilder
             yield return order[start..Math.Min(start + batchSize, order.Length)];
     }
 
-    /// <summary>Builds one batch; crops to <paramref name="maxFrames"/> (random offset when <paramref name="random"/> is given, centred otherwise).</summary>
-    public Batch Make(IReadOnlyList<int> indices, int? maxFrames, Random? random)
+    /// <summary>
+    /// Shuffled batches over one variant of each source clip, drawn uniformly with <paramref name="random"/>: an epoch that
+    /// sees every clip once, at one of its speeds.
+    /// </summary>
+    public IEnumerable<int[]> OrderOnePerSource(int batchSize, Random random)
     {
+        int[] order = VariantsBySource.Select(variants => variants[random.Next(variants.Length)]).ToArray();
+        random.Shuffle(order);
+        return order.Chunk(batchSize);
+    }
+
+    /// <summary>Source clips (distinct RAVDESS files) among the variants.</summary>
+    public int SourceCount => VariantsBySource.Length;
+
+    private int[][] VariantsBySource => variantsBySource ??= Enumerable.Range(0, clips.Count)
+        .GroupBy(i => clips[i].Source.Path, StringComparer.Ordinal).Select(g => g.ToArray()).ToArray();
+
+    private int[][]? variantsBySource;
+
+    /// <summary>
+    /// Builds one batch; crops to <paramref name="maxFrames"/> (random offset when <paramref name="random"/> is given, centred
+    /// otherwise). Offsets are rounded down to a multiple of <paramref name="offsetStep"/>: with the encoder's subsampling
+    /// factor, a window's audio tokens are then exactly a run of the whole clip's tokens (what stored teacher outputs need).
+    /// </summary>
+    public Batch Make(IReadOnlyList<int> indices, int? maxFrames, Random? random, int offsetStep = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(offsetStep, 1);
         var windows = new ReadOnlyMemory<float>[indices.Count];
+        var placed = new (int Clip, int Offset)[indices.Count];
         var targets = new long[indices.Count];
         for (int i = 0; i < indices.Count; i++)
         {
@@ -41,10 +66,12 @@ public sealed class BatchBuilder
             int length = maxFrames is int cap ? Math.Min(cap, clip.Frames) : clip.Frames;
             int slack = clip.Frames - length;
             int offset = slack == 0 ? 0 : random?.Next(slack + 1) ?? slack / 2;
+            offset -= offset % offsetStep;
             windows[i] = clip.Features.AsMemory(offset * melBins, length * melBins);
+            placed[i] = (indices[i], offset);
             targets[i] = clip.Label;
         }
         var (mel, lengths) = MelPadding.Stack(windows, melBins);
-        return new Batch(mel, lengths, tensor(targets));
+        return new Batch(mel, lengths, tensor(targets)) { Windows = placed };
     }
 }

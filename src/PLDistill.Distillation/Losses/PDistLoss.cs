@@ -23,14 +23,17 @@ public static class PDistLoss
 {
     private static readonly Scalar Floor = 1e-12.ToScalar();
 
-    /// <summary>Mean over the batch of 1 − CKA; a scalar tensor with gradient to the student only.</summary>
-    public static Tensor Compute(LalmOutput teacher, LalmOutput student, PDistKernel kernel, AttentionSource source)
+    /// <summary>
+    /// Mean over the batch of 1 − CKA; a scalar tensor with gradient to the student only. AwCKA's weights come from the
+    /// teacher's attention, or are given as <paramref name="teacherWeights"/> (B, Tt), Σ = 1 per clip (stored teacher outputs).
+    /// </summary>
+    public static Tensor Compute(LalmOutput teacher, LalmOutput student, PDistKernel kernel, AttentionSource source, Tensor? teacherWeights = null)
     {
         using var scope = NewDisposeScope();
         var teacherSteps = teacher.Projected.detach();                                            // (B, Tt, Dt)
         long steps = student.AudioSteps;
         var weights = kernel == PDistKernel.AttentionWeighted
-            ? AudioAttentionWeights.From(teacher, source)                                          // (B, Tt)
+            ? teacherWeights?.detach() ?? AudioAttentionWeights.From(teacher, source)             // (B, Tt)
             : CenteredKernelAlignment.UniformWeights(teacher.AudioLengths, teacher.AudioSteps);
         if (teacher.AudioSteps != steps)
         {

@@ -32,8 +32,12 @@ public sealed class DistillationObjective
     /// <summary>True when the teacher must return its LM attention (AwCKA).</summary>
     public bool NeedsTeacherAttention => method is DistillationMethod.PDistAwCka or DistillationMethod.PlDistill;
 
-    /// <summary>The total loss (scalar) and each term's value for logging.</summary>
-    public (Tensor Total, Dictionary<string, double> Terms) Compute(AudioLanguageModel student, LalmOutput studentOutput, LalmOutput? teacherOutput, Tensor targets)
+    /// <summary>
+    /// The total loss (scalar) and each term's value for logging. <paramref name="teacherWeights"/> gives AwCKA's weights
+    /// when the teacher output carries no attention (stored teacher outputs).
+    /// </summary>
+    public (Tensor Total, Dictionary<string, double> Terms) Compute(AudioLanguageModel student, LalmOutput studentOutput, LalmOutput? teacherOutput,
+                                                                    Tensor targets, Tensor? teacherWeights = null)
     {
         using var scope = NewDisposeScope();
         var terms = new Dictionary<string, double>();
@@ -66,11 +70,11 @@ public sealed class DistillationObjective
                     Add("pdist", loss.Beta, PDistLoss.Compute(teacher, studentOutput, PDistKernel.Plain, loss.Attention));
                     break;
                 case DistillationMethod.PDistAwCka:
-                    Add("pdist", loss.Beta, PDistLoss.Compute(teacher, studentOutput, PDistKernel.AttentionWeighted, loss.Attention));
+                    Add("pdist", loss.Beta, PDistLoss.Compute(teacher, studentOutput, PDistKernel.AttentionWeighted, loss.Attention, teacherWeights));
                     break;
                 case DistillationMethod.PlDistill:
                     Add("ldist", loss.Alpha, LDistLoss.Compute(teacher, studentOutput, lDist));
-                    Add("pdist", loss.Beta, PDistLoss.Compute(teacher, studentOutput, PDistKernel.AttentionWeighted, loss.Attention));
+                    Add("pdist", loss.Beta, PDistLoss.Compute(teacher, studentOutput, PDistKernel.AttentionWeighted, loss.Attention, teacherWeights));
                     break;
             }
         }

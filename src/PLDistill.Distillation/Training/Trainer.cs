@@ -70,13 +70,17 @@ public sealed class Trainer
             ? nn.Linear(model.Config.LanguageModel.Width, teacher.Config.LanguageModel.Width).to(device)
             : null;
         var objective = new DistillationObjective(config.Method, config.Loss, labels, hint);
+        using var precomputed = teacher is not null && config.Loss.TeacherOutputs == TeacherOutputs.Precomputed
+            ? PrecomputeTeacher(teacher, model, trainClips, objective) : null;
         log($"model: {config.Role} {model.ParameterCount:N0} parameters{(teacher is null ? "" : $", teacher {teacher.ParameterCount:N0}")}, method {config.Method}, device {device.type}");
 
         // 3. Optimiser and schedule.
         var parameters = model.parameters().Concat(hint?.parameters() ?? []).ToArray();
         using var optimizer = new AdamW(parameters, config.Training.LearningRate, config.Training.WeightDecay);
         var builder = new BatchBuilder(trainClips, config.Features.MelBins);
-        int batchesPerEpoch = (trainClips.Count + config.Training.BatchSize - 1) / config.Training.BatchSize;
+        bool onePerEpoch = config.Augmentation.SpeedCopies == SpeedCopies.OnePerEpoch;
+        int clipsPerEpoch = onePerEpoch ? builder.SourceCount : trainClips.Count;
+        int batchesPerEpoch = (clipsPerEpoch + config.Training.BatchSize - 1) / config.Training.BatchSize;
         var schedule = new LearningRateSchedule(config.Training.LearningRate,
             (long)(config.Training.WarmupEpochs * batchesPerEpoch), (long)config.Training.Epochs * batchesPerEpoch);
         int cropFrames = (int)Math.Round(config.Training.CropSeconds * config.Features.FramesPerSecond);
@@ -100,23 +104,30 @@ public sealed class Trainer
             double lossSum = 0;
             var termSums = new Dictionary<string, double>();
             int batchIndex = 0;
-            foreach (int[] indices in builder.Order(config.Training.BatchSize, random))
+            var epochBatches = onePerEpoch ? builder.OrderOnePerSource(config.Training.BatchSize, random)
+                : builder.Order(config.Training.BatchSize, random);
+            foreach (int[] indices in epochBatches)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 optimizer.LearningRate = schedule.At((long)(epoch - 1) * batchesPerEpoch + batchIndex);
-                using var batch = builder.Make(indices, cropFrames, random).To(device);
+                // Windows start on audio-token boundaries, so that a window's tokens are a run of the whole clip's.
+                using var batch = builder.Make(indices, cropFrames, random, offsetStep: model.Config.Encoder.Subsampling).To(device);
                 var mel = augmenter.Apply(batch.Mel, batch.Lengths);
 
                 using var studentOutput = model.Forward(mel, batch.Lengths);
                 LalmOutput? teacherOutput = null;
-                if (teacher is not null)
+                Tensor? teacherWeights = null;
+                if (precomputed is not null)
+                    (teacherOutput, teacherWeights) = precomputed.ForWindows(batch.Windows, batch.Lengths);
+                else if (teacher is not null)
                 {
                     using var noGrad = no_grad();
                     teacherOutput = teacher.Forward(mel, batch.Lengths, objective.NeedsTeacherAttention);
                 }
-                var (loss, terms) = objective.Compute(model, studentOutput, teacherOutput, batch.Targets);
+                var (loss, terms) = objective.Compute(model, studentOutput, teacherOutput, batch.Targets, teacherWeights);
                 teacherOutput?.Dispose();
+                teacherWeights?.Dispose();
 
                 optimizer.ZeroGrad();
                 loss.backward();
@@ -133,7 +144,7 @@ public sealed class Trainer
             }
             double epochSeconds = epochClock.Elapsed.TotalSeconds;
             trainedSeconds += epochSeconds;
-            trainedClips += trainClips.Count;
+            trainedClips += clipsPerEpoch;
 
             // Validation every epoch; the best UA wins.
             var metrics = Evaluator.Evaluate(model, evalClips, labels, device);
@@ -158,7 +169,7 @@ public sealed class Trainer
                 MacroF1 = metrics.MacroF1,
                 BestUa = state.BestUa,
                 TrainSeconds = epochSeconds,
-                ClipsPerSecond = trainClips.Count / epochSeconds,
+                ClipsPerSecond = clipsPerEpoch / epochSeconds,
             };
             File.AppendAllText(Path.Combine(RunFolder, "metrics.jsonl"), JsonSerializer.Serialize(record) + "\n");
             SaveCheckpoint(model, "last.pldckpt", epoch, metrics);
@@ -178,6 +189,19 @@ public sealed class Trainer
             return config.Data.Root;
         return RavdessCorpus.FindSharedRoot()
                ?? throw new DirectoryNotFoundException($"data.root is empty and no shared RAVDESS copy was found ({RavdessCorpus.SharedRelativePath} or ${RavdessCorpus.RootEnvironmentVariable})");
+    }
+
+    /// <summary>The teacher's outputs on every clean, whole training variant, once (see <see cref="PrecomputedTeacher"/>).</summary>
+    private PrecomputedTeacher PrecomputeTeacher(AudioLanguageModel teacher, AudioLanguageModel student, IReadOnlyList<FeatureClip> clips,
+                                                 DistillationObjective objective)
+    {
+        if (teacher.Config.Encoder.Subsampling != student.Config.Encoder.Subsampling)
+            throw new ArgumentException($"loss.teacher_outputs: precomputed needs the teacher's audio-token rate (subsampling {teacher.Config.Encoder.Subsampling}) " +
+                                        $"to equal the student's ({student.Config.Encoder.Subsampling}); use online");
+        var clock = Stopwatch.StartNew();
+        var result = PrecomputedTeacher.Compute(teacher, clips, objective.NeedsTeacherAttention ? config.Loss.Attention : null, device);
+        log($"teacher outputs: {clips.Count} clean whole clips in {clock.Elapsed.TotalSeconds:F0} s (kept on {device.type})");
+        return result;
     }
 
     private AudioLanguageModel? LoadTeacher(AudioLanguageModel student)

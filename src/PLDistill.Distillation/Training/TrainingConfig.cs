@@ -167,4 +167,20 @@ public sealed class LossSection
 
     /// <summary>Teacher attention that weights AwCKA.</summary>
     public AttentionSource Attention { get; set; } = new();
+
+    /// <summary>Where the teacher's outputs come from: computed once on clean whole clips, or on each augmented batch.</summary>
+    public TeacherOutputs TeacherOutputs { get; set; } = TeacherOutputs.Precomputed;
+}
+
+/// <summary>How a distillation run obtains the teacher's outputs.</summary>
+public enum TeacherOutputs
+{
+    /// <summary>
+    /// Once per training variant, on the clean whole clip; each window reads the steps it covers (<see cref="Data.PrecomputedTeacher"/>).
+    /// A distillation epoch then costs what a plain one does.
+    /// </summary>
+    Precomputed,
+
+    /// <summary>A teacher forward pass on every augmented training window, as the student sees it (about 2.4× the epoch time).</summary>
+    Online,
 }

@@ -8,7 +8,11 @@ namespace PLDistill.Models.Lalm;
 /// </summary>
 public sealed class LalmOutput : IDisposable
 {
-    internal LalmOutput(Tensor projected, Tensor audioLengths, Tensor logits, IReadOnlyList<Tensor> attention, int prefixLength, int suffixLength)
+    /// <summary>
+    /// An output from its parts; a forward pass makes one, and distillation assembles a teacher's from stored outputs.
+    /// The output owns the tensors.
+    /// </summary>
+    public LalmOutput(Tensor projected, Tensor audioLengths, Tensor logits, IReadOnlyList<Tensor> attention, int prefixLength, int suffixLength)
     {
         Projected = projected;
         AudioLengths = audioLengths;

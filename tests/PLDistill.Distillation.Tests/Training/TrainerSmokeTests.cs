@@ -38,7 +38,8 @@ public sealed class TrainerSmokeTests : IDisposable
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 
-    private TrainingConfig Config(string name, string role, DistillationMethod method, int epochs, string? teacher = null) =>
+    private TrainingConfig Config(string name, string role, DistillationMethod method, int epochs, string? teacher = null,
+                                  string teacherOutputs = "precomputed", string speedCopies = "all") =>
         TrainingConfigFile.Parse($$"""
             name: {{name}}
             output: {{Path.Combine(root, "runs")}}
@@ -50,7 +51,8 @@ public sealed class TrainerSmokeTests : IDisposable
               language_model: { width: {{(role == "teacher" ? 48 : 32)}}, heads: 4, layers: 1, dropout: 0 }
             data: { root: {{Path.Combine(root, "data")}}, labels: "4", train_actors: [1, 2, 3], eval_actors: [4] }
             training: { epochs: {{epochs}}, batch_size: 8, learning_rate: 0.003, warmup_epochs: 0, crop_seconds: 0.6 }
-            augmentation: { speeds: [1.0], noise_probability: 0.5, time_masks: 1, frequency_masks: 1 }
+            augmentation: { speeds: [1.0, 1.1], speed_copies: {{speedCopies}}, noise_probability: 0.5, time_masks: 1, frequency_masks: 1 }
+            loss: { teacher_outputs: {{teacherOutputs}} }
             """, name);
 
     private static EpochRecord[] Metrics(string run) =>
@@ -87,6 +89,25 @@ public sealed class TrainerSmokeTests : IDisposable
         Assert.InRange(terms["pdist"], 0.0, 1.0);
         Assert.True(terms["ldist"] > 0);
         Assert.Equal(20, CheckpointFile.ReadMetadata(student.BestCheckpoint).Model.Encoder.LeftContextFrames);
+
+        // The same with the teacher run on every augmented window instead of its stored whole-clip outputs.
+        var online = new Trainer(Config("student-online", "student", DistillationMethod.PlDistill, epochs: 1, teacher.BestCheckpoint, teacherOutputs: "online"), CPU)
+            .Run(cancellationToken: TestContext.Current.CancellationToken);
+        var onlineTerms = Metrics(online.RunFolder).Single().LossTerms;
+        Assert.Equal(["ce", "ldist", "pdist"], onlineTerms.Keys.Order());
+        Assert.InRange(onlineTerms["pdist"], 0.0, 1.0);
+    }
+
+    [Fact]
+    public void One_speed_copy_per_epoch_trains_on_each_clip_once_per_epoch()
+    {
+        var all = new Trainer(Config("copies-all", "student", DistillationMethod.None, epochs: 1), CPU).Run(cancellationToken: TestContext.Current.CancellationToken);
+        var one = new Trainer(Config("copies-one", "student", DistillationMethod.None, epochs: 1, speedCopies: "one_per_epoch"), CPU).Run(cancellationToken: TestContext.Current.CancellationToken);
+        // 3 training actors x 8 clips, at two speeds: 48 variants in an epoch of every copy, 24 clips in an epoch of one.
+        var allRecord = Metrics(all.RunFolder).Single();
+        var oneRecord = Metrics(one.RunFolder).Single();
+        Assert.Equal(48, allRecord.ClipsPerSecond * allRecord.TrainSeconds, 3);
+        Assert.Equal(24, oneRecord.ClipsPerSecond * oneRecord.TrainSeconds, 3);
     }
 
     [Fact]

@@ -18,10 +18,11 @@ public sealed class TrainingConfigFileTests
               language_model: { width: 96, heads: 4, layers: 1 }
             data: { labels: "4", train_actors: [1, 2, 3], eval_actors: [4] }
             training: { epochs: 3, batch_size: 8 }
-            augmentation: { speeds: [1.0], noise_probability: 0 }
+            augmentation: { speeds: [1.0], noise_probability: 0, speed_copies: one_per_epoch }
             loss:
               alpha: 0.5
               attention: { layers: [-1, -2], heads: [0, 1], queries: suffix }
+              teacher_outputs: online
             """, "inline");
 
         Assert.Equal(DistillationMethod.PlDistill, config.Method);
@@ -32,12 +33,16 @@ public sealed class TrainingConfigFileTests
         Assert.Equal(0.5, config.Loss.Alpha);
         Assert.Equal([-1, -2], config.Loss.Attention.Layers);
         Assert.Equal(AttentionQueries.Suffix, config.Loss.Attention.Queries);
+        Assert.Equal(TeacherOutputs.Online, config.Loss.TeacherOutputs);
+        Assert.Equal(PLDistill.Distillation.Augmentation.SpeedCopies.OnePerEpoch, config.Augmentation.SpeedCopies);
     }
 
     [Theory]
     [InlineData("epochz: 3", "epochz")]
     [InlineData("training: { epochs: many }", "many")]
     [InlineData("method: magic", "magic")]
+    [InlineData("loss: { teacher_outputs: cached }", "cached")]
+    [InlineData("augmentation: { speed_copies: some }", "some")]
     [InlineData("method: ldist", "teacher")]
     [InlineData("role: oracle", "oracle")]
     [InlineData("data: { train_actors: [1, 2], eval_actors: [2] }", "both sides")]
