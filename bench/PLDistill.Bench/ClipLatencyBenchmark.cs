@@ -21,13 +21,22 @@ internal static class ClipLatencyBenchmark
         Console.WriteLine($"# one {clipSeconds} s clip, batch 1, {repeats} timed runs after 10 warm-up runs; samples -> class probabilities");
         Console.WriteLine("| model | parameters | p50 ms | p99 ms | mean ms |");
         Console.WriteLine("|---|---|---|---|---|");
-        var (teacher, teacherFeatures, _, teacherSource) = StudentFactory.Load(teacherCheckpoint, LalmConfig.Teacher, "random teacher, default shape");
-        using (teacher)
-            Row("teacher", teacher, teacherFeatures, teacherSource, device, clipSeconds, repeats);
+        if (teacherCheckpoint is not null && TeacherFile.IsManifest(teacherCheckpoint))
+        {
+            var (ensemble, metadata) = TeacherFile.Load(teacherCheckpoint);
+            using (ensemble)
+                Row($"teacher ({teacherCheckpoint}, {ensemble.Members.Count} members)", ensemble.To(device).Eval(), metadata.Features, device, clipSeconds, repeats);
+        }
+        else
+        {
+            var (teacher, teacherFeatures, _, teacherSource) = StudentFactory.Load(teacherCheckpoint, LalmConfig.Teacher, "random teacher, default shape");
+            using (teacher)
+                Row($"teacher ({teacherSource})", new ModelEnsemble([teacher]).To(device).Eval(), teacherFeatures, device, clipSeconds, repeats);
+        }
         var (student, features, _, source) = StudentFactory.Load(studentCheckpoint);
         using (student)
         {
-            Row("student", student, features, source, device, clipSeconds, repeats);
+            Row($"student ({source})", new ModelEnsemble([student]).To(device).Eval(), features, device, clipSeconds, repeats);
             Stages(student, features, device, clipSeconds, repeats);
         }
     }
@@ -48,7 +57,8 @@ internal static class ClipLatencyBenchmark
                 var (frames, frameLengths) = model.Encoder.Forward(mel, lengths);
                 last = model.Projector.forward(frames);
                 if (stages >= 3)
-                    last = model.ClassLogits(model.Answer(last, frameLengths).Logits, EmotionLabelSet.Eight).softmax(-1);
+                    last = model.ClassLogits(model.LanguageModel.AnswerLogits(model.PromptPrefixIds, last, frameLengths, model.PromptSuffixIds),
+                                             EmotionLabelSet.Eight).softmax(-1);
             }
             _ = last.cpu().data<float>()[0];   // wait for the device
         }), 0.5);
@@ -56,9 +66,9 @@ internal static class ClipLatencyBenchmark
         Console.WriteLine($"# student stages, p50 ms: log-mel {frontEnd:F2}; encoder + projector {encoded - frontEnd:F2}; LM + class probabilities {total - encoded:F2}; total {total:F2}");
     }
 
-    private static void Row(string role, AudioLanguageModel model, LogMelOptions features, string source, Device device, double clipSeconds, int repeats)
+    /// <remarks>A single model runs as an ensemble of one, which is the model itself (no averaging).</remarks>
+    private static void Row(string name, ModelEnsemble model, LogMelOptions features, Device device, double clipSeconds, int repeats)
     {
-        model.to(device).eval();
         using var spectrogram = new LogMelSpectrogram(features).to(device);
         float[] audio = StudentFactory.Speechlike((int)(clipSeconds * features.SampleRate), seed: 2);
         using var samples = tensor(audio).to(device);
@@ -66,11 +76,11 @@ internal static class ClipLatencyBenchmark
         {
             var mel = spectrogram.forward(samples).unsqueeze(0);
             var lengths = tensor(new[] { mel.shape[1] }, device: device);
-            using var output = model.Forward(mel, lengths);
-            var probabilities = model.ClassLogits(output.AnswerLogits, EmotionLabelSet.Eight).softmax(-1).cpu();
+            using var answer = model.AnswerLogits(mel, lengths);
+            var probabilities = model.ClassLogits(answer, EmotionLabelSet.Eight).softmax(-1).cpu();
             _ = probabilities.data<float>()[0];   // wait for the device, as a caller reading the answer does
         });
-        Console.WriteLine($"| {role} ({source}) | {model.ParameterCount:N0} | {BenchEnvironment.Percentile(times, 0.5):F2} | " +
+        Console.WriteLine($"| {name} | {model.ParameterCount:N0} | {BenchEnvironment.Percentile(times, 0.5):F2} | " +
                           $"{BenchEnvironment.Percentile(times, 0.99):F2} | {times.Average():F2} |");
     }
 

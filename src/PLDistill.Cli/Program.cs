@@ -12,6 +12,7 @@ var root = new RootCommand("pld: real-time speech emotion recognition with PL-Di
     TrainCommand.Create("distill", "Train a streaming student, with or without distillation, from a YAML config", "student"),
     EvalCommand.Create(),
     ExportCommand.Create(),
+    EnsembleCommand.Create(),
     TextTeacherCommand.Create(),
     PadCommand.Create(),
     SluCommand.Create(),

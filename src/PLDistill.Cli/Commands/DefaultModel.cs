@@ -21,8 +21,8 @@ internal static class DefaultModel
     /// <summary>Where the shipped student lives next to the program.</summary>
     public static string ShippedPath => Path.Combine(AppContext.BaseDirectory, "models", "default-student.pldckpt");
 
-    /// <summary>Where the shipped teacher (half precision) lives next to the program.</summary>
-    public static string ShippedTeacherPath => Path.Combine(AppContext.BaseDirectory, "models", "teacher.pldckpt");
+    /// <summary>Where the shipped teacher (an ensemble manifest; its members in half precision beside it) lives next to the program.</summary>
+    public static string ShippedTeacherPath => Path.Combine(AppContext.BaseDirectory, "models", "teacher", "teacher.pldens");
 
     public static string Resolve(string checkpoint) => checkpoint switch
     {

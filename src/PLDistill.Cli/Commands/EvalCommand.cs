@@ -14,7 +14,7 @@ internal static class EvalCommand
 {
     public static Command Create()
     {
-        var checkpointOption = new Option<string>("--checkpoint") { Description = "checkpoint file, 'default' for the shipped student or 'teacher' for the shipped teacher", Required = true };
+        var checkpointOption = new Option<string>("--checkpoint") { Description = "checkpoint file or ensemble manifest (.pldens), 'default' for the shipped student or 'teacher' for the shipped teacher", Required = true };
         var dataOption = new Option<string>("--data") { Description = "folder searched recursively for RAVDESS-named WAV files", Required = true };
         var labelsOption = new Option<string?>("--labels") { Description = "8 or 4 (the 4-class view: neutral, happy, sad, angry); default: the checkpoint's" };
         var jsonOption = new Option<bool>("--json") { Description = "print one JSON object: wa, ua, macro_f1, n, labels, confusion" };
@@ -24,8 +24,8 @@ internal static class EvalCommand
         {
             var runtime = CommonOptions.InitializeTorch(parse);
             string path = DefaultModel.Resolve(parse.GetValue(checkpointOption)!);
-            var (model, metadata) = CheckpointFile.Load(path);
-            model.to(runtime.Device);
+            var (model, metadata) = TeacherFile.Load(path);   // a checkpoint, or an ensemble teacher's manifest
+            using var loaded = model.To(runtime.Device);
             var labels = EmotionLabelSet.Parse(parse.GetValue(labelsOption) ?? metadata.LabelSet);
             var corpus = RavdessCorpus.Scan(parse.GetValue(dataOption)!);
             if (corpus.Clips.Count == 0)

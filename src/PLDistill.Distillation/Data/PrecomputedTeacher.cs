@@ -45,11 +45,11 @@ public sealed class PrecomputedTeacher : IDisposable
     public bool HasAttentionWeights => weights is not null;
 
     /// <summary>
-    /// Runs <paramref name="teacher"/> (without gradients, in eval mode) over every clip of <paramref name="clips"/>, whole and clean, in
+    /// Runs <paramref name="teacher"/> (without gradients, in eval mode: it stays so) over every clip of <paramref name="clips"/>, whole and clean, in
     /// batches of similar length, and keeps its outputs on <paramref name="device"/>. With <paramref name="attention"/>,
     /// also the AwCKA weights that source gives.
     /// </summary>
-    public static PrecomputedTeacher Compute(AudioLanguageModel teacher, IReadOnlyList<FeatureClip> clips, AttentionSource? attention,
+    public static PrecomputedTeacher Compute(ModelEnsemble teacher, IReadOnlyList<FeatureClip> clips, AttentionSource? attention,
                                              Device device, int batchSize = 16)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -61,9 +61,7 @@ public sealed class PrecomputedTeacher : IDisposable
         int prefixLength = 0, suffixLength = 0;
 
         var builder = new BatchBuilder(clips, teacher.Config.Encoder.MelBins);
-        bool wasTraining = teacher.training;
-        teacher.eval();
-        try
+        teacher.Eval();
         {
             using var noGrad = no_grad();   // not inference_mode: its tensors could not enter the student's autograd graph later
             int[] byLength = Enumerable.Range(0, count).OrderBy(i => clips[i].Frames).ToArray();   // little padding per batch
@@ -88,10 +86,6 @@ public sealed class PrecomputedTeacher : IDisposable
                         weights[clip] = Keep(clipWeights![b].narrow(0, 0, steps[b]));
                 }
             }
-        }
-        finally
-        {
-            teacher.train(wasTraining);
         }
         return new PrecomputedTeacher(projected, audioLogits, textLogits, weights, teacher.Config.Encoder.Subsampling, prefixLength, suffixLength);
     }

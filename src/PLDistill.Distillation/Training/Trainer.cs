@@ -67,12 +67,12 @@ public sealed class Trainer
         model.to(device);
         using var teacher = LoadTeacher(model);
         using var hint = config.Method == DistillationMethod.FitNets && teacher is not null
-            ? nn.Linear(model.Config.LanguageModel.Width, teacher.Config.LanguageModel.Width).to(device)
+            ? nn.Linear(model.Config.LanguageModel.Width, teacher.ProjectedWidth).to(device)
             : null;
         var objective = new DistillationObjective(config.Method, config.Loss, labels, hint);
         using var precomputed = teacher is not null && config.Loss.TeacherOutputs == TeacherOutputs.Precomputed
             ? PrecomputeTeacher(teacher, model, trainClips, objective) : null;
-        log($"model: {config.Role} {model.ParameterCount:N0} parameters{(teacher is null ? "" : $", teacher {teacher.ParameterCount:N0}")}, method {config.Method}, device {device.type}");
+        log($"model: {config.Role} {model.ParameterCount:N0} parameters{(teacher is null ? "" : $", teacher {teacher.ParameterCount:N0}{(teacher.Members.Count > 1 ? $" ({teacher.Members.Count} members)" : "")}")}, method {config.Method}, device {device.type}");
 
         // 3. Optimiser and schedule.
         var parameters = model.parameters().Concat(hint?.parameters() ?? []).ToArray();
@@ -192,7 +192,7 @@ public sealed class Trainer
     }
 
     /// <summary>The teacher's outputs on every clean, whole training variant, once (see <see cref="PrecomputedTeacher"/>).</summary>
-    private PrecomputedTeacher PrecomputeTeacher(AudioLanguageModel teacher, AudioLanguageModel student, IReadOnlyList<FeatureClip> clips,
+    private PrecomputedTeacher PrecomputeTeacher(ModelEnsemble teacher, AudioLanguageModel student, IReadOnlyList<FeatureClip> clips,
                                                  DistillationObjective objective)
     {
         if (teacher.Config.Encoder.Subsampling != student.Config.Encoder.Subsampling)
@@ -204,20 +204,19 @@ public sealed class Trainer
         return result;
     }
 
-    private AudioLanguageModel? LoadTeacher(AudioLanguageModel student)
+    /// <summary>The teacher: one checkpoint or an ensemble manifest (<see cref="TeacherFile"/>), checked against the run.</summary>
+    private ModelEnsemble? LoadTeacher(AudioLanguageModel student)
     {
         if (config.Method == DistillationMethod.None)
             return null;
-        var (teacher, metadata) = CheckpointFile.Load(config.Teacher!);
+        var (teacher, metadata) = TeacherFile.Load(config.Teacher!);
         if (!metadata.Vocabulary.SequenceEqual(student.Vocabulary.Tokens))
             throw new ArgumentException($"teacher {config.Teacher}: its vocabulary differs from the student's; LDist needs a shared vocabulary");
         if (metadata.Features != config.Features)
             throw new ArgumentException($"teacher {config.Teacher}: trained with other features ({metadata.Features}); use the same features section");
         if (metadata.LabelSet != EmotionLabelSet.Parse(config.Data.Labels).Name)
             throw new ArgumentException($"teacher {config.Teacher}: trained for {metadata.LabelSet}, this run uses {config.Data.Labels}");
-        teacher.to(device);
-        teacher.eval();
-        return teacher;
+        return teacher.To(device).Eval();
     }
 
     private void SaveCheckpoint(AudioLanguageModel model, string fileName, int epoch, EmotionMetrics metrics)

@@ -46,6 +46,12 @@ public sealed class AudioLanguageModel : Module
     /// <summary>The language model.</summary>
     public LanguageModel LanguageModel => languageModel;
 
+    /// <summary>The prompt's token ids before the audio (P).</summary>
+    public Tensor PromptPrefixIds => prefixIds;
+
+    /// <summary>The prompt's token ids after the audio (Q); the answer follows the last.</summary>
+    public Tensor PromptSuffixIds => suffixIds;
+
     /// <summary>Trainable parameter count.</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
 
@@ -60,6 +66,17 @@ public sealed class AudioLanguageModel : Module
             logits.MoveToOuterDisposeScope(), attention.Select(a => a.MoveToOuterDisposeScope()).ToArray(),
             (int)prefixIds.shape[0], (int)suffixIds.shape[0]);
         return output;
+    }
+
+    /// <summary>
+    /// mel (B, T, M), lengths (B) -> the answer's logits (B, V): <see cref="Forward"/>'s <see cref="LalmOutput.AnswerLogits"/>
+    /// without what only distillation reads (every position's logits, attention), for inference and evaluation.
+    /// </summary>
+    public Tensor AnswerLogits(Tensor mel, Tensor melLengths)
+    {
+        using var scope = NewDisposeScope();
+        var (frames, lengths) = encoder.Forward(mel, melLengths);
+        return languageModel.AnswerLogits(prefixIds, projector.forward(frames), lengths, suffixIds).MoveToOuterDisposeScope();
     }
 
     /// <summary>Runs the LM over already projected audio (B, Ta, D) — the streaming engine's path from its cache.</summary>

@@ -65,6 +65,21 @@ public sealed class LanguageModel : Module
         return (logits.MoveToOuterDisposeScope(), attention);
     }
 
+    /// <summary>
+    /// The answer's logits only (B, V): what <see cref="Forward"/> gives at its last position, without the last block's
+    /// feed-forward and output rows for every other position (inference and evaluation need no more).
+    /// </summary>
+    public Tensor AnswerLogits(Tensor prefixIds, Tensor audio, Tensor audioLengths, Tensor suffixIds)
+    {
+        using var scope = NewDisposeScope();
+        var (x, mask, bias) = Config.AudioWindow is int window
+            ? WindowedLayout(prefixIds, audio, audioLengths, suffixIds, window)
+            : FullContextLayout(prefixIds, audio, audioLengths, suffixIds);
+        for (int layer = 0; layer < blocks.Count; layer++)
+            x = blocks[layer].Forward(x, mask, bias, lastRows: layer == blocks.Count - 1 ? 1 : null).Output;
+        return head.forward(finalNorm.forward(x.select(1, x.shape[1] - 1))).MoveToOuterDisposeScope();
+    }
+
     // Teacher layout: causal over [prefix; audio; suffix], learned absolute positions that skip padded audio.
     private (Tensor X, Tensor Mask, Tensor? Bias) FullContextLayout(Tensor prefixIds, Tensor audio, Tensor audioLengths, Tensor suffixIds)
     {

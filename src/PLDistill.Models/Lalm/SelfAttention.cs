@@ -30,13 +30,25 @@ public sealed class SelfAttention : Module
     /// allowed and a large negative value for blocked pairs; <paramref name="bias"/> is (H, Tq, Tk) or null.
     /// Returns the output (B, Tq, D), the keys and values of x (B, H, Tq, d) for a cache, and the weights if asked.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="lastQueries"/> = k only the last k rows of x ask: every row still gives its key and value,
+    /// the output is (B, k, D), and the mask and bias keep their full (…, Tq, Tk) shape (their last k query rows are read).
+    /// </remarks>
     public AttentionResult Attend(Tensor x, Tensor additiveMask, Tensor? bias = null,
-                                  Tensor? pastKeys = null, Tensor? pastValues = null, bool returnWeights = false)
+                                  Tensor? pastKeys = null, Tensor? pastValues = null, bool returnWeights = false, int? lastQueries = null)
     {
         using var scope = NewDisposeScope();
         long batch = x.shape[0], steps = x.shape[1];
         var qkv = queryKeyValue.forward(x).view(batch, steps, 3, heads, headWidth).permute(2, 0, 3, 1, 4); // (3, B, H, Tq, d)
         Tensor query = qkv[0], key = qkv[1], value = qkv[2];
+        if (lastQueries is int k)
+        {
+            long first = steps - k;
+            query = query.narrow(2, first, k);
+            additiveMask = additiveMask.narrow(-2, first, k);
+            bias = bias?.narrow(-2, first, k);
+            steps = k;
+        }
         Tensor allKeys = pastKeys is null ? key : cat([pastKeys, key], 2);                               // (B, H, Tk, d)
         Tensor allValues = pastValues is null ? value : cat([pastValues, value], 2);
 

@@ -29,13 +29,18 @@ public sealed class TransformerBlock : Module
     /// x (B, T, D) -> (B, T, D). With <paramref name="pastKeys"/>/<paramref name="pastValues"/> the block continues a stream.
     /// The result also carries this step's keys and values (for a cache) and, if asked, the attention weights.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="lastRows"/> = k only the last k rows are computed past attention (the output is (B, k, D));
+    /// every row still gives its key and value. An LM's last block needs only the answer's row.
+    /// </remarks>
     public AttentionResult Forward(Tensor x, Tensor additiveMask, Tensor? bias = null,
-                                   Tensor? pastKeys = null, Tensor? pastValues = null, bool returnWeights = false)
+                                   Tensor? pastKeys = null, Tensor? pastValues = null, bool returnWeights = false, int? lastRows = null)
     {
         using var scope = NewDisposeScope();
         using var normed = attentionNorm.forward(x);
-        var attended = attention.Attend(normed, additiveMask, bias, pastKeys, pastValues, returnWeights);
-        var h = x.Plus(functional.dropout(attended.Output, dropout, training));
+        var attended = attention.Attend(normed, additiveMask, bias, pastKeys, pastValues, returnWeights, lastRows);
+        var residual = lastRows is int k ? x.narrow(1, x.shape[1] - k, k) : x;
+        var h = residual.Plus(functional.dropout(attended.Output, dropout, training));
         var hidden = functional.gelu(expand.forward(feedForwardNorm.forward(h)));
         var y = h.Plus(functional.dropout(contract.forward(functional.dropout(hidden, dropout, training)), dropout, training));
         return new AttentionResult(

@@ -87,9 +87,9 @@ public sealed class WindowRecomputingStudent : IEmotionRecognizer
             var lengths = ready.Select(i => mels[i].shape[0]).ToArray();
             long longest = lengths.Max();
             var batch = stack(ready.Select(i => nn.functional.pad(mels[i], [0, 0, 0, longest - mels[i].shape[0]])).ToArray());
-            using var output = model.Forward(batch, tensor(lengths, device: Device));
-            var flat = model.ClassLogits(output.AnswerLogits, Labels).softmax(1).cpu().data<float>().ToArray();
-            var frames = output.AudioLengths.cpu().data<long>().ToArray();
+            using var answer = model.AnswerLogits(batch, tensor(lengths, device: Device));
+            var flat = model.ClassLogits(answer, Labels).softmax(1).cpu().data<float>().ToArray();
+            var frames = lengths.Select(l => l / model.Config.Encoder.Subsampling).ToArray();   // the encoder's whole groups
             for (int r = 0; r < ready.Length; r++)
             {
                 probabilities[ready[r]] = flat.AsSpan(r * Labels.Count, Labels.Count).ToArray();

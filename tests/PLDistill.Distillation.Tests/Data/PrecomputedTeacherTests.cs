@@ -11,7 +11,7 @@ public sealed class PrecomputedTeacherTests
 {
     private const int MelBins = 80;
 
-    private static AudioLanguageModel Teacher()
+    private static ModelEnsemble Teacher()
     {
         manual_seed(21);
         var teacher = new AudioLanguageModel(new LalmConfig
@@ -19,8 +19,7 @@ public sealed class PrecomputedTeacherTests
             Encoder = new EncoderConfig { Width = 32, Heads = 4, Layers = 2, LeftContextFrames = null, Dropout = 0 },
             LanguageModel = new LanguageModelConfig { Width = 48, Heads = 4, Layers = 2, AudioWindow = 100, Dropout = 0 },
         });
-        teacher.eval();
-        return teacher;
+        return new ModelEnsemble([teacher]).Eval();
     }
 
     private static FeatureClip Clip(int frames, int seed)

@@ -44,7 +44,7 @@ public sealed class TrainerSmokeTests : IDisposable
             name: {{name}}
             output: {{Path.Combine(root, "runs")}}
             role: {{role}}
-            method: {{method switch { DistillationMethod.PlDistill => "pl_distill", _ => "none" }}}
+            method: {{method switch { DistillationMethod.PlDistill => "pl_distill", DistillationMethod.FitNets => "fitnets", DistillationMethod.LogitKd => "logit_kd", _ => "none" }}}
             {{(teacher is null ? "" : $"teacher: {teacher}")}}
             model:
               encoder: { width: {{(role == "teacher" ? 48 : 32)}}, heads: 4, layers: 1, left_context_frames: {{(role == "teacher" ? "null" : "20")}}, dropout: 0 }
@@ -96,6 +96,30 @@ public sealed class TrainerSmokeTests : IDisposable
         var onlineTerms = Metrics(online.RunFolder).Single().LossTerms;
         Assert.Equal(["ce", "ldist", "pdist"], onlineTerms.Keys.Order());
         Assert.InRange(onlineTerms["pdist"], 0.0, 1.0);
+    }
+
+    [Fact]
+    public void A_student_distils_from_an_ensemble_teacher_with_each_of_its_losses()
+    {
+        var first = Config("member", "teacher", DistillationMethod.None, epochs: 1);
+        var second = Config("member", "teacher", DistillationMethod.None, epochs: 1);
+        second.Seed = 7;
+        second.Name = "member-s7";
+        string a = new Trainer(first, CPU).Run(cancellationToken: TestContext.Current.CancellationToken).BestCheckpoint;
+        string b = new Trainer(second, CPU).Run(cancellationToken: TestContext.Current.CancellationToken).BestCheckpoint;
+        string manifest = Path.Combine(root, "runs", "teacher.pldens");
+        TeacherFile.WriteManifest(manifest, [Path.GetRelativePath(Path.GetDirectoryName(manifest)!, a), Path.GetRelativePath(Path.GetDirectoryName(manifest)!, b)]);
+
+        var lines = new List<string>();
+        foreach (var (method, term) in new[] { (DistillationMethod.PlDistill, "pdist"), (DistillationMethod.FitNets, "fitnets"), (DistillationMethod.LogitKd, "logit_kd") })
+        {
+            var config = Config($"from-ensemble-{term}", "student", method, epochs: 1, manifest);
+            var result = new Trainer(config, CPU, log: lines.Add).Run(cancellationToken: TestContext.Current.CancellationToken);
+            var terms = Metrics(result.RunFolder).Single().LossTerms;
+            Assert.Contains(term, terms.Keys);
+            Assert.True(double.IsFinite(terms[term]) && terms[term] >= 0, $"{term} = {terms[term]}");
+        }
+        Assert.Contains(lines, l => l.Contains("(2 members)", StringComparison.Ordinal));
     }
 
     [Fact]

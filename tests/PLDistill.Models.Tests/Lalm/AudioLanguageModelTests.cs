@@ -59,6 +59,23 @@ public sealed class AudioLanguageModelTests
         Assert.True(difference < 1e-4f, $"answer logits differ by {difference}");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_answer_only_path_gives_the_forward_passes_answer_for_every_clip_of_a_padded_batch(bool teacher)
+    {
+        using var model = Build(teacher ? LalmConfig.Teacher : LalmConfig.Student, seed: 3);
+        using var mel = randn(3, 320, 80);
+        using var lengths = tensor(new long[] { 320, 180, 77 });
+
+        using var full = model.Forward(mel, lengths);
+        using var answer = model.AnswerLogits(mel, lengths);
+
+        Assert.Equal(full.AnswerLogits.shape, answer.shape);
+        float difference = (full.AnswerLogits - answer).abs().max().item<float>();
+        Assert.True(difference < 1e-4f, $"answer logits differ by {difference}");
+    }
+
     [Fact]
     public void The_streaming_encoder_never_looks_ahead()
     {

@@ -1,0 +1,130 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PLDistill.Models.Lalm;
+
+namespace PLDistill.Models.Checkpoints;
+
+/// <summary>
+/// A teacher on disk: one checkpoint (<c>.pldckpt</c>), or an ensemble manifest (<c>.pldens</c>) that lists member
+/// checkpoints by path relative to the manifest's folder:
+/// <code>{"format": "pldistill-ensemble", "version": 1, "members": ["member-1.pldckpt", "member-2.pldckpt"]}</code>
+/// Members must agree on everything that gives their outputs a shared meaning: features, label set, vocabulary, prompt.
+/// </summary>
+public static class TeacherFile
+{
+    /// <summary>The manifest's format name.</summary>
+    public const string Format = "pldistill-ensemble";
+
+    /// <summary>The manifest version this build writes and reads.</summary>
+    public const int Version = 1;
+
+    /// <summary>File extension of ensemble manifests.</summary>
+    public const string ManifestExtension = ".pldens";
+
+    /// <summary>True when <paramref name="path"/> names an ensemble manifest rather than one checkpoint.</summary>
+    public static bool IsManifest(string path) => path.EndsWith(ManifestExtension, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Loads a teacher (eval mode, CPU) and the metadata that all its members share (the first member's, with the role
+    /// and training record of that member).
+    /// </summary>
+    /// <exception cref="CheckpointException">The manifest is malformed, names a missing or unreadable member, or members disagree.</exception>
+    public static (ModelEnsemble Teacher, CheckpointMetadata Metadata) Load(string path)
+    {
+        if (!IsManifest(path))
+        {
+            var (model, metadata) = CheckpointFile.Load(path);
+            return (new ModelEnsemble([model]), metadata);
+        }
+        var memberPaths = ReadManifest(path);
+        var models = new List<AudioLanguageModel>();
+        try
+        {
+            CheckpointMetadata? first = null;
+            foreach (string member in memberPaths)
+            {
+                var (model, metadata) = CheckpointFile.Load(member);
+                models.Add(model);
+                first ??= metadata;
+                string? disagreement = metadata.Features != first.Features ? "features"
+                    : metadata.LabelSet != first.LabelSet ? "label set"
+                    : !metadata.Vocabulary.SequenceEqual(first.Vocabulary) ? "vocabulary"
+                    : !metadata.PromptPrefix.SequenceEqual(first.PromptPrefix) || !metadata.PromptSuffix.SequenceEqual(first.PromptSuffix) ? "prompt"
+                    : metadata.Model.Encoder.Subsampling != first.Model.Encoder.Subsampling ? "audio-token rate"
+                    : null;
+                if (disagreement is not null)
+                    throw new CheckpointException(path, $"member {member} differs from {memberPaths[0]} in its {disagreement}; ensemble members must share it");
+            }
+            return (new ModelEnsemble(models), first!);
+        }
+        catch
+        {
+            foreach (var model in models)
+                model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The member paths a manifest lists, resolved against its folder; each must exist.</summary>
+    /// <exception cref="CheckpointException">Not a readable manifest of this format and version, or a member is missing.</exception>
+    public static IReadOnlyList<string> ReadManifest(string path)
+    {
+        if (!File.Exists(path))
+            throw new CheckpointException(path, "no such ensemble manifest");
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(File.ReadAllText(path));
+        }
+        catch (JsonException error)
+        {
+            throw new CheckpointException(path, $"not JSON: {error.Message}", error);
+        }
+        if (root is not JsonObject manifest)
+            throw new CheckpointException(path, "an ensemble manifest is one JSON object");
+        foreach (var (key, _) in manifest)
+            if (key is not ("format" or "version" or "members"))
+                throw new CheckpointException(path, $"unknown key '{key}'; known keys: format, version, members");
+        if (Text(manifest, "format") != Format)
+            throw new CheckpointException(path, $"format is '{Text(manifest, "format")}', not '{Format}'");
+        int version = manifest["version"] is JsonValue v && v.TryGetValue<int>(out int number) ? number
+            : throw new CheckpointException(path, "version must be an integer");
+        if (version != Version)
+            throw new CheckpointException(path, $"manifest version {version}; this build reads version {Version}");
+        if (manifest["members"] is not JsonArray list || list.Count == 0)
+            throw new CheckpointException(path, "members must be a non-empty list of checkpoint paths");
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var members = new List<string>();
+        foreach (var item in list)
+        {
+            string relative = item is JsonValue value && value.TryGetValue<string>(out string? text) && !string.IsNullOrWhiteSpace(text) ? text
+                : throw new CheckpointException(path, "every member must be a path (a non-empty string)");
+            if (Path.IsPathRooted(relative))
+                throw new CheckpointException(path, $"member '{relative}' must be relative to the manifest's folder, so the ensemble can move");
+            string full = Path.GetFullPath(Path.Combine(folder, relative));
+            if (members.Contains(full))
+                throw new CheckpointException(path, $"member '{relative}' is listed twice");
+            if (!File.Exists(full))
+                throw new CheckpointException(path, $"member '{relative}' not found (looked for {full})");
+            members.Add(full);
+        }
+        return members;
+    }
+
+    /// <summary>Writes a manifest listing <paramref name="memberFileNames"/> (paths relative to the manifest's folder) atomically.</summary>
+    public static void WriteManifest(string path, IReadOnlyList<string> memberFileNames)
+    {
+        var manifest = new JsonObject
+        {
+            ["format"] = Format,
+            ["version"] = Version,
+            ["members"] = new JsonArray(memberFileNames.Select(m => (JsonNode)JsonValue.Create(m)!).ToArray()),
+        };
+        string temporary = path + ".tmp";
+        File.WriteAllText(temporary, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static string? Text(JsonObject manifest, string key) =>
+        manifest[key] is JsonValue value && value.TryGetValue<string>(out string? text) ? text : null;
+}

@@ -1,0 +1,90 @@
+using PLDistill.Models.Checkpoints;
+using PLDistill.Models.Features;
+using PLDistill.Models.Lalm;
+using static TorchSharp.torch;
+
+namespace PLDistill.Models.Tests.Checkpoints;
+
+/// <summary>Teacher files: one checkpoint, or an ensemble manifest whose members must agree.</summary>
+public sealed class TeacherFileTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("pld-teacher-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    private static readonly LalmConfig Small = new()
+    {
+        Encoder = new EncoderConfig { Width = 32, Heads = 4, Layers = 1, LeftContextFrames = 20, Dropout = 0 },
+        LanguageModel = new LanguageModelConfig { Width = 32, Heads = 4, Layers = 1, AudioWindow = 40, Dropout = 0 },
+    };
+
+    private string Member(string name, int seed, string labelSet = "ravdess8")
+    {
+        manual_seed(seed);
+        using var model = new AudioLanguageModel(Small);
+        string path = Path.Combine(folder, name);
+        CheckpointFile.Save(path, model, new CheckpointMetadata
+        {
+            Role = "teacher",
+            Model = Small,
+            Features = new LogMelOptions(),
+            LabelSet = labelSet,
+            Vocabulary = TextVocabulary.Default.Tokens,
+            PromptPrefix = TextVocabulary.DefaultPrefix,
+            PromptSuffix = TextVocabulary.DefaultSuffix,
+            Streaming = new StreamingParameters(),
+        });
+        return path;
+    }
+
+    private string Manifest(string json)
+    {
+        string path = Path.Combine(folder, "teacher.pldens");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Fact]
+    public void A_manifest_loads_its_members_in_order_and_a_checkpoint_is_an_ensemble_of_one()
+    {
+        Member("a.pldckpt", 1);
+        Member("b.pldckpt", 2);
+        string manifest = Path.Combine(folder, "teacher.pldens");
+        TeacherFile.WriteManifest(manifest, ["a.pldckpt", "b.pldckpt"]);
+
+        var (teacher, metadata) = TeacherFile.Load(manifest);
+        using (teacher)
+        {
+            Assert.Equal(2, teacher.Members.Count);
+            Assert.Equal("ravdess8", metadata.LabelSet);
+            var (single, _) = CheckpointFile.Load(Path.Combine(folder, "b.pldckpt"));
+            using (single)
+                Assert.True(single.Encoder.Blocks[0].parameters().First().eq(teacher.Members[1].Encoder.Blocks[0].parameters().First()).all().item<bool>());
+        }
+        var (one, _) = TeacherFile.Load(Path.Combine(folder, "a.pldckpt"));
+        using (one)
+            Assert.Single(one.Members);
+    }
+
+    [Theory]
+    [InlineData("""{"format": "pldistill-ensemble", "version": 1, "members": ["a.pldckpt", "missing.pldckpt"]}""", "'missing.pldckpt' not found")]
+    [InlineData("""{"format": "pldistill-ensemble", "version": 1, "members": ["a.pldckpt", "a.pldckpt"]}""", "listed twice")]
+    [InlineData("""{"format": "pldistill-ensemble", "version": 1, "members": ["/tmp/a.pldckpt"]}""", "must be relative")]
+    [InlineData("""{"format": "pldistill-ensemble", "version": 1, "members": []}""", "non-empty list")]
+    [InlineData("""{"format": "pldistill-ensemble", "version": 2, "members": ["a.pldckpt"]}""", "manifest version 2")]
+    [InlineData("""{"format": "other", "version": 1, "members": ["a.pldckpt"]}""", "format is 'other'")]
+    [InlineData("""{"format": "pldistill-ensemble", "version": 1, "members": ["a.pldckpt"], "weights": [1]}""", "unknown key 'weights'")]
+    [InlineData("""{"format": "pldistill-ensemble", "version": 1, "members": [3]}""", "must be a path")]
+    [InlineData("""["a.pldckpt"]""", "one JSON object")]
+    [InlineData("""{"format": "pldistill-ensemble",""", "not JSON")]
+    [InlineData("""{"format": "pldistill-ensemble", "version": 1, "members": ["a.pldckpt", "four.pldckpt"]}""", "in its label set")]
+    public void A_bad_manifest_is_refused_with_a_message_that_names_the_problem(string json, string expected)
+    {
+        Member("a.pldckpt", 1);
+        Member("four.pldckpt", 2, labelSet: "ravdess4");
+        string manifest = Manifest(json);
+        var error = Assert.Throws<CheckpointException>(() => TeacherFile.Load(manifest));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Equal(manifest, error.Path);
+    }
+}

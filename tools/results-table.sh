@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# results-table.sh: reproduce the results table of the README (issue 6). It trains the teacher's members
+# (configs/teacher.yaml, one per --teacher-seeds) and joins them into the ensemble teacher (pld ensemble), then every
+# student row (configs/student*.yaml) for each --seeds, distilling from that teacher; it scores the teacher and every
+# best checkpoint on actors 17-20 in the 4-class view too (pld eval --labels 4), and prints one Markdown row per method:
+# mean ± sample std over seeds of WA / UA / macro-F1 at the best epoch (selected on actors 17-20, as the issue asks),
+# UA at the final epoch, and the 4-class UA. Finished runs are kept in --runs and reused, so an interrupted table
+# resumes; --jobs N trains N runs side by side (one torch thread each by default).
+set -euo pipefail
+
+readonly PROG=results-table
+readonly STUDENT_ROWS="student student-logit-kd student-fitnets student-ldist student-pdist-cka student-pdist-aw-cka student-pl-distill"
+
+usage() {
+    cat <<EOF
+Usage: tools/$PROG.sh --runs DIR [--seeds "42 43 44"] [--teacher-seeds "1 2 3 4 5 6 7"] [--rows "student ..."]
+                          [--jobs 1] [--threads 1] [--data DIR] [--pld "dotnet run --project src/PLDistill.Cli -c Release --"]
+                          [--epochs N] [--table-only]
+
+  --runs DIR           where run folders go (reused when finished: a run is finished when its last.pldckpt's epoch is its last)
+  --seeds LIST         student seeds (default "42 43 44")
+  --teacher-seeds LIST seeds of the teacher's members (default "1 2 3 4 5 6 7": seven members, 7x the student)
+  --rows LIST          student rows, config names without .yaml (default: all seven)
+  --jobs N             runs trained side by side (default 1)
+  --threads N          torch threads per run (default 1)
+  --data DIR           RAVDESS root for the 4-class scoring (default: the shared copy, ../shared/data/ravdess)
+  --pld CMD            how to run pld (default: dotnet run on src/PLDistill.Cli)
+  --epochs N           override every config's training.epochs (a quick smoke run of the whole table)
+  --table-only         train nothing; print the table from the runs that exist
+EOF
+}
+
+die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 2; }
+
+root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
+runs="" seeds="42 43 44" teacher_seeds="1 2 3 4 5 6 7" rows=$STUDENT_ROWS jobs=1 threads=1 table_only=0 epochs=""
+data=${PLDISTILL_RAVDESS:-$root/../shared/data/ravdess}
+pld="dotnet run --project $root/src/PLDistill.Cli -c Release --"
+while (($# > 0)); do
+    case $1 in
+        -h | --help) usage; exit 0 ;;
+        --table-only) table_only=1; shift; continue ;;
+    esac
+    (($# >= 2)) || die "$1 needs a value"
+    case $1 in
+        --runs) runs=$2 ;; --seeds) seeds=$2 ;; --teacher-seeds) teacher_seeds=$2 ;;
+        --rows) rows=$2 ;; --jobs) jobs=$2 ;; --epochs) epochs=$2 ;; --threads) threads=$2 ;; --data) data=$2 ;; --pld) pld=$2 ;;
+        *) die "unknown argument '$1' (see --help)" ;;
+    esac
+    shift 2
+done
+[[ -n $runs ]] || { usage >&2; exit 2; }
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || die "--jobs must be a positive integer, not '$jobs'"
+for row in $rows; do [[ -f $root/configs/$row.yaml ]] || die "no config configs/$row.yaml for row '$row'"; done
+mkdir -p -- "$runs"
+runs=$(cd -- "$runs" && pwd -P)
+read -r -a pld_command <<<"$pld"
+teacher_checkpoint=$runs/teacher/teacher.pldens
+evaluation=$runs/evaluation-actors
+
+# A run is finished when metrics.jsonl holds its config's last epoch.
+finished() {
+    local run=$1 epochs
+    [[ -f $run/config.yaml && -f $run/metrics.jsonl ]] || return 1
+    epochs=$(awk '/^training:/{t=1} t && /^  epochs:/{print $2; exit}' "$run/config.yaml")
+    grep -q "\"epoch\":$epochs," "$run/metrics.jsonl"
+}
+
+# train ROLE CONFIG SEED [--teacher PATH]: resumes an unfinished run folder, logs to RUN.log.
+train() {
+    local verb=$1 config=$2 seed=$3
+    shift 3
+    local run=$runs/$(basename "$config" .yaml)-s$seed
+    finished "$run" && return 0
+    local resume=()
+    [[ -f $run/optimizer.state ]] && resume=(--resume)
+    [[ -n $epochs ]] && resume+=(--epochs "$epochs")
+    printf '%s: %s seed %s -> %s\n' "$PROG" "$verb" "$seed" "$run" >&2
+    "${pld_command[@]}" --threads "$threads" "$verb" --config "$config" --seed "$seed" --output "$runs" "${resume[@]}" "$@" \
+        >"$run.log" 2>&1 || die "$verb $config seed $seed failed; see $run.log"
+}
+
+# At most --jobs trainings at once; a failed one stops the table.
+run_parallel() {
+    local pids=() command
+    while IFS= read -r command; do
+        while ((${#pids[@]} >= jobs)); do
+            wait -n || die "a run failed (see the .log files in $runs)"
+            pids=($(jobs -pr))
+        done
+        bash -c "$command" &
+        pids+=($!)
+    done
+    while ((${#pids[@]} > 0)); do
+        wait -n || die "a run failed (see the .log files in $runs)"
+        pids=($(jobs -pr))
+    done
+}
+
+if ((table_only == 0)); then
+    export -f train finished die
+    export runs threads PROG epochs
+    export pld_command_string=$pld
+    # Inside bash -c the array is rebuilt from the string.
+    prelude='read -r -a pld_command <<<"$pld_command_string";'
+    # First the teacher's members, and the rows that need no teacher beside them; then the ensemble; then the KD rows.
+    {
+        for seed in $teacher_seeds; do printf '%s\n' "$prelude train train-teacher $root/configs/teacher.yaml $seed"; done
+        if [[ " $rows " == *" student "* ]]; then
+            for seed in $seeds; do printf '%s\n' "$prelude train distill $root/configs/student.yaml $seed"; done
+        fi
+    } | run_parallel
+    if [[ ! -f $teacher_checkpoint ]]; then
+        members=()
+        for seed in $teacher_seeds; do members+=("$runs/teacher-s$seed/best.pldckpt"); done
+        "${pld_command[@]}" ensemble --output "$teacher_checkpoint" --precision Float32 "${members[@]}" >&2
+    fi
+    for seed in $seeds; do
+        for row in $rows; do
+            if [[ $row != student ]]; then
+                printf '%s\n' "$prelude train distill $root/configs/$row.yaml $seed --teacher $teacher_checkpoint"
+            fi
+        done
+    done | run_parallel
+
+    # The teacher ensemble (8 and 4 classes) and the 4-class view of every best checkpoint, on actors 17-20.
+    if [[ ! -d $evaluation ]]; then
+        [[ -d $data ]] || die "no RAVDESS folder at $data (give --data)"
+        mkdir -p -- "$evaluation"
+        for actor in 17 18 19 20; do ln -sfn -- "$(cd -- "$data/Actor_$actor" && pwd -P)" "$evaluation/Actor_$actor"; done
+    fi
+    for labels in 8 4; do
+        [[ -f $runs/teacher/eval-${labels}class.json ]] ||
+            "${pld_command[@]}" --threads "$threads" eval --checkpoint "$teacher_checkpoint" --data "$evaluation" --labels "$labels" --json \
+                >"$runs/teacher/eval-${labels}class.json"
+    done
+    for run in "$runs"/*-s*/; do
+        run=${run%/}
+        [[ -f $run/best.pldckpt && ! -f $run/eval-4class.json ]] || continue
+        "${pld_command[@]}" --threads "$threads" eval --checkpoint "$run/best.pldckpt" --data "$evaluation" --labels 4 --json \
+            >"$run/eval-4class.json.tmp" && mv -- "$run/eval-4class.json.tmp" "$run/eval-4class.json"
+    done
+fi
+
+# One Markdown row per method: mean ± std (sample) over the seeds that have a finished run.
+RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" perl -MJSON::PP -e '
+    use strict; use warnings;
+    my %title = (teacher => "teacher members, each alone", student => "student without KD", "student-logit-kd" => "logits-only KD",
+                 "student-fitnets" => "FitNets", "student-ldist" => "LDist (audio + text positions)",
+                 "student-pdist-cka" => "PDist, plain CKA", "student-pdist-aw-cka" => "PDist, AwCKA",
+                 "student-pl-distill" => "PL-Distill (LDist + AwCKA)");
+    sub slurp { local $/; open my $f, "<", $_[0] or return undef; decode_json(<$f>) }
+    sub summary { my @v = @_; return "–" unless @v; my $m = 0; $m += $_ / @v for @v; my $s = 0; $s += ($_ - $m) ** 2 for @v;
+                  sprintf "%.1f ± %.1f", $m, @v > 1 ? sqrt($s / (@v - 1)) : 0 }
+    print "| row | seeds | best-epoch WA % | best-epoch UA % | best-epoch macro-F1 % | final-epoch UA % | 4-class UA % (best epoch) |\n";
+    print "|---|---|---|---|---|---|---|\n";
+    my ($eight, $four) = map { slurp("$ENV{RUNS}/teacher/eval-${_}class.json") } 8, 4;
+    my @members = split " ", $ENV{TEACHER_SEEDS};
+    printf "| teacher: ensemble of %d members | %s | %.1f | %.1f | %.1f | – | %.1f |\n", scalar @members, join(", ", @members),
+        100 * $eight->{wa}, 100 * $eight->{ua}, 100 * $eight->{macro_f1}, 100 * $four->{ua} if $eight && $four;
+    for my $row (split " ", $ENV{ROWS}) {
+        my (@wa, @ua, @f1, @final, @four, @done);
+        for my $seed (split " ", $row eq "teacher" ? $ENV{TEACHER_SEEDS} : $ENV{SEEDS}) {
+            my $file = "$ENV{RUNS}/$row-s$seed/metrics.jsonl";
+            open my $f, "<", $file or next;
+            my @epochs = map { decode_json($_) } grep { /\S/ } <$f>;
+            next unless @epochs;
+            my $best = $epochs[0];
+            for (@epochs) { $best = $_ if $_->{ua} > $best->{ua} }   # the first epoch with the highest UA, as the trainer keeps
+            push @wa, 100 * $best->{wa}; push @ua, 100 * $best->{ua}; push @f1, 100 * $best->{macro_f1};
+            push @final, 100 * $epochs[-1]{ua};
+            my $four = slurp("$ENV{RUNS}/$row-s$seed/eval-4class.json");
+            push @four, 100 * $four->{ua} if $four;
+            my $config = do { local $/; open my $c, "<", "$ENV{RUNS}/$row-s$seed/config.yaml" or die; <$c> };
+            my ($planned) = $config =~ /^training:\n(?:  .*\n)*?  epochs: (\d+)/m;
+            push @done, $seed . (defined $planned && @epochs < $planned ? " (epoch " . scalar(@epochs) . "/$planned)" : "");
+        }
+        printf "| %s | %s | %s | %s | %s | %s | %s |\n", $title{$row} // $row, (@done ? join(", ", @done) : "not run"),
+            summary(@wa), summary(@ua), summary(@f1), summary(@final), summary(@four);
+    }
+'
