@@ -35,9 +35,10 @@ public sealed class ModelEnsembleTests
 
         Assert.Equal(80, ensemble.ProjectedWidth);
         Assert.Equal(a.ParameterCount + b.ParameterCount, ensemble.ParameterCount);
-        Assert.True(allclose((first.Logits + second.Logits) / 2, both.Logits, atol: 1e-5));
+        // Means written as stack-and-mean: a + b and x / 2 would hand libtorch Scalars the GC may free (see KeptScalars).
+        Assert.True(allclose(stack([first.Logits, second.Logits]).mean([0]), both.Logits, atol: 1e-5));
         Assert.True(allclose(cat([first.Projected, second.Projected], -1), both.Projected));
-        Assert.True(allclose((first.Attention[0] + second.Attention[0]) / 2, both.Attention[0], atol: 1e-6));
+        Assert.True(allclose(stack([first.Attention[0], second.Attention[0]]).mean([0]), both.Attention[0], atol: 1e-6));
         Assert.Equal(first.AudioLengths.data<long>().ToArray(), both.AudioLengths.data<long>().ToArray());
         using var answer = ensemble.AnswerLogits(mel, lengths);
         Assert.True(allclose(both.AnswerLogits, answer, atol: 1e-4));
