@@ -5,7 +5,9 @@
 # best checkpoint on actors 17-20 in the 4-class view too (pld eval --labels 4), and prints one Markdown row per method:
 # mean ± sample std over seeds of WA / UA / macro-F1 at the best epoch (selected on actors 17-20, as the issue asks),
 # UA at the final epoch, and the 4-class UA. Finished runs are kept in --runs and reused, so an interrupted table
-# resumes; --jobs N trains N runs side by side (one torch thread each by default).
+# resumes; --jobs N trains N runs side by side (one torch thread each by default). The teacher is written in half
+# precision, as it is shipped, so that the shipped teacher reproduces every KD row. --teacher PATH distils from an
+# existing ensemble instead (the shipped one: src/PLDistill.Cli/models/teacher/teacher.pldens) and scores its members.
 set -euo pipefail
 
 readonly PROG=results-table
@@ -15,11 +17,13 @@ usage() {
     cat <<EOF
 Usage: tools/$PROG.sh --runs DIR [--seeds "42 43 44"] [--teacher-seeds "1 2 3 4 5 6 7"] [--rows "student ..."]
                           [--jobs 1] [--threads 1] [--data DIR] [--pld "dotnet run --project src/PLDistill.Cli -c Release --"]
-                          [--epochs N] [--table-only]
+                          [--teacher PATH] [--epochs N] [--table-only]
 
   --runs DIR           where run folders go (reused when finished: a run is finished when its last.pldckpt's epoch is its last)
   --seeds LIST         student seeds (default "42 43 44")
   --teacher-seeds LIST seeds of the teacher's members (default "1 2 3 4 5 6 7": seven members, 7x the student)
+  --teacher PATH       distil from this ensemble manifest (.pldens) instead of training one; its members are scored
+                       alone for the members' row (best epoch only: their training logs are not in --runs)
   --rows LIST          student rows, config names without .yaml (default: all seven)
   --jobs N             runs trained side by side (default 1)
   --threads N          torch threads per run (default 1)
@@ -33,7 +37,7 @@ EOF
 die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 2; }
 
 root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
-runs="" seeds="42 43 44" teacher_seeds="1 2 3 4 5 6 7" rows=$STUDENT_ROWS jobs=1 threads=1 table_only=0 epochs=""
+runs="" seeds="42 43 44" teacher_seeds="1 2 3 4 5 6 7" given_teacher="" rows=$STUDENT_ROWS jobs=1 threads=1 table_only=0 epochs=""
 data=${PLDISTILL_RAVDESS:-$root/../shared/data/ravdess}
 pld="dotnet run --project $root/src/PLDistill.Cli -c Release --"
 while (($# > 0)); do
@@ -43,7 +47,7 @@ while (($# > 0)); do
     esac
     (($# >= 2)) || die "$1 needs a value"
     case $1 in
-        --runs) runs=$2 ;; --seeds) seeds=$2 ;; --teacher-seeds) teacher_seeds=$2 ;;
+        --runs) runs=$2 ;; --seeds) seeds=$2 ;; --teacher-seeds) teacher_seeds=$2 ;; --teacher) given_teacher=$2 ;;
         --rows) rows=$2 ;; --jobs) jobs=$2 ;; --epochs) epochs=$2 ;; --threads) threads=$2 ;; --data) data=$2 ;; --pld) pld=$2 ;;
         *) die "unknown argument '$1' (see --help)" ;;
     esac
@@ -56,6 +60,15 @@ mkdir -p -- "$runs"
 runs=$(cd -- "$runs" && pwd -P)
 read -r -a pld_command <<<"$pld"
 teacher_checkpoint=$runs/teacher/teacher.pldens
+members_scored=()   # with --teacher: the manifest's members, scored alone
+if [[ -n $given_teacher ]]; then
+    [[ -f $given_teacher ]] || die "no teacher manifest at '$given_teacher'"
+    teacher_checkpoint=$(cd -- "$(dirname -- "$given_teacher")" && pwd -P)/$(basename -- "$given_teacher")
+    teacher_seeds=""
+    mapfile -t members_scored < <(perl -MJSON::PP -e 'local $/; print "$_\n" for @{decode_json(<STDIN>)->{members}}' <"$teacher_checkpoint")
+    ((${#members_scored[@]} > 0)) || die "the teacher manifest '$given_teacher' lists no members"
+fi
+mkdir -p -- "$runs/teacher"
 evaluation=$runs/evaluation-actors
 
 # A run is finished when metrics.jsonl holds its config's last epoch.
@@ -113,7 +126,7 @@ if ((table_only == 0)); then
     if [[ ! -f $teacher_checkpoint ]]; then
         members=()
         for seed in $teacher_seeds; do members+=("$runs/teacher-s$seed/best.pldckpt"); done
-        "${pld_command[@]}" ensemble --output "$teacher_checkpoint" --precision Float32 "${members[@]}" >&2
+        "${pld_command[@]}" ensemble --output "$teacher_checkpoint" --precision Float16 "${members[@]}" >&2
     fi
     for seed in $seeds; do
         for row in $rows; do
@@ -133,6 +146,12 @@ if ((table_only == 0)); then
         [[ -f $runs/teacher/eval-${labels}class.json ]] ||
             "${pld_command[@]}" --threads "$threads" eval --checkpoint "$teacher_checkpoint" --data "$evaluation" --labels "$labels" --json \
                 >"$runs/teacher/eval-${labels}class.json"
+        for member in "${members_scored[@]}"; do
+            score=$runs/teacher/member-$(basename -- "$member" .pldckpt)-eval-${labels}class.json
+            [[ -f $score ]] ||
+                { "${pld_command[@]}" --threads "$threads" eval --checkpoint "$(dirname -- "$teacher_checkpoint")/$member" \
+                    --data "$evaluation" --labels "$labels" --json >"$score.tmp" && mv -- "$score.tmp" "$score"; }
+        done
     done
     for run in "$runs"/*-s*/; do
         run=${run%/}
@@ -156,9 +175,25 @@ RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" pe
     print "|---|---|---|---|---|---|---|\n";
     my ($eight, $four) = map { slurp("$ENV{RUNS}/teacher/eval-${_}class.json") } 8, 4;
     my @members = split " ", $ENV{TEACHER_SEEDS};
+    @members = map { s{.*/member-(.*)-eval-8class\.json$}{$1}r } sort glob "$ENV{RUNS}/teacher/member-*-eval-8class.json" unless @members;
     printf "| teacher: ensemble of %d members | %s | %.1f | %.1f | %.1f | – | %.1f |\n", scalar @members, join(", ", @members),
         100 * $eight->{wa}, 100 * $eight->{ua}, 100 * $eight->{macro_f1}, 100 * $four->{ua} if $eight && $four;
+    # With --teacher, the members row comes from scoring each member alone (their training logs are elsewhere).
+    my @scored = sort glob "$ENV{RUNS}/teacher/member-*-eval-8class.json";
+    if ($ENV{TEACHER_SEEDS} eq "" && @scored) {
+        my (@wa, @ua, @f1, @four, @names);
+        for my $file (@scored) {
+            my $eight = slurp($file) or next;
+            (my $name = $file) =~ s{.*/member-(.*)-eval-8class\.json$}{$1};
+            push @names, $name; push @wa, 100 * $eight->{wa}; push @ua, 100 * $eight->{ua}; push @f1, 100 * $eight->{macro_f1};
+            (my $four_file = $file) =~ s/8class/4class/;
+            my $four = slurp($four_file); push @four, 100 * $four->{ua} if $four;
+        }
+        printf "| %s | %s | %s | %s | %s | – | %s |\n", $title{teacher}, join(", ", @names),
+            summary(@wa), summary(@ua), summary(@f1), summary(@four);
+    }
     for my $row (split " ", $ENV{ROWS}) {
+        next if $row eq "teacher" && $ENV{TEACHER_SEEDS} eq "";
         my (@wa, @ua, @f1, @final, @four, @done);
         for my $seed (split " ", $row eq "teacher" ? $ENV{TEACHER_SEEDS} : $ENV{SEEDS}) {
             my $file = "$ENV{RUNS}/$row-s$seed/metrics.jsonl";

@@ -1,0 +1,79 @@
+using System.Globalization;
+using PLDistill.Audio.Data;
+using PLDistill.Distillation.Data;
+using PLDistill.Distillation.Evaluation;
+using PLDistill.Models.Checkpoints;
+using static TorchSharp.torch;
+
+namespace PLDistill.Distillation.Tests.Training;
+
+/// <summary>The models shipped with the CLI: what they are, and on the shared RAVDESS copy, that they score what they record.</summary>
+public sealed class ShippedModelsTests
+{
+    private static string ModelsFolder => Path.Combine(RepositoryFolder.Root(), "src", "PLDistill.Cli", "models");
+
+    private static string StudentPath => Path.Combine(ModelsFolder, "default-student.pldckpt");
+
+    private static string TeacherPath => Path.Combine(ModelsFolder, "teacher", "teacher.pldens");
+
+    [Fact]
+    public void The_teacher_has_about_seven_times_the_students_parameters_and_reads_what_the_student_reads()
+    {
+        var (student, studentMetadata) = CheckpointFile.Load(StudentPath);
+        var (teacher, teacherMetadata) = TeacherFile.Load(TeacherPath);
+        using (student)
+        using (teacher)
+        {
+            double ratio = (double)teacher.ParameterCount / student.ParameterCount;
+            Assert.InRange(ratio, 6.5, 8.5);
+            Assert.Equal(studentMetadata.Features, teacherMetadata.Features);
+            Assert.Equal(studentMetadata.LabelSet, teacherMetadata.LabelSet);
+            Assert.Equal(studentMetadata.Vocabulary, teacherMetadata.Vocabulary);
+            Assert.Equal(student.Config.Encoder.Subsampling, teacher.Config.Encoder.Subsampling);
+            Assert.True(student.Config.Encoder.IsStreamable && student.Config.LanguageModel.IsStreamable, "the default student must stream");
+        }
+    }
+
+    [Fact]
+    public void On_the_shared_ravdess_copy_the_shipped_models_score_what_their_checkpoints_record()
+    {
+        string? root = RavdessCorpus.FindSharedRoot();
+        if (root is null)
+            Assert.Skip($"shared RAVDESS data not found ({RavdessCorpus.SharedRelativePath} or ${RavdessCorpus.RootEnvironmentVariable})");
+        var corpus = RavdessCorpus.Scan(root);
+
+        var (student, metadata) = CheckpointFile.Load(StudentPath);
+        using (student)
+        {
+            var labels = EmotionLabelSet.Parse(metadata.LabelSet);
+            var clips = EvaluationClips(corpus, metadata, labels);
+            double ua = Evaluator.Evaluate(student, clips, labels, CPU).UnweightedAccuracy;
+            Assert.Equal(Recorded(metadata), ua, 4);   // the student ships in full precision: exactly what training measured
+        }
+
+        var (teacher, teacherMetadata) = TeacherFile.Load(TeacherPath);
+        using (teacher)
+        {
+            var labels = EmotionLabelSet.Parse(teacherMetadata.LabelSet);
+            var clips = EvaluationClips(corpus, teacherMetadata, labels);
+            // Members ship in half precision: allow one clip of the smallest class (neutral, 16 clips) to change its answer.
+            double oneClip = 1.0 / labels.Count / 16;
+            foreach (var (member, path) in teacher.Members.Zip(TeacherFile.ReadManifest(TeacherPath)))
+            {
+                double ua = Evaluator.Evaluate(member, clips, labels, CPU).UnweightedAccuracy;
+                Assert.InRange(ua, Recorded(CheckpointFile.ReadMetadata(path)) - oneClip - 1e-9, Recorded(CheckpointFile.ReadMetadata(path)) + oneClip + 1e-9);
+            }
+            double ensembleUa = Evaluator.Evaluate(teacher, clips, labels, CPU).UnweightedAccuracy;
+            Assert.True(ensembleUa > 1.0 / labels.Count, $"the ensemble teacher is at chance ({ensembleUa:P1})");
+        }
+    }
+
+    private static IReadOnlyList<FeatureClip> EvaluationClips(RavdessCorpus corpus, CheckpointMetadata metadata, EmotionLabelSet labels)
+    {
+        var actors = metadata.Training["validation_actors"].Split(',').Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToHashSet();
+        return FeatureBank.Build(corpus.Clips.Where(c => actors.Contains(c.Actor)), labels, metadata.Features);
+    }
+
+    private static double Recorded(CheckpointMetadata metadata) =>
+        double.Parse(metadata.Training["validation_ua"], CultureInfo.InvariantCulture);
+}
