@@ -161,7 +161,7 @@ if ((table_only == 0)); then
     done
 fi
 
-# One Markdown row per method: mean ± std (sample) over the seeds that have a finished run.
+# One Markdown row per method: mean ± std (sample) over the seeds whose run is finished.
 RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" perl -MJSON::PP -e '
     use strict; use warnings;
     my %title = (teacher => "teacher members, each alone", student => "student without KD", "student-logit-kd" => "logits-only KD",
@@ -200,15 +200,17 @@ RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" pe
             open my $f, "<", $file or next;
             my @epochs = map { decode_json($_) } grep { /\S/ } <$f>;
             next unless @epochs;
+            my $config = do { local $/; open my $c, "<", "$ENV{RUNS}/$row-s$seed/config.yaml" or die; <$c> };
+            my ($planned) = $config =~ /^training:\n(?:  .*\n)*?  epochs: (\d+)/m;
+            # An unfinished run is named but not counted: its best epoch so far may not be its best.
+            if (defined $planned && @epochs < $planned) { push @done, "$seed (epoch " . scalar(@epochs) . "/$planned, not counted)"; next }
+            push @done, $seed;
             my $best = $epochs[0];
             for (@epochs) { $best = $_ if $_->{ua} > $best->{ua} }   # the first epoch with the highest UA, as the trainer keeps
             push @wa, 100 * $best->{wa}; push @ua, 100 * $best->{ua}; push @f1, 100 * $best->{macro_f1};
             push @final, 100 * $epochs[-1]{ua};
             my $four = slurp("$ENV{RUNS}/$row-s$seed/eval-4class.json");
             push @four, 100 * $four->{ua} if $four;
-            my $config = do { local $/; open my $c, "<", "$ENV{RUNS}/$row-s$seed/config.yaml" or die; <$c> };
-            my ($planned) = $config =~ /^training:\n(?:  .*\n)*?  epochs: (\d+)/m;
-            push @done, $seed . (defined $planned && @epochs < $planned ? " (epoch " . scalar(@epochs) . "/$planned)" : "");
         }
         printf "| %s | %s | %s | %s | %s | %s | %s |\n", $title{$row} // $row, (@done ? join(", ", @done) : "not run"),
             summary(@wa), summary(@ua), summary(@f1), summary(@final), summary(@four);
