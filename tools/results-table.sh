@@ -170,7 +170,7 @@ RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" pe
                  "student-pl-distill" => "PL-Distill (LDist + AwCKA)");
     sub slurp { local $/; open my $f, "<", $_[0] or return undef; decode_json(<$f>) }
     sub summary { my @v = @_; return "–" unless @v; my $m = 0; $m += $_ / @v for @v; my $s = 0; $s += ($_ - $m) ** 2 for @v;
-                  sprintf "%.1f ± %.1f", $m, @v > 1 ? sqrt($s / (@v - 1)) : 0 }
+                  @v > 1 ? sprintf("%.1f ± %.1f", $m, sqrt($s / (@v - 1))) : sprintf("%.1f", $m) }   # one seed: no spread to give
     print "| row | seeds | best-epoch WA % | best-epoch UA % | best-epoch macro-F1 % | final-epoch UA % | 4-class UA % (best epoch) |\n";
     print "|---|---|---|---|---|---|---|\n";
     my ($eight, $four) = map { slurp("$ENV{RUNS}/teacher/eval-${_}class.json") } 8, 4;
