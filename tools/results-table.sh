@@ -142,27 +142,29 @@ if ((table_only == 0)); then
         mkdir -p -- "$evaluation"
         for actor in 17 18 19 20; do ln -sfn -- "$(cd -- "$data/Actor_$actor" && pwd -P)" "$evaluation/Actor_$actor"; done
     fi
+    # score CHECKPOINT LABELS FILE: pld eval --json into FILE unless it exists; FILE is written whole or not at all.
+    score() {
+        [[ -f $3 ]] && return 0
+        "${pld_command[@]}" --threads "$threads" eval --checkpoint "$1" --data "$evaluation" --labels "$2" --json >"$3.tmp" ||
+            die "pld eval of $1 failed"
+        mv -- "$3.tmp" "$3"
+    }
     for labels in 8 4; do
-        [[ -f $runs/teacher/eval-${labels}class.json ]] ||
-            "${pld_command[@]}" --threads "$threads" eval --checkpoint "$teacher_checkpoint" --data "$evaluation" --labels "$labels" --json \
-                >"$runs/teacher/eval-${labels}class.json"
+        score "$teacher_checkpoint" "$labels" "$runs/teacher/eval-${labels}class.json"
         for member in "${members_scored[@]}"; do
-            score=$runs/teacher/member-$(basename -- "$member" .pldckpt)-eval-${labels}class.json
-            [[ -f $score ]] ||
-                { "${pld_command[@]}" --threads "$threads" eval --checkpoint "$(dirname -- "$teacher_checkpoint")/$member" \
-                    --data "$evaluation" --labels "$labels" --json >"$score.tmp" && mv -- "$score.tmp" "$score"; }
+            score "$(dirname -- "$teacher_checkpoint")/$member" "$labels" \
+                "$runs/teacher/member-$(basename -- "$member" .pldckpt)-eval-${labels}class.json"
         done
     done
+    # Only finished runs: an unfinished run's best checkpoint so far is not its best.
     for run in "$runs"/*-s*/; do
         run=${run%/}
-        [[ -f $run/best.pldckpt && ! -f $run/eval-4class.json ]] || continue
-        "${pld_command[@]}" --threads "$threads" eval --checkpoint "$run/best.pldckpt" --data "$evaluation" --labels 4 --json \
-            >"$run/eval-4class.json.tmp" && mv -- "$run/eval-4class.json.tmp" "$run/eval-4class.json"
+        if finished "$run"; then score "$run/best.pldckpt" 4 "$run/eval-4class.json"; fi
     done
 fi
 
 # One Markdown row per method: mean ± std (sample) over the seeds whose run is finished.
-RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" perl -MJSON::PP -e '
+RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" GIVEN_TEACHER=$given_teacher perl -MJSON::PP -e '
     use strict; use warnings;
     my %title = (teacher => "teacher members, each alone", student => "student without KD", "student-logit-kd" => "logits-only KD",
                  "student-fitnets" => "FitNets", "student-ldist" => "LDist (audio + text positions)",
@@ -171,16 +173,18 @@ RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" pe
     sub slurp { local $/; open my $f, "<", $_[0] or return undef; decode_json(<$f>) }
     sub summary { my @v = @_; return "–" unless @v; my $m = 0; $m += $_ / @v for @v; my $s = 0; $s += ($_ - $m) ** 2 for @v;
                   @v > 1 ? sprintf("%.1f ± %.1f", $m, sqrt($s / (@v - 1))) : sprintf("%.1f", $m) }   # one seed: no spread to give
+    # row TITLE SEEDS WA UA F1 FINAL FOUR: one Markdown line; the five are array references, one value per counted seed.
+    sub row { my ($title, $seeds, @columns) = @_; printf "| %s | %s | %s |\n", $title, $seeds, join " | ", map { summary(@$_) } @columns }
     print "| row | seeds | best-epoch WA % | best-epoch UA % | best-epoch macro-F1 % | final-epoch UA % | 4-class UA % (best epoch) |\n";
     print "|---|---|---|---|---|---|---|\n";
     my ($eight, $four) = map { slurp("$ENV{RUNS}/teacher/eval-${_}class.json") } 8, 4;
+    my @scored = sort glob "$ENV{RUNS}/teacher/member-*-eval-8class.json";   # with --teacher: each member scored alone
     my @members = split " ", $ENV{TEACHER_SEEDS};
-    @members = map { s{.*/member-(.*)-eval-8class\.json$}{$1}r } sort glob "$ENV{RUNS}/teacher/member-*-eval-8class.json" unless @members;
+    @members = map { s{.*/member-(.*)-eval-8class\.json$}{$1}r } @scored unless @members;
     printf "| teacher: ensemble of %d members | %s | %.1f | %.1f | %.1f | – | %.1f |\n", scalar @members, join(", ", @members),
         100 * $eight->{wa}, 100 * $eight->{ua}, 100 * $eight->{macro_f1}, 100 * $four->{ua} if $eight && $four;
     # With --teacher, the members row comes from scoring each member alone (their training logs are elsewhere).
-    my @scored = sort glob "$ENV{RUNS}/teacher/member-*-eval-8class.json";
-    if ($ENV{TEACHER_SEEDS} eq "" && @scored) {
+    if ($ENV{GIVEN_TEACHER} ne "" && @scored) {
         my (@wa, @ua, @f1, @four, @names);
         for my $file (@scored) {
             my $eight = slurp($file) or next;
@@ -189,11 +193,10 @@ RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" pe
             (my $four_file = $file) =~ s/8class/4class/;
             my $four = slurp($four_file); push @four, 100 * $four->{ua} if $four;
         }
-        printf "| %s | %s | %s | %s | %s | – | %s |\n", $title{teacher}, join(", ", @names),
-            summary(@wa), summary(@ua), summary(@f1), summary(@four);
+        row($title{teacher}, join(", ", @names), \@wa, \@ua, \@f1, [], \@four);
     }
     for my $row (split " ", $ENV{ROWS}) {
-        next if $row eq "teacher" && $ENV{TEACHER_SEEDS} eq "";
+        next if $row eq "teacher" && $ENV{GIVEN_TEACHER} ne "";
         my (@wa, @ua, @f1, @final, @four, @done);
         for my $seed (split " ", $row eq "teacher" ? $ENV{TEACHER_SEEDS} : $ENV{SEEDS}) {
             my $file = "$ENV{RUNS}/$row-s$seed/metrics.jsonl";
@@ -212,7 +215,6 @@ RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" pe
             my $four = slurp("$ENV{RUNS}/$row-s$seed/eval-4class.json");
             push @four, 100 * $four->{ua} if $four;
         }
-        printf "| %s | %s | %s | %s | %s | %s | %s |\n", $title{$row} // $row, (@done ? join(", ", @done) : "not run"),
-            summary(@wa), summary(@ua), summary(@f1), summary(@final), summary(@four);
+        row($title{$row} // $row, (@done ? join(", ", @done) : "not run"), \@wa, \@ua, \@f1, \@final, \@four);
     }
 '
