@@ -61,7 +61,8 @@ public sealed class ShippedModelsTests
             foreach (var (member, path) in teacher.Members.Zip(TeacherFile.ReadManifest(TeacherPath)))
             {
                 double ua = Evaluator.Evaluate(member, clips, labels, CPU).UnweightedAccuracy;
-                Assert.InRange(ua, Recorded(CheckpointFile.ReadMetadata(path)) - oneClip - 1e-9, Recorded(CheckpointFile.ReadMetadata(path)) + oneClip + 1e-9);
+                double recorded = Recorded(CheckpointFile.ReadMetadata(path));
+                Assert.InRange(ua, recorded - oneClip - 1e-9, recorded + oneClip + 1e-9);
             }
             double ensembleUa = Evaluator.Evaluate(teacher, clips, labels, CPU).UnweightedAccuracy;
             Assert.True(ensembleUa > 1.0 / labels.Count, $"the ensemble teacher is at chance ({ensembleUa:P1})");
