@@ -72,6 +72,7 @@ public static class TorchRuntime
 
         string bridgePath = Path.Combine(bundledDirectory, BridgeLibrary);
         bool patched = false;
+        bool allocatorTuned = options.TuneNativeAllocator && NativeAllocatorTuning.Apply();   // before libtorch allocates
         if (OperatingSystem.IsLinux())
         {
             PreloadLibTorch(libTorchDirectory);
@@ -80,7 +81,7 @@ public static class TorchRuntime
 
         var device = SelectDevice(options.Device, libTorchDirectory);
         ApplyThreads(options.CpuThreads);
-        return new TorchRuntimeInfo(device, libTorchDirectory, bridgePath, patched);
+        return new TorchRuntimeInfo(device, libTorchDirectory, bridgePath, patched, allocatorTuned);
     }
 
     private static void PreloadLibTorch(string directory)
