@@ -18,6 +18,7 @@ internal static class InfoCommand
             Console.WriteLine($"libLibTorchSharp  {runtime.LibTorchSharpPath}{(runtime.UsedPatchedCopy ? "  (patched copy: system libstdc++ lacks GLIBCXX_3.4.32)" : "")}");
             Console.WriteLine($"cuda available    {torch.cuda.is_available()}");
             Console.WriteLine($"cpu threads       {torch.get_num_threads()}");
+            Console.WriteLine($"malloc            {(runtime.AllocatorTuned ? "tuned: fixed mmap and trim thresholds (glibc)" : "as the C library or the user set it")}");
             using var student = new AudioLanguageModel(LalmConfig.Student);
             using var teacher = new AudioLanguageModel(LalmConfig.Teacher);
             Console.WriteLine($"default student   {student.ParameterCount:N0} parameters (streaming encoder, {LalmConfig.Student.Encoder.LeftContextFrames}-frame left context)");
