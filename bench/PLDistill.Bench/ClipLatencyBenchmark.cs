@@ -15,13 +15,18 @@ namespace PLDistill.Bench;
 /// </summary>
 internal static class ClipLatencyBenchmark
 {
+    /// <summary>The teacher argument that skips the teacher's row (its run would warm the allocator before the student's).</summary>
+    public const string NoTeacher = "none";
+
     public static void Run(Device device, double clipSeconds, int repeats, string? teacherCheckpoint, string? studentCheckpoint)
     {
         Console.WriteLine($"# per-clip inference: {BenchEnvironment.Describe()}, device {device.type}, torch threads {get_num_threads()}");
         Console.WriteLine($"# one {clipSeconds} s clip, batch 1, {repeats} timed runs after 10 warm-up runs; samples -> class probabilities");
         Console.WriteLine("| model | parameters | p50 ms | p99 ms | mean ms |");
         Console.WriteLine("|---|---|---|---|---|");
-        if (teacherCheckpoint is not null && TeacherFile.IsManifest(teacherCheckpoint))
+        if (teacherCheckpoint == NoTeacher)
+            Console.WriteLine("# teacher skipped: the student runs in a fresh process, as a deployment does");
+        else if (teacherCheckpoint is not null && TeacherFile.IsManifest(teacherCheckpoint))
         {
             var (ensemble, metadata) = TeacherFile.Load(teacherCheckpoint);
             using (ensemble)

@@ -7,7 +7,8 @@ using PLDistill.Models.Runtime;
 //   pld-bench hop [cpu|cuda|auto] [seconds=60] [checkpoint]        (one core on cpu; PLD_BENCH_LEGACY_LM=1: full-context LM student)
 //   pld-bench streams [cpu|cuda|auto] [seconds=20] [checkpoint]    (concurrent real-time streams through the engine)
 //   pld-bench clip [cpu|cuda|auto] [seconds=3] [repeats=200] [teacher checkpoint] [student checkpoint]
-//                                                                  (per-clip inference, teacher and student; one core on cpu)
+//                                                                  (per-clip inference, teacher and student; one core on cpu;
+//                                                                   teacher checkpoint "none": the student alone)
 string what = args.FirstOrDefault() ?? "frontend";
 switch (what)
 {
