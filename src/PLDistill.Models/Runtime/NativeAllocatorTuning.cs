@@ -9,9 +9,10 @@ namespace PLDistill.Models.Runtime;
 /// By default glibc moves its mmap threshold as blocks are freed, so libtorch's per-op buffers (hundreds of KB for a 3 s
 /// clip, megabytes in training) land now on the heap, now in a fresh mmap that the kernel must zero page by page, and
 /// the top of the heap is handed back after every large free. Which way a process goes is settled early and at random:
-/// the same per-clip benchmark ran at a p50 of 3.5 ms or of 5.6–9.6 ms from one run to the next (45k–220k page faults);
-/// with fixed thresholds it ran at 3.5 ms every time (33k faults). Freed memory the heap keeps is bounded by
-/// <see cref="TrimThresholdBytes"/>. A user's own <c>MALLOC_*_</c> settings win: then nothing is changed.
+/// the shipped student's per-clip p50 (<c>pld-bench clip cpu 3 300 none …</c>) was 4.0–12.3 ms over six processes with
+/// glibc's default and 3.9–4.5 ms over six with fixed thresholds. Freed memory the heap keeps is bounded by
+/// <see cref="TrimThresholdBytes"/>. A user's own <c>MALLOC_*_</c> or <c>GLIBC_TUNABLES</c> settings win: then nothing
+/// is changed.
 /// </remarks>
 public static class NativeAllocatorTuning
 {
@@ -37,7 +38,7 @@ public static class NativeAllocatorTuning
             return false;
         try
         {
-            // glibc's mallopt returns 1 on success; musl's is a stub that returns 0.
+            // glibc's mallopt returns 1 on success.
             return mallopt(MmapThreshold, MmapThresholdBytes) == 1 && mallopt(TrimThreshold, TrimThresholdBytes) == 1;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
@@ -46,6 +47,7 @@ public static class NativeAllocatorTuning
         }
     }
 
-    [DllImport("libc", EntryPoint = "mallopt")]
+    // glibc's soname: elsewhere (musl) the library is not found and nothing is changed.
+    [DllImport("libc.so.6", EntryPoint = "mallopt")]
     private static extern int mallopt(int parameter, int value);
 }

@@ -72,7 +72,7 @@ public static class TorchRuntime
 
         string bridgePath = Path.Combine(bundledDirectory, BridgeLibrary);
         bool patched = false;
-        bool allocatorTuned = options.TuneNativeAllocator && NativeAllocatorTuning.Apply();   // before libtorch allocates
+        bool allocatorTuned = NativeAllocatorTuning.Apply();   // before libtorch allocates
         if (OperatingSystem.IsLinux())
         {
             PreloadLibTorch(libTorchDirectory);

@@ -9,7 +9,7 @@ namespace PLDistill.Models.Runtime;
 /// <param name="UsedPatchedCopy">True when the system libstdc++ was too old and the patched copy was used.</param>
 /// <param name="AllocatorTuned">True when glibc malloc's thresholds were fixed (<see cref="NativeAllocatorTuning"/>).</param>
 public sealed record TorchRuntimeInfo(torch.Device Device, string LibTorchDirectory, string LibTorchSharpPath, bool UsedPatchedCopy,
-                                      bool AllocatorTuned = false)
+                                      bool AllocatorTuned)
 {
     /// <inheritdoc />
     public override string ToString() =>

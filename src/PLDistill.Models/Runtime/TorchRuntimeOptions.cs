@@ -23,9 +23,6 @@ public sealed record TorchRuntimeOptions
     /// <summary>Intra-op CPU threads for libtorch; null leaves libtorch's default.</summary>
     public int? CpuThreads { get; init; }
 
-    /// <summary>Fix glibc malloc's thresholds for steady tensor allocation (see <see cref="NativeAllocatorTuning"/>); applies at the first load only.</summary>
-    public bool TuneNativeAllocator { get; init; } = true;
-
     /// <summary>The options with defaults filled in from the environment.</summary>
     public static TorchRuntimeOptions FromEnvironment(DeviceChoice device = DeviceChoice.Auto) => new()
     {
