@@ -146,4 +146,40 @@ public sealed class CenteredKernelAlignmentTests
         loss.backward();
         Assert.True(student.grad!.abs().sum().item<float>() > 0);
     }
+
+    [Theory]
+    [InlineData(75, 896, 128)]   // a 3 s window against the seven-member teacher: the step form is cheaper
+    [InlineData(200, 8, 6)]      // more steps than features: the feature form is cheaper
+    public void Step_and_feature_forms_give_the_same_value_and_gradient(int steps, int teacherWidth, int studentWidth)
+    {
+        manual_seed(8);
+        using var teacher = randn(3, steps, teacherWidth);
+        using var related = randn(3, steps, studentWidth).add(teacher.narrow(2, 0, Math.Min(teacherWidth, studentWidth)).tanh(), One);
+        using var raw = rand(3, steps).add(Hundredth, One);
+        using var weights = raw / raw.sum(1, keepdim: true);
+
+        (float[] Value, float[] Gradient) Run(Func<Tensor, Tensor> cka)
+        {
+            using var student = related.clone().requires_grad_();
+            using var value = cka(student);
+            using var total = value.sum();
+            total.backward();
+            return (value.detach().data<float>().ToArray(), student.grad!.data<float>().ToArray());
+        }
+        var features = Run(s => CenteredKernelAlignment.Compute(teacher, s, weights, CkaForm.Features));
+        var stepsForm = Run(s => CenteredKernelAlignment.Compute(teacher, s, weights, CkaForm.Steps));
+        var chosen = Run(s => CenteredKernelAlignment.Compute(teacher, s, weights));
+
+        Assert.All(features.Value, v => Assert.InRange(v, 0.05, 0.999));   // related, not identical: a value that can differ
+        for (int b = 0; b < 3; b++)
+        {
+            Assert.Equal(features.Value[b], stepsForm.Value[b], 5);
+            Assert.Equal(features.Value[b], chosen.Value[b], 5);
+        }
+        double scale = features.Gradient.Max(Math.Abs);
+        Assert.True(scale > 0);
+        for (int i = 0; i < features.Gradient.Length; i++)
+            Assert.True(Math.Abs(features.Gradient[i] - stepsForm.Gradient[i]) <= 1e-4 * scale,
+                        $"gradient {i}: feature form {features.Gradient[i]}, step form {stepsForm.Gradient[i]}");
+    }
 }
