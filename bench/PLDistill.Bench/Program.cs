@@ -4,6 +4,8 @@ using PLDistill.Models.Runtime;
 // Benchmarks behind the README's figures. Usage:
 //   pld-bench frontend [seconds=60] [repeats=5]
 //   pld-bench train [cpu|cuda|auto] [steps=10] [batch=32]
+//   pld-bench step [cpu|cuda|auto] [steps=20] [batch=32] [teacher manifest]
+//                                                                  (a distillation step's phases per method, precomputed teacher)
 //   pld-bench hop [cpu|cuda|auto] [seconds=60] [checkpoint]        (one core on cpu; PLD_BENCH_LEGACY_LM=1: full-context LM student)
 //   pld-bench streams [cpu|cuda|auto] [seconds=20] [checkpoint]    (concurrent real-time streams through the engine)
 //   pld-bench clip [cpu|cuda|auto] [seconds=3] [repeats=200] [teacher checkpoint] [student checkpoint]
@@ -19,6 +21,10 @@ switch (what)
     case "train":
         var runtime = TorchRuntime.Initialize(RuntimeOptions(DeviceChoice.Auto));
         TrainingThroughputBenchmark.Run(runtime.Device, (int)Arg(2, 10), (int)Arg(3, 32));
+        return 0;
+    case "step":
+        var stepRuntime = TorchRuntime.Initialize(RuntimeOptions(DeviceChoice.Auto));
+        TrainingStepBenchmark.Run(stepRuntime.Device, (int)Arg(2, 20), (int)Arg(3, 32), args.ElementAtOrDefault(4));
         return 0;
     case "hop":
         var hopRuntime = TorchRuntime.Initialize(RuntimeOptions(DeviceChoice.Cpu) with { CpuThreads = 1 });
@@ -37,7 +43,7 @@ switch (what)
         ClipLatencyBenchmark.Run(clipRuntime.Device, Arg(2, 3.0), (int)Arg(3, 200), args.ElementAtOrDefault(4), args.ElementAtOrDefault(5));
         return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}': use frontend, train, hop, streams or clip");
+        Console.Error.WriteLine($"unknown benchmark '{what}': use frontend, train, step, hop, streams or clip");
         return 2;
 }
 
