@@ -47,6 +47,7 @@ internal static class TrainingStepBenchmark
             teacherOutput = teacher.Forward(mel, lengths, returnAttention: true);
             awckaWeights = AudioAttentionWeights.From(teacherOutput, new AttentionSource());
         }
+        // What PrecomputedTeacher hands a step: the teacher's projector outputs and logits, no attention (AwCKA gets weights).
         using var stored = new LalmOutput(teacherOutput.Projected, teacherOutput.AudioLengths, teacherOutput.Logits, [],
                                           teacherOutput.PrefixLength, teacherOutput.SuffixLength);
         using var weights = awckaWeights;
@@ -76,7 +77,7 @@ internal static class TrainingStepBenchmark
             using var output = student.Forward(mel, lengths);
             double forward = Lap(clock, device);
             var (loss, _) = objective.Compute(student, output, method == DistillationMethod.None ? null : teacher, targets, weights);
-            double loss_ = Lap(clock, device);
+            double objectiveSeconds = Lap(clock, device);
             optimizer.ZeroGrad();
             loss.backward();
             nn.utils.clip_grad_norm_(parameters, 1.0);
@@ -86,7 +87,7 @@ internal static class TrainingStepBenchmark
             if (!timed)
                 continue;
             phases[0] += forward;
-            phases[1] += loss_;
+            phases[1] += objectiveSeconds;
             phases[2] += backward;
             phases[3] += adam;
         }

@@ -20,7 +20,7 @@ namespace PLDistill.Distillation.Losses;
 /// audio steps, and the shipped seven-member teacher's projector outputs are Dx = 7 × 128 = 896 wide: the step form is
 /// then about 12× cheaper, and its T × T products stay small where the feature form's 896 × 896 ones (3.2 MB per clip,
 /// 51 MB for a batch of 16) were mapped and unmapped on every call. Taking the cheaper form halved the default student's
-/// PL-Distill epoch on the 2-core CPU (58-59 s to 28-30 s).
+/// PL-Distill epoch on the 2-core CPU (58-59 s to 25-30 s at two threads).
 /// </remarks>
 public static class CenteredKernelAlignment
 {
