@@ -3,7 +3,6 @@ using PLDistill.Models.Runtime;
 
 // Benchmarks behind the README's figures. Usage:
 //   pld-bench frontend [seconds=60] [repeats=5]
-//   pld-bench train [cpu|cuda|auto] [steps=10] [batch=32]
 //   pld-bench step [cpu|cuda|auto] [steps=20] [batch=32] [teacher manifest]
 //                                                                  (a distillation step's phases per method, precomputed teacher)
 //   pld-bench hop [cpu|cuda|auto] [seconds=60] [checkpoint]        (one core on cpu; PLD_BENCH_LEGACY_LM=1: full-context LM student)
@@ -17,10 +16,6 @@ switch (what)
     case "frontend":
         TorchRuntime.Initialize(new TorchRuntimeOptions { Device = DeviceChoice.Cpu });
         FrontEndBenchmark.Run(Arg(1, 60.0), (int)Arg(2, 5));
-        return 0;
-    case "train":
-        var runtime = TorchRuntime.Initialize(RuntimeOptions(DeviceChoice.Auto));
-        TrainingThroughputBenchmark.Run(runtime.Device, (int)Arg(2, 10), (int)Arg(3, 32));
         return 0;
     case "step":
         var stepRuntime = TorchRuntime.Initialize(RuntimeOptions(DeviceChoice.Auto));
@@ -43,7 +38,7 @@ switch (what)
         ClipLatencyBenchmark.Run(clipRuntime.Device, Arg(2, 3.0), (int)Arg(3, 200), args.ElementAtOrDefault(4), args.ElementAtOrDefault(5));
         return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}': use frontend, train, step, hop, streams or clip");
+        Console.Error.WriteLine($"unknown benchmark '{what}': use frontend, step, hop, streams or clip");
         return 2;
 }
 
