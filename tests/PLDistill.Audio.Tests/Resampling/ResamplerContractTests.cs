@@ -166,16 +166,22 @@ public abstract class ResamplerContractTests
     [MemberData(nameof(RatePairs))]
     public void Nothing_is_allocated_per_call_after_warm_up(int inputRate, int outputRate)
     {
-        var resampler = Create(new ResamplerOptions(inputRate, outputRate));
         float[] input = ToneAnalysis.Noise(20_000, seed: 7);
-        var output = new float[resampler.MaxOutputFor(4_096)];
-        resampler.Process(input.AsSpan(0, 4_096), output);
+        long Stream()   // bytes this thread allocates while a fresh, warmed-up resampler takes 160-sample chunks and flushes
+        {
+            var resampler = Create(new ResamplerOptions(inputRate, outputRate));
+            var output = new float[resampler.MaxOutputFor(4_096)];
+            resampler.Process(input.AsSpan(0, 4_096), output);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int offset = 4_096; offset + 160 <= input.Length; offset += 160)
+                resampler.Process(input.AsSpan(offset, 160), output);
+            resampler.Flush(output);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int offset = 4_096; offset + 160 <= input.Length; offset += 160)
-            resampler.Process(input.AsSpan(offset, 160), output);
-        resampler.Flush(output);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The runtime may allocate once on this thread while it tiers the code up (seen under a full parallel test run:
+        // 7 KB in one pass); an allocation per call would show in every pass, so the steady-state pass is the least.
+        long allocated = Enumerable.Range(0, 3).Select(_ => Stream()).Min();
 
         Assert.Equal(0, allocated);
     }
