@@ -85,7 +85,8 @@ public sealed partial class RecognitionCalls
             var decoder = new AudioChunkDecoder(setup.Format, modelSampleRate);
             var end = await PumpAudioAsync(requests, handle, stream, decoder, own, relay, context.CancellationToken).ConfigureAwait(false);
 
-            if (end.Reason != EndReason.Failed && !relay.Failed.IsCancellationRequested)
+            // The engine ends a failed stream before the relay hears of it, so the handle is asked too.
+            if (end.Reason != EndReason.Failed && !relay.Failed.IsCancellationRequested && !handle.Completion.IsCompleted)
             {
                 // The audio received so far is still estimated, whatever ended the stream.
                 await handle.WriteAsync(decoder.Flush(), CancellationToken.None).ConfigureAwait(false);
@@ -221,6 +222,12 @@ public sealed partial class RecognitionCalls
             catch (OperationCanceledException)
             {
                 return Classify(TimeSpan.MaxValue, own, relay, callCancelled);
+            }
+            catch (InvalidOperationException) when (handle.Completion.IsCompleted)
+            {
+                // The engine ended the stream (a model failure, or the engine stopping) before the relay heard of it:
+                // the relay's completion says which, when the call awaits the last estimate.
+                return new StreamEnd(EndReason.Failed, null, null);
             }
             if (received >= maxFrames)
                 return MaxDuration();
