@@ -6,10 +6,17 @@ namespace PLDistill.Bench;
 /// <summary>Pins the process to one core when asked, describes the machine, and computes the statistics result tables report.</summary>
 internal static class BenchEnvironment
 {
+    /// <summary>
+    /// Keeps the process on the lowest core it may run on, so that a run under <c>taskset -c N</c> measures core N
+    /// (the runtime then also sizes its GC and thread pool for one core).
+    /// </summary>
     public static void PinToOneCore()
     {
-        if (OperatingSystem.IsLinux() || OperatingSystem.IsWindows())
-            Process.GetCurrentProcess().ProcessorAffinity = 1;
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsWindows())
+            return;
+        var process = Process.GetCurrentProcess();
+        long allowed = (long)process.ProcessorAffinity;
+        process.ProcessorAffinity = (nint)(allowed & -allowed);   // the lowest set bit
     }
 
     public static string Describe()

@@ -11,7 +11,9 @@ namespace PLDistill.Bench;
 /// <summary>
 /// Per-clip inference time of the teacher and the student: one clip of a given length (default 3 s, the streaming window),
 /// batch of one, from samples to class probabilities (log-mel, encoder, projector, LM, label logits). The budget:
-/// the student runs a 3 s window in under 5 ms on one CPU core.
+/// the student runs a 3 s window in under 5 ms on one CPU core. Each row also says which runs a garbage collection or
+/// page faults fell into (<see cref="ClipTimings"/>), and three reference rows after the student's separate the machine's
+/// jitter and the cost of the student's managed allocation from the model's own tail.
 /// </summary>
 internal static class ClipLatencyBenchmark
 {
@@ -22,8 +24,7 @@ internal static class ClipLatencyBenchmark
     {
         Console.WriteLine($"# per-clip inference: {BenchEnvironment.Describe()}, device {device.type}, torch threads {get_num_threads()}");
         Console.WriteLine($"# one {clipSeconds} s clip, batch 1, {repeats} timed runs after 10 warm-up runs; samples -> class probabilities");
-        Console.WriteLine("| model | parameters | p50 ms | p99 ms | mean ms |");
-        Console.WriteLine("|---|---|---|---|---|");
+        Console.WriteLine(ClipTimings.Header);
         if (teacherCheckpoint == NoTeacher)
             Console.WriteLine("# teacher skipped: the student runs in a fresh process, as a deployment does");
         else if (teacherCheckpoint is not null && TeacherFile.IsManifest(teacherCheckpoint))
@@ -41,9 +42,54 @@ internal static class ClipLatencyBenchmark
         var (student, features, _, source) = StudentFactory.Load(studentCheckpoint);
         using (student)
         {
-            Row($"student ({source})", new ModelEnsemble([student]).To(device).Eval(), features, device, clipSeconds, repeats);
+            var studentTimes = Row($"student ({source})", new ModelEnsemble([student]).To(device).Eval(), features, device, clipSeconds, repeats);
+            NoiseFloor(device, studentTimes.P50, studentTimes.ManagedBytesPerRun, repeats);
             Stages(student, features, device, clipSeconds, repeats);
         }
+    }
+
+    /// <summary>
+    /// Fixed workloads timed the same way, so that a reader can tell the machine's jitter from the model's: a chain of
+    /// scalar multiply-adds as long as the student's p50 (no memory traffic, no allocation, no libtorch), one libtorch
+    /// matrix product of the student's 85 M multiply-adds (one output tensor per run, as the model allocates), and the
+    /// student's managed allocation on its own. If the first two have the student's p99 / p50, the spikes are the
+    /// machine's; if the third has its GC pauses, they are the allocation's.
+    /// </summary>
+    private static void NoiseFloor(Device device, double targetMilliseconds, long managedBytesPerRun, int repeats)
+    {
+        long iterations = 1_000_000;
+        for (int calibration = 0; calibration < 3; calibration++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            sink = ScalarChain(iterations);
+            iterations = Math.Max(1, (long)(iterations * targetMilliseconds / Stopwatch.GetElapsedTime(t0).TotalMilliseconds));
+        }
+        Console.WriteLine(Timed(repeats, () => sink = ScalarChain(iterations)).Row("reference: scalar multiply-add chain of the same p50 (machine jitter)", "–"));
+
+        using var a = randn(75, 1024, device: device);
+        using var b = randn(1024, 1100, device: device);   // 75 x 1024 x 1100 = 84.5 M multiply-adds
+        Console.WriteLine(Timed(repeats, () => _ = a.mm(b).cpu().data<float>()[0]).Row("reference: one 84.5 M multiply-add matmul, libtorch", "–"));
+
+        // The student's managed allocation alone, as 64-byte objects held to the end of the run (as its dispose scope
+        // holds its tensors' wrappers): the GC pauses and page faults that allocation brings by itself.
+        var held = new byte[Math.Max(1, managedBytesPerRun / 64)][];
+        Console.WriteLine(Timed(repeats, () =>
+        {
+            for (int i = 0; i < held.Length; i++)
+                held[i] = new byte[40];   // 16 bytes of header and length, 40 of data
+            Array.Clear(held);
+        }).Row($"reference: {managedBytesPerRun / 1024.0:F0} KB of 64-byte managed objects (the student's allocation)", "–"));
+    }
+
+    private static double sink;   // keeps the chain's result alive, so the JIT cannot drop the loop
+
+    /// <summary>A dependent chain of multiply-adds: its time is the core's, with nothing to cache, allocate or wait for.</summary>
+    private static double ScalarChain(long iterations)
+    {
+        double x = 1.0;
+        for (long i = 0; i < iterations; i++)
+            x = x * 0.999999 + 1e-6;
+        return x;
     }
 
     /// <summary>Where the student's time goes: p50 of the same clip cut after each stage (a later stage's share is the difference).</summary>
@@ -52,7 +98,7 @@ internal static class ClipLatencyBenchmark
         model.to(device).eval();
         using var spectrogram = new LogMelSpectrogram(features).to(device);
         using var samples = tensor(StudentFactory.Speechlike((int)(clipSeconds * features.SampleRate), seed: 2)).to(device);
-        double Time(int stages) => BenchEnvironment.Percentile(Timed(repeats, () =>
+        double Time(int stages) => Timed(repeats, () =>
         {
             var mel = spectrogram.forward(samples).unsqueeze(0);
             Tensor last = mel;
@@ -66,13 +112,13 @@ internal static class ClipLatencyBenchmark
                                              EmotionLabelSet.Eight).softmax(-1);
             }
             _ = last.cpu().data<float>()[0];   // wait for the device
-        }), 0.5);
+        }).P50;
         double frontEnd = Time(1), encoded = Time(2), total = Time(3);
         Console.WriteLine($"# student stages, p50 ms: log-mel {frontEnd:F2}; encoder + projector {encoded - frontEnd:F2}; LM + class probabilities {total - encoded:F2}; total {total:F2}");
     }
 
     /// <remarks>A single model runs as an ensemble of one, which is the model itself (no averaging).</remarks>
-    private static void Row(string name, ModelEnsemble model, LogMelOptions features, Device device, double clipSeconds, int repeats)
+    private static ClipTimings Row(string name, ModelEnsemble model, LogMelOptions features, Device device, double clipSeconds, int repeats)
     {
         using var spectrogram = new LogMelSpectrogram(features).to(device);
         float[] audio = StudentFactory.Speechlike((int)(clipSeconds * features.SampleRate), seed: 2);
@@ -85,23 +131,37 @@ internal static class ClipLatencyBenchmark
             var probabilities = model.ClassLogits(answer, EmotionLabelSet.Eight).softmax(-1).cpu();
             _ = probabilities.data<float>()[0];   // wait for the device, as a caller reading the answer does
         });
-        Console.WriteLine($"| {name} | {model.ParameterCount:N0} | {BenchEnvironment.Percentile(times, 0.5):F2} | " +
-                          $"{BenchEnvironment.Percentile(times, 0.99):F2} | {times.Average():F2} |");
+        Console.WriteLine(times.Row(name, $"{model.ParameterCount:N0}"));
+        return times;
     }
 
-    /// <summary>Milliseconds of <paramref name="repeats"/> runs of <paramref name="once"/> (without gradients, in a dispose scope) after 10 untimed warm-up runs.</summary>
-    private static List<double> Timed(int repeats, Action once)
+    /// <summary><paramref name="repeats"/> runs of <paramref name="once"/> (without gradients, in a dispose scope) after 10 untimed warm-up runs.</summary>
+    private static ClipTimings Timed(int repeats, Action once)
     {
-        var times = new List<double>();
-        for (int run = 0; run < repeats + 10; run++)
+        const int warmUpRuns = 10;
+        var times = new List<double>(repeats);
+        var collected = new List<bool>(repeats);
+        var pageFaults = new List<long>(repeats);
+        long allocatedBefore = 0;
+        TimeSpan pausedBefore = TimeSpan.Zero;
+        for (int run = 0; run < repeats + warmUpRuns; run++)
         {
+            if (run == warmUpRuns)
+                (allocatedBefore, pausedBefore) = (GC.GetAllocatedBytesForCurrentThread(), GC.GetTotalPauseDuration());
+            int collectionsBefore = GC.CollectionCount(0);   // a collection of any generation counts in generation 0
+            long faultsBefore = ThreadPageFaults.Count();
             long t0 = Stopwatch.GetTimestamp();
             using (no_grad())
             using (NewDisposeScope())
                 once();
-            if (run >= 10)
-                times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            if (run < warmUpRuns)
+                continue;
+            times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            collected.Add(GC.CollectionCount(0) != collectionsBefore);
+            pageFaults.Add(ThreadPageFaults.Count() - faultsBefore);
         }
-        return times;
+        // The lists' own growth is preallocated, so what is counted is the workload's.
+        return new ClipTimings(times, collected, pageFaults, (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / repeats,
+                               (GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds);
     }
 }
