@@ -169,7 +169,10 @@ RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" GI
     my %title = (teacher => "teacher members, each alone", student => "student without KD", "student-logit-kd" => "logits-only KD",
                  "student-fitnets" => "FitNets", "student-ldist" => "LDist (audio + text positions)",
                  "student-pdist-cka" => "PDist, plain CKA", "student-pdist-aw-cka" => "PDist, AwCKA",
-                 "student-pl-distill" => "PL-Distill (LDist + AwCKA)");
+                 "student-pl-distill" => "PL-Distill (LDist + AwCKA)",
+                 # Sweep points of PL-Distill (alpha = beta = 1, tau = 2 unless named)
+                 "student-pl-distill-tau1" => "PL-Distill, τ = 1", "student-pl-distill-tau4" => "PL-Distill, τ = 4",
+                 "student-pl-distill-alpha-half" => "PL-Distill, α = 0.5", "student-pl-distill-beta3" => "PL-Distill, β = 3");
     sub slurp { local $/; open my $f, "<", $_[0] or return undef; decode_json(<$f>) }
     sub summary { my @v = @_; return "–" unless @v; my $m = 0; $m += $_ / @v for @v; my $s = 0; $s += ($_ - $m) ** 2 for @v;
                   @v > 1 ? sprintf("%.1f ± %.1f", $m, sqrt($s / (@v - 1))) : sprintf("%.1f", $m) }   # one seed: no spread to give
