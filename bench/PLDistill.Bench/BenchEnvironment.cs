@@ -8,7 +8,7 @@ internal static class BenchEnvironment
 {
     /// <summary>
     /// Keeps the process on the lowest core it may run on, so that a run under <c>taskset -c N</c> measures core N
-    /// (the runtime then also sizes its GC and thread pool for one core).
+    /// (started that way, the runtime also sizes its GC and thread pool for one core; pinned only here, it does not).
     /// </summary>
     public static void PinToOneCore()
     {
