@@ -28,7 +28,7 @@ public sealed class FeatureAugmenter
     public Tensor Apply(Tensor mel, Tensor lengths)
     {
         using var scope = NewDisposeScope();
-        long batch = mel.shape[0], steps = mel.shape[1], bands = mel.shape[2];
+        long batch = mel.size(0), steps = mel.size(1), bands = mel.size(2);
         var output = mel.clone();
         var lengthValues = lengths.cpu().data<long>().ToArray();
         for (int b = 0; b < batch; b++)

@@ -9,7 +9,7 @@ public sealed record Batch(Tensor Mel, Tensor Lengths, Tensor Targets) : IDispos
     public IReadOnlyList<(int Clip, int Offset)> Windows { get; init; } = [];
 
     /// <summary>Clips in the batch.</summary>
-    public long Size => Mel.shape[0];
+    public long Size => Mel.size(0);
 
     /// <summary>The same batch on <paramref name="device"/>.</summary>
     public Batch To(Device device) => new(Mel.to(device), Lengths.to(device), Targets.to(device)) { Windows = Windows };

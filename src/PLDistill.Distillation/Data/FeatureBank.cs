@@ -44,7 +44,7 @@ public static class FeatureBank
     {
         using var scope = NewDisposeScope();
         var mel = spectrogram.forward(tensor(audio));
-        int frames = (int)mel.shape[0];
+        int frames = (int)mel.size(0);
         return (frames == 0 ? [] : mel.contiguous().data<float>().ToArray(), frames);
     }
 

@@ -74,7 +74,7 @@ public sealed class PrecomputedTeacher : IDisposable
                 prefixLength = output.PrefixLength;
                 suffixLength = output.SuffixLength;
                 long[] steps = output.AudioLengths.cpu().data<long>().ToArray();
-                long sequence = output.Logits.shape[1];
+                long sequence = output.Logits.size(1);
                 for (int b = 0; b < indices.Length; b++)
                 {
                     int clip = indices[b];
@@ -114,7 +114,7 @@ public sealed class PrecomputedTeacher : IDisposable
                 throw new ArgumentException($"window {b} is of clip {clip}; the teacher's outputs cover clips 0..{Count - 1}");
             if (offset % subsampling != 0)
                 throw new ArgumentException($"window {b} starts at mel frame {offset}, not a multiple of the subsampling {subsampling}");
-            long start = offset / subsampling, clipSteps = projected[clip].shape[0];
+            long start = offset / subsampling, clipSteps = projected[clip].size(0);
             if (start + steps[b] > clipSteps)
                 throw new ArgumentException($"window {b} covers audio steps {start}..{start + steps[b] - 1}; clip {clip} has {clipSteps}");
             long padding = longest - steps[b];

@@ -24,14 +24,14 @@ public static class AudioAttentionWeights
             if (layer < 0 || layer >= layers)
                 throw new ArgumentException($"attention layer {requested} is out of range: the teacher LM has {layers} layers");
             var weights = teacher.Attention[layer];                                          // (B, H, S, S)
-            long heads = weights.shape[1];
+            long heads = weights.size(1);
             if (source.Heads.Count > 0)
             {
                 if (source.Heads.Any(h => h < 0 || h >= heads))
                     throw new ArgumentException($"attention heads {string.Join(",", source.Heads)}: the teacher LM has {heads} heads");
                 weights = weights.index_select(1, tensor(source.Heads.Select(h => (long)h).ToArray(), device: weights.device));
             }
-            long steps = weights.shape[2];
+            long steps = weights.size(2);
             var queries = source.Queries == AttentionQueries.Answer
                 ? weights.narrow(2, steps - 1, 1)
                 : weights.narrow(2, steps - teacher.SuffixLength, teacher.SuffixLength);    // (B, h, q, S)

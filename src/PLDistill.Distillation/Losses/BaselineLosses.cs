@@ -31,7 +31,7 @@ public static class BaselineLosses
         var mapped = hint.forward(student.Projected);                                              // (B, T, Dt)
         var valid = AttentionMasks.ValidSteps(student.AudioLengths, student.AudioSteps).to(float32).unsqueeze(-1);
         var squared = (mapped - teacher.Projected.detach()).pow(Two) * valid;
-        using var width = mapped.shape[2].ToScalar();
+        using var width = mapped.size(2).ToScalar();
         return (squared.sum() / (valid.sum() * width).clamp_min(One)).MoveToOuterDisposeScope();
     }
 }

@@ -32,7 +32,7 @@ public static class CenteredKernelAlignment
     /// </summary>
     public static Tensor Compute(Tensor x, Tensor y, Tensor weights)
     {
-        long steps = x.shape[1], dx = x.shape[2], dy = y.shape[2];
+        long steps = x.size(1), dx = x.size(2), dy = y.size(2);
         return steps * (dx + dy) < dx * dx + dx * dy + dy * dy
             ? Compute(x, y, weights, CkaForm.Steps)
             : Compute(x, y, weights, CkaForm.Features);

@@ -23,7 +23,7 @@ public static class LDistLoss
         var audio = perPosition.narrow(1, student.PrefixLength, student.AudioSteps);                          // (B, Ta)
         var valid = AttentionMasks.ValidSteps(student.AudioLengths, student.AudioSteps).to(float32);
         var audioLoss = (audio * valid).sum() / valid.sum().clamp_min(One);
-        var textLoss = perPosition.narrow(1, perPosition.shape[1] - student.SuffixLength, student.SuffixLength).mean();
+        var textLoss = perPosition.narrow(1, perPosition.size(1) - student.SuffixLength, student.SuffixLength).mean();
 
         using var scale = (options.Temperature * options.Temperature).ToScalar();
         using var audioWeight = options.AudioWeight.ToScalar();

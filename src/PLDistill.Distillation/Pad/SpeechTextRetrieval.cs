@@ -11,9 +11,9 @@ public static class SpeechTextRetrieval
     {
         ArgumentNullException.ThrowIfNull(speech);
         ArgumentNullException.ThrowIfNull(text);
-        if (speech.dim() != 2 || text.dim() != 2 || speech.shape[0] != text.shape[0] || speech.shape[1] != text.shape[1] || speech.shape[0] < 1)
+        if (speech.dim() != 2 || text.dim() != 2 || speech.size(0) != text.size(0) || speech.size(1) != text.size(1) || speech.size(0) < 1)
             throw new ArgumentException($"retrieval needs two (N, D) embeddings, got ({string.Join(", ", speech.shape)}) and ({string.Join(", ", text.shape)})");
-        int count = (int)speech.shape[0], width = (int)speech.shape[1];
+        int count = (int)speech.size(0), width = (int)speech.size(1);
         float[] a = Rows(speech), b = Rows(text);
         var similarity = new double[count * count];   // (N, N) row-major: query i, text j
         for (int i = 0; i < count; i++)

@@ -22,7 +22,7 @@ public sealed class LinearProbe : IDisposable
     }
 
     /// <summary>Number of classes.</summary>
-    public int Classes => (int)layer.weight!.shape[0];
+    public int Classes => (int)layer.weight!.size(0);
 
     /// <summary>
     /// Fits a probe to <paramref name="embeddings"/> (N, D) and <paramref name="labels"/> (N class indices in 0 … classes − 1).
@@ -45,7 +45,7 @@ public sealed class LinearProbe : IDisposable
         using var x = embeddings.detach().to(float32);
         var mean = x.mean([0]).DetachFromDisposeScope();        // owned by the probe, whatever scope the caller is in
         var std = x.std([0]).NotBelow(1e-6).DetachFromDisposeScope();
-        var layer = nn.Linear(x.shape[1], classes);
+        var layer = nn.Linear(x.size(1), classes);
         var probe = new LinearProbe(mean, std, layer);
         using var target = tensor(labels.Select(l => (long)l).ToArray());
         using var standardised = probe.Standardise(x);
@@ -80,8 +80,8 @@ public sealed class LinearProbe : IDisposable
     public int[] Predict(Tensor embeddings)
     {
         ArgumentNullException.ThrowIfNull(embeddings);
-        if (embeddings.dim() != 2 || embeddings.shape[1] != mean.shape[0])
-            throw new ArgumentException($"the probe takes (N, {mean.shape[0]}) embeddings, got ({string.Join(", ", embeddings.shape)})", nameof(embeddings));
+        if (embeddings.dim() != 2 || embeddings.size(1) != mean.size(0))
+            throw new ArgumentException($"the probe takes (N, {mean.size(0)}) embeddings, got ({string.Join(", ", embeddings.shape)})", nameof(embeddings));
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         return [.. layer.forward(Standardise(embeddings.to(float32))).argmax(1).data<long>().Select(c => (int)c)];
@@ -120,7 +120,7 @@ public sealed class LinearProbe : IDisposable
 
     private static void Check(Tensor embeddings, IReadOnlyList<int> labels, int classes)
     {
-        if (embeddings.dim() != 2 || embeddings.shape[0] != labels.Count || labels.Count == 0)
+        if (embeddings.dim() != 2 || embeddings.size(0) != labels.Count || labels.Count == 0)
             throw new ArgumentException($"need (N, D) embeddings with one label per row, got ({string.Join(", ", embeddings.shape)}) and {labels.Count} labels");
         if (classes < 2)
             throw new ArgumentException($"a probe needs at least 2 classes, got {classes}");

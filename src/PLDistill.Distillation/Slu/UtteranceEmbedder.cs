@@ -29,7 +29,7 @@ public static class UtteranceEmbedder
             var (mel, melLengths) = PadBatch.Mel(batch, model.Config.Encoder.MelBins);
             var (frames, lengths) = model.Encoder.Forward(mel.to(device), melLengths.to(device));
             var projected = model.Projector.forward(frames);                                       // (B, T, D_lm)
-            rows.Add(GlobalAlignment.Pool(projected, SignificancePrior.Uniform(lengths, projected.shape[1])).cpu());
+            rows.Add(GlobalAlignment.Pool(projected, SignificancePrior.Uniform(lengths, projected.size(1))).cpu());
         }
         return cat(rows, 0).MoveToOuterDisposeScope();
     }

@@ -29,7 +29,7 @@ public sealed class MaskedLanguageModelBatch : IDisposable
     public Tensor Targets { get; }
 
     /// <summary>N.</summary>
-    public int TargetCount => (int)Targets.shape[0];
+    public int TargetCount => (int)Targets.size(0);
 
     /// <summary>The batch of <paramref name="sentences"/> on <paramref name="device"/>.</summary>
     public static MaskedLanguageModelBatch Make(IReadOnlyList<MaskedSentence> sentences, Device device)

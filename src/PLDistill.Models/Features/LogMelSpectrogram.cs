@@ -47,7 +47,7 @@ public sealed class LogMelSpectrogram : Module<Tensor, Tensor>
     public override Tensor forward(Tensor samples)
     {
         using var scope = NewDisposeScope();
-        long n = samples.shape[^1];
+        long n = samples.size(-1);
         if (n < windowLength)
         {
             long[] emptyShape = [.. samples.shape[..^1], 0, Options.MelBins];

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace PLDistill.Models.Features;
@@ -48,7 +49,7 @@ public sealed class StreamingLogMelExtractor
         Tensor result;
         using (var hostAudio = empty(used, dtype: float32))
         {
-            hostAudio.data<float>().CopyFrom(pending.AsSpan(0, used));
+            pending.AsSpan(0, used).CopyTo(MemoryMarshal.Cast<byte, float>(hostAudio.bytes));   // not data<float>(): see FinalizerFreeOperations
             using var audio = hostAudio.to(Device);
             result = spectrogram.forward(audio);
         }

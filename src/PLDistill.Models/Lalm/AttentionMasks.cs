@@ -20,7 +20,7 @@ public static class AttentionMasks
     public static Tensor Window(Tensor queryPositions, Tensor keyPositions, int? leftContext)
     {
         if (leftContext is null)
-            return ones(queryPositions.shape[0], keyPositions.shape[0], dtype: @bool, device: queryPositions.device);
+            return ones(queryPositions.size(0), keyPositions.size(0), dtype: @bool, device: queryPositions.device);
         using var distance = queryPositions.unsqueeze(1) - keyPositions.unsqueeze(0);
         using var notFuture = distance.IsAtLeast(0);
         using var recent = distance.IsAtMost(leftContext.Value);
@@ -39,7 +39,7 @@ public static class AttentionMasks
     {
         using var scope = NewDisposeScope();
         var allowed = allowedPairs.unsqueeze(0).logical_and(validKeys.unsqueeze(1));          // (B, Tq, Tk)
-        var mask = zeros(allowed.shape, dtype: float32, device: allowed.device).masked_fill(allowed.logical_not(), BlockedScore);
+        var mask = zeros_like(allowed, dtype: float32).masked_fill(allowed.logical_not(), BlockedScore);
         return mask.unsqueeze(1).MoveToOuterDisposeScope();
     }
 }

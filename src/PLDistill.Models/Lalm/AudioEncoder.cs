@@ -1,5 +1,6 @@
 using PLDistill.Models.Runtime;
 using static TorchSharp.torch;
+using static PLDistill.Models.Runtime.FinalizerFreeOperations;
 using static TorchSharp.torch.nn;
 
 namespace PLDistill.Models.Lalm;
@@ -72,7 +73,7 @@ public sealed class AudioEncoder : Module
     {
         using var scope = NewDisposeScope();
         var (x, _) = subsampling.Forward(Normalize(mel));
-        long steps = x.shape[1];
+        long steps = x.size(1);
         var lengths = melLengths.FloorDividedBy(Config.Subsampling);
         var positions = KeptScalarOperations.Positions(steps, mel.device);
         var mask = AttentionMasks.Additive(AttentionMasks.Window(positions, positions, Config.LeftContextFrames),
@@ -126,14 +127,14 @@ public sealed class AudioEncoder : Module
         var counts = new int[streams];
         for (int b = 0; b < streams; b++)
         {
-            if (mels[b].dim() != 3 || mels[b].shape[0] != 1)
+            if (mels[b].dim() != 3 || mels[b].size(0) != 1)
                 throw new ArgumentException($"stream {b}'s mel is [{string.Join(", ", mels[b].shape)}], not (1, t, M)", nameof(mels));
             var normalized = Normalize(mels[b]);
-            var combined = states[b].PendingMel is { } carried ? cat([carried, normalized], 1) : normalized;   // (1, t, M)
-            counts[b] = (int)(combined.shape[1] / Config.Subsampling);
+            var combined = states[b].PendingMel is { } carried ? Concatenate([carried, normalized], 1) : normalized;   // (1, t, M)
+            counts[b] = (int)(combined.size(1) / Config.Subsampling);
             long used = (long)counts[b] * Config.Subsampling;
             groups[b] = combined.narrow(1, 0, used);
-            pending[b] = combined.narrow(1, used, combined.shape[1] - used).contiguous();
+            pending[b] = combined.narrow(1, used, combined.size(1) - used).contiguous();
         }
 
         // Streams with new frames, equal counts side by side (OrderBy is stable), in the order of the batch below.
@@ -149,7 +150,7 @@ public sealed class AudioEncoder : Module
             var x = Subsample(groups, counts, states, active, histories);                            // (A, T, D)
             var encoded = finalNorm.forward(Attend(x, counts, states, active, window, keys, values));  // (A, T, D)
             frames = active.Length == streams && active.Select((b, a) => b == a).All(same => same) ? encoded
-                : zeros(streams, encoded.shape[1], Config.Width, device: device)
+                : zeros(streams, encoded.size(1), Config.Width, device: device)
                     .index_copy_(0, tensor(active.Select(b => (long)b).ToArray(), device: device), encoded);   // (B, T, D)
         }
 
@@ -176,8 +177,8 @@ public sealed class AudioEncoder : Module
         {
             for (end = start + 1; end < active.Length && counts[active[end]] == counts[active[start]]; end++) { }
             int[] members = active[start..end];
-            var mel = cat(members.Select(b => groups[b]).ToArray(), 0);                                          // (n, c·s, M)
-            var history = cat(members.Select(b => states[b].SubsamplingHistory
+            var mel = Concatenate(members.Select(b => groups[b]).ToArray(), 0);                                          // (n, c·s, M)
+            var history = Concatenate(members.Select(b => states[b].SubsamplingHistory
                 ?? zeros(1, ConvolutionalSubsampling.CausalContext, Config.Width, device: device)).ToArray(), 0); // (n, 2, D)
             var (x, next) = subsampling.Forward(mel, history);                                                  // (n, c, D)
             for (int i = 0; i < members.Length; i++)
@@ -185,7 +186,7 @@ public sealed class AudioEncoder : Module
             int count = counts[members[0]];
             padded.Add(count == longest ? x : functional.pad(x, [0, 0, 0, longest - count]));                    // (n, T, D)
         }
-        return padded.Count == 1 ? padded[0] : cat(padded, 0);
+        return padded.Count == 1 ? padded[0] : Concatenate(padded, 0);
     }
 
     /// <summary>
@@ -200,7 +201,7 @@ public sealed class AudioEncoder : Module
     {
         var device = featureMean.device;
         long[] cached = active.Select(b => states[b].CachedFrames).ToArray();
-        long past = cached.Max(), steps = x.shape[1], all = past + steps;
+        long past = cached.Max(), steps = x.size(1), all = past + steps;
         var queryPositions = KeptScalarOperations.Positions(past, all, device);              // relative to the batch, not to any stream
         var keyPositions = KeptScalarOperations.Positions(all, device);
         var realFrom = tensor(cached.Select(c => past - c).ToArray(), device: device);          // (A): first real cached key

@@ -64,7 +64,7 @@ public sealed class AudioLanguageModel : Module
         var (logits, attention) = Answer(projected, lengths, returnAttention);
         var output = new LalmOutput(projected.MoveToOuterDisposeScope(), lengths.MoveToOuterDisposeScope(),
             logits.MoveToOuterDisposeScope(), attention.Select(a => a.MoveToOuterDisposeScope()).ToArray(),
-            (int)prefixIds.shape[0], (int)suffixIds.shape[0]);
+            (int)prefixIds.size(0), (int)suffixIds.size(0));
         return output;
     }
 

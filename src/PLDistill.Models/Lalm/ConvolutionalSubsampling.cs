@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using static PLDistill.Models.Runtime.FinalizerFreeOperations;
 using static TorchSharp.torch.nn;
 
 namespace PLDistill.Models.Lalm;
@@ -40,11 +41,11 @@ public sealed class ConvolutionalSubsampling : Module
     public (Tensor Output, Tensor History) Forward(Tensor mel, Tensor? history = null)
     {
         using var scope = NewDisposeScope();
-        long batch = mel.shape[0], steps = mel.shape[1] / Factor;
-        var stacked = mel.narrow(1, 0, steps * Factor).reshape(batch, steps, Factor * mel.shape[2]);   // (B, T', s·M)
+        long batch = mel.size(0), steps = mel.size(1) / Factor;
+        var stacked = mel.narrow(1, 0, steps * Factor).reshape(batch, steps, Factor * mel.size(2));   // (B, T', s·M)
         var merged = functional.gelu(merge.forward(stacked));                                          // (B, T', D)
         history ??= zeros(batch, CausalContext, Width, device: mel.device);
-        var padded = cat([history, merged], 1);                                                        // (B, 2 + T', D)
+        var padded = Concatenate([history, merged], 1);                                                        // (B, 2 + T', D)
         var nextHistory = padded.narrow(1, steps, CausalContext).contiguous();
         if (steps == 0)
             return (merged.MoveToOuterDisposeScope(), nextHistory.MoveToOuterDisposeScope());

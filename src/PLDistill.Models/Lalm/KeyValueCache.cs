@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using static PLDistill.Models.Runtime.FinalizerFreeOperations;
 
 namespace PLDistill.Models.Lalm;
 
@@ -29,7 +30,7 @@ public sealed class KeyValueCache : IDisposable
     public int Window { get; }
 
     /// <summary>Steps cached now (the same in every layer).</summary>
-    public long Frames => keys[0]?.shape[2] ?? 0;
+    public long Frames => keys[0]?.size(2) ?? 0;
 
     /// <summary>Bytes of device memory the cache holds now.</summary>
     public long Bytes => keys.Concat(values).Sum(t => t is null ? 0 : t.numel() * t.element_size());
@@ -50,10 +51,10 @@ public sealed class KeyValueCache : IDisposable
     private Tensor KeepLast(Tensor? cached, Tensor fresh)
     {
         using var scope = NewDisposeScope();
-        var all = cached is null ? fresh : cat([cached, fresh], 2);
-        long keep = Math.Min(Window, all.shape[2]);
+        var all = cached is null ? fresh : Concatenate([cached, fresh], 2);
+        long keep = Math.Min(Window, all.size(2));
         // The cache outlives every caller's dispose scope: detach what it keeps; Dispose (or the next append) frees it.
-        var kept = all.narrow(2, all.shape[2] - keep, keep).contiguous().DetachFromDisposeScope();
+        var kept = all.narrow(2, all.size(2) - keep, keep).contiguous().DetachFromDisposeScope();
         cached?.Dispose();
         return kept;
     }
@@ -67,11 +68,11 @@ public sealed class KeyValueCache : IDisposable
         var shape = caches.Select(c => c.keys[layer]).First(t => t is not null)!;
         Tensor Pad(Tensor? cached) => cached switch
         {
-            null => zeros(1, shape.shape[1], steps, shape.shape[3], device: shape.device),
-            _ when cached.shape[2] == steps => cached,
-            _ => nn.functional.pad(cached, [0, 0, steps - cached.shape[2], 0]),
+            null => zeros(1, shape.size(1), steps, shape.size(3), device: shape.device),
+            _ when cached.size(2) == steps => cached,
+            _ => nn.functional.pad(cached, [0, 0, steps - cached.size(2), 0]),
         };
-        return (cat(caches.Select(c => Pad(c.keys[layer])).ToArray(), 0), cat(caches.Select(c => Pad(c.values[layer])).ToArray(), 0));
+        return (Concatenate(caches.Select(c => Pad(c.keys[layer])).ToArray(), 0), Concatenate(caches.Select(c => Pad(c.values[layer])).ToArray(), 0));
     }
 
     /// <inheritdoc />

@@ -41,10 +41,10 @@ public sealed class LalmOutput : IDisposable
     public int SuffixLength { get; }
 
     /// <summary>Ta: audio steps (padded).</summary>
-    public long AudioSteps => Projected.shape[1];
+    public long AudioSteps => Projected.size(1);
 
     /// <summary>Logits at the answer position (B, V).</summary>
-    public Tensor AnswerLogits => Logits.select(1, Logits.shape[1] - 1);
+    public Tensor AnswerLogits => Logits.select(1, Logits.size(1) - 1);
 
     /// <inheritdoc />
     public void Dispose()

@@ -1,5 +1,6 @@
 using static PLDistill.Models.Runtime.KeptScalarOperations;
 using static TorchSharp.torch;
+using static PLDistill.Models.Runtime.FinalizerFreeOperations;
 using static TorchSharp.torch.nn;
 
 namespace PLDistill.Models.Lalm;
@@ -48,7 +49,7 @@ public sealed class LanguageModel : Module
     public (Tensor Logits, IReadOnlyList<Tensor> Attention) Forward(Tensor prefixIds, Tensor audio, Tensor audioLengths, Tensor suffixIds, bool returnAttention)
     {
         using var scope = NewDisposeScope();
-        long batch = audio.shape[0], audioSteps = audio.shape[1], p = prefixIds.shape[0], q = suffixIds.shape[0];
+        long batch = audio.size(0), audioSteps = audio.size(1), p = prefixIds.size(0), q = suffixIds.size(0);
         var (x, mask, bias) = Config.AudioWindow is int window
             ? WindowedLayout(prefixIds, audio, audioLengths, suffixIds, window)
             : FullContextLayout(prefixIds, audio, audioLengths, suffixIds);
@@ -77,29 +78,29 @@ public sealed class LanguageModel : Module
             : FullContextLayout(prefixIds, audio, audioLengths, suffixIds);
         for (int layer = 0; layer < blocks.Count; layer++)
             x = blocks[layer].Forward(x, mask, bias, lastRows: layer == blocks.Count - 1 ? 1 : null).Output;
-        return head.forward(finalNorm.forward(x.select(1, x.shape[1] - 1))).MoveToOuterDisposeScope();
+        return head.forward(finalNorm.forward(x.select(1, x.size(1) - 1))).MoveToOuterDisposeScope();
     }
 
     // Teacher layout: causal over [prefix; audio; suffix], learned absolute positions that skip padded audio.
     private (Tensor X, Tensor Mask, Tensor? Bias) FullContextLayout(Tensor prefixIds, Tensor audio, Tensor audioLengths, Tensor suffixIds)
     {
-        long batch = audio.shape[0], audioSteps = audio.shape[1], p = prefixIds.shape[0], q = suffixIds.shape[0];
+        long batch = audio.size(0), audioSteps = audio.size(1), p = prefixIds.size(0), q = suffixIds.size(0);
         long steps = p + audioSteps + q;
         if (steps > Config.MaxPositions)
             throw new ArgumentException($"sequence of {steps} positions exceeds the language model's {Config.MaxPositions}; use a shorter window");
         var device = audio.device;
         var prefix = tokenEmbedding.forward(prefixIds).unsqueeze(0).expand(batch, -1, -1);
         var suffix = tokenEmbedding.forward(suffixIds).unsqueeze(0).expand(batch, -1, -1);
-        var sequence = cat([prefix, audio, suffix], 1);                                                // (B, S, D)
+        var sequence = Concatenate([prefix, audio, suffix], 1);                                                // (B, S, D)
 
         var audioRange = Positions(audioSteps, device).unsqueeze(0);              // (1, Ta)
         var prefixPositions = Positions(p, device).unsqueeze(0).expand(batch, -1);
         var audioPositions = audioRange.Plus(p).expand(batch, -1);
         var suffixPositions = Positions(q, device).unsqueeze(0).Plus(audioLengths.unsqueeze(1).Plus(p));
-        var x = sequence.Plus(positionEmbedding.forward(cat([prefixPositions, audioPositions, suffixPositions], 1)));
+        var x = sequence.Plus(positionEmbedding.forward(Concatenate([prefixPositions, audioPositions, suffixPositions], 1)));
 
         var validAudio = audioRange.lt(audioLengths.unsqueeze(1));                                     // (B, Ta)
-        var validKeys = cat([ones(batch, p, dtype: @bool, device: device), validAudio, ones(batch, q, dtype: @bool, device: device)], 1);
+        var validKeys = Concatenate([ones(batch, p, dtype: @bool, device: device), validAudio, ones(batch, q, dtype: @bool, device: device)], 1);
         var order = Positions(steps, device);
         return (x, AttentionMasks.Additive(AttentionMasks.Window(order, order, leftContext: (int)steps), validKeys), null);
     }
@@ -108,18 +109,18 @@ public sealed class LanguageModel : Module
     // prompt sits outside the timeline (absolute positions 0..P-1, no relative bias to or from it).
     private (Tensor X, Tensor Mask, Tensor Bias) WindowedLayout(Tensor prefixIds, Tensor audio, Tensor audioLengths, Tensor suffixIds, int window)
     {
-        long batch = audio.shape[0], audioSteps = audio.shape[1], p = prefixIds.shape[0], q = suffixIds.shape[0];
+        long batch = audio.size(0), audioSteps = audio.size(1), p = prefixIds.size(0), q = suffixIds.size(0);
         var device = audio.device;
         var prefix = EmbedPrefix(prefixIds);
         var suffix = EmbedSuffix(suffixIds, p);
-        var x = cat([prefix.unsqueeze(0).expand(batch, -1, -1), audio, suffix.unsqueeze(0).expand(batch, -1, -1)], 1);
+        var x = Concatenate([prefix.unsqueeze(0).expand(batch, -1, -1), audio, suffix.unsqueeze(0).expand(batch, -1, -1)], 1);
 
         var lengths = audioLengths.unsqueeze(1);                                                        // (B, 1)
         var audioPositions = Positions(audioSteps, device).unsqueeze(0).expand(batch, -1);
         var suffixPositions = Positions(q, device).unsqueeze(0).Plus(lengths);
-        var timeline = cat([audioPositions, suffixPositions], 1);                                      // (B, Ta+Q)
-        var isSuffix = cat([zeros(batch, audioSteps, dtype: @bool, device: device), ones(batch, q, dtype: @bool, device: device)], 1);
-        var validAudioKey = cat([audioPositions.lt(lengths), ones(batch, q, dtype: @bool, device: device)], 1);
+        var timeline = Concatenate([audioPositions, suffixPositions], 1);                                      // (B, Ta+Q)
+        var isSuffix = Concatenate([zeros(batch, audioSteps, dtype: @bool, device: device), ones(batch, q, dtype: @bool, device: device)], 1);
+        var validAudioKey = Concatenate([audioPositions.lt(lengths), ones(batch, q, dtype: @bool, device: device)], 1);
 
         // Among timeline tokens (queries i, keys k): audio keys within the last W of the query (for a suffix query, of the
         // clip's end), suffix keys causally, and only for suffix queries.
@@ -134,28 +135,28 @@ public sealed class LanguageModel : Module
 
         // The prompt: causal among itself; every timeline token sees all of it; it never sees the timeline.
         long timelineSteps = audioSteps + q;
-        var promptRows = cat([ones(p, p, dtype: @bool, device: device).tril(), zeros(p, timelineSteps, dtype: @bool, device: device)], 1)
+        var promptRows = Concatenate([ones(p, p, dtype: @bool, device: device).tril(), zeros(p, timelineSteps, dtype: @bool, device: device)], 1)
             .unsqueeze(0).expand(batch, -1, -1);
-        var timelineRows = cat([ones(batch, timelineSteps, p, dtype: @bool, device: device), timelineAllowed], 2);
-        var allowed = cat([promptRows, timelineRows], 1);                                              // (B, S, S)
-        var mask = zeros(allowed.shape, device: device).masked_fill(allowed.logical_not(), AttentionMasks.BlockedScore).unsqueeze(1);
+        var timelineRows = Concatenate([ones(batch, timelineSteps, p, dtype: @bool, device: device), timelineAllowed], 2);
+        var allowed = Concatenate([promptRows, timelineRows], 1);                                              // (B, S, S)
+        var mask = zeros_like(allowed, dtype: float32).masked_fill(allowed.logical_not(), AttentionMasks.BlockedScore).unsqueeze(1);
 
         // Relative bias among timeline tokens only.
         var timelineBias = audioBias!.ForDistances(distance);                                          // (B, H, Ta+Q, Ta+Q)
-        var bias = cat([
+        var bias = Concatenate([
             zeros(batch, Config.Heads, p, p + timelineSteps, device: device),
-            cat([zeros(batch, Config.Heads, timelineSteps, p, device: device), timelineBias], 3)], 2);
+            Concatenate([zeros(batch, Config.Heads, timelineSteps, p, device: device), timelineBias], 3)], 2);
         return (x, mask, bias);
     }
 
     /// <summary>Prefix tokens with their absolute positions 0..P−1: (P, D).</summary>
     private Tensor EmbedPrefix(Tensor prefixIds) =>
-        tokenEmbedding.forward(prefixIds).Plus(positionEmbedding.forward(Positions(prefixIds.shape[0], prefixIds.device)));
+        tokenEmbedding.forward(prefixIds).Plus(positionEmbedding.forward(Positions(prefixIds.size(0), prefixIds.device)));
 
     /// <summary>Suffix tokens with their absolute positions P..P+Q−1: (Q, D).</summary>
     private Tensor EmbedSuffix(Tensor suffixIds, long prefixLength) =>
         tokenEmbedding.forward(suffixIds)
-            .Plus(positionEmbedding.forward(Positions(prefixLength, prefixLength + suffixIds.shape[0], suffixIds.device)));
+            .Plus(positionEmbedding.forward(Positions(prefixLength, prefixLength + suffixIds.size(0), suffixIds.device)));
 
     /// <summary>
     /// The prompt's keys and values per layer, the same for every stream (the prompt never sees the audio): run once per
@@ -167,7 +168,7 @@ public sealed class LanguageModel : Module
         RequireStreamable();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        long p = prefixIds.shape[0];
+        long p = prefixIds.size(0);
         var prompt = new KeyValueCache(blocks.Count, (int)p);
         var x = EmbedPrefix(prefixIds).unsqueeze(0);
         var mask = zeros(p, p, device: prefixIds.device).masked_fill(ones(p, p, dtype: @bool, device: prefixIds.device).tril().logical_not(), AttentionMasks.BlockedScore);
@@ -208,22 +209,22 @@ public sealed class LanguageModel : Module
         using var scope = NewDisposeScope();
         var device = suffixIds.device;
         int streams = states.Count;
-        long q = suffixIds.shape[0], p = prompt.Frames;
-        var newCounts = audio.Select(a => a.shape[0]).ToArray();
+        long q = suffixIds.size(0), p = prompt.Frames;
+        var newCounts = audio.Select(a => a.size(0)).ToArray();
         long widest = newCounts.Max();
 
         // Queries, padded per stream: new audio rows 0..n_b−1 (padding up to max n), then the Q suffix rows.
         var suffix = EmbedSuffix(suffixIds, p).unsqueeze(0).expand(streams, -1, -1);
-        var paddedAudio = stack(audio.Select(a => functional.pad(a, [0, 0, 0, widest - a.shape[0]])).ToArray());
-        var x = cat([paddedAudio, suffix], 1);                                                         // (B, n+Q, D)
+        var paddedAudio = Stack(audio.Select(a => functional.pad(a, [0, 0, 0, widest - a.size(0)])).ToArray());
+        var x = Concatenate([paddedAudio, suffix], 1);                                                         // (B, n+Q, D)
 
         var first = tensor(states.Select(st => st.AudioTokens).ToArray(), device: device).unsqueeze(1); // (B, 1)
         var counts = tensor(newCounts, device: device).unsqueeze(1);
         var total = first.Plus(counts);
         var newRows = Positions(widest, device).unsqueeze(0);
         var suffixRows = Positions(q, device).unsqueeze(0);
-        var queryTimeline = cat([first.Plus(newRows), total.Plus(suffixRows)], 1);                          // (B, n+Q)
-        var queryIsSuffix = cat([zeros(streams, widest, dtype: @bool, device: device), ones(streams, q, dtype: @bool, device: device)], 1);
+        var queryTimeline = Concatenate([first.Plus(newRows), total.Plus(suffixRows)], 1);                          // (B, n+Q)
+        var queryIsSuffix = Concatenate([zeros(streams, widest, dtype: @bool, device: device), ones(streams, q, dtype: @bool, device: device)], 1);
         var windowEnd = where(queryIsSuffix, total.Minus(1), queryTimeline).unsqueeze(2);                 // last audio each query may see
 
         // Keys: prompt, cached audio (right-aligned, padded at the front), new audio (padded), suffix. Every layer caches
@@ -234,18 +235,18 @@ public sealed class LanguageModel : Module
         var cachedRows = Positions(deepest, device).unsqueeze(0);
         var cachedTimeline = first.Minus(deepest).Plus(cachedRows);
         var cachedValid = cachedRows.Plus(tensor(cachedCounts, device: device).unsqueeze(1)).IsAtLeast(deepest);     // left-padded: row + count ≥ m
-        var keyTimeline = cat([cachedTimeline, first.Plus(newRows), total.Plus(suffixRows)], 1);            // (B, m+n+Q)
-        var keyIsAudio = cat([ones(streams, deepest + widest, dtype: @bool, device: device), zeros(streams, q, dtype: @bool, device: device)], 1);
-        var keyValid = cat([cachedValid, newRows.lt(counts), ones(streams, q, dtype: @bool, device: device)], 1);
+        var keyTimeline = Concatenate([cachedTimeline, first.Plus(newRows), total.Plus(suffixRows)], 1);            // (B, m+n+Q)
+        var keyIsAudio = Concatenate([ones(streams, deepest + widest, dtype: @bool, device: device), zeros(streams, q, dtype: @bool, device: device)], 1);
+        var keyValid = Concatenate([cachedValid, newRows.lt(counts), ones(streams, q, dtype: @bool, device: device)], 1);
 
         var keyPosition = keyTimeline.unsqueeze(1);
         var distance = queryTimeline.unsqueeze(2) - keyPosition;                                      // (B, n+Q, m+n+Q)
         var audioSeen = keyIsAudio.unsqueeze(1).logical_and(keyPosition.le(windowEnd)).logical_and(keyPosition.gt(windowEnd.Minus(window)));
         var suffixSeen = keyIsAudio.logical_not().unsqueeze(1).logical_and(queryIsSuffix.unsqueeze(2)).logical_and(distance.IsAtLeast(0));
         var seen = audioSeen.logical_or(suffixSeen).logical_and(keyValid.unsqueeze(1));
-        var allowed = cat([ones(streams, widest + q, p, dtype: @bool, device: device), seen], 2);
-        var mask = zeros(allowed.shape, device: device).masked_fill(allowed.logical_not(), AttentionMasks.BlockedScore).unsqueeze(1);
-        var bias = cat([zeros(streams, Config.Heads, widest + q, p, device: device), audioBias!.ForDistances(distance)], 3);
+        var allowed = Concatenate([ones(streams, widest + q, p, dtype: @bool, device: device), seen], 2);
+        var mask = zeros_like(allowed, dtype: float32).masked_fill(allowed.logical_not(), AttentionMasks.BlockedScore).unsqueeze(1);
+        var bias = Concatenate([zeros(streams, Config.Heads, widest + q, p, device: device), audioBias!.ForDistances(distance)], 3);
 
         var freshKeys = new Tensor[streams, blocks.Count];
         var freshValues = new Tensor[streams, blocks.Count];
@@ -254,8 +255,8 @@ public sealed class LanguageModel : Module
             var promptKeys = prompt.Keys(layer)!.expand(streams, -1, -1, -1);
             var promptValues = prompt.Values(layer)!.expand(streams, -1, -1, -1);
             var (cachedKeys, cachedValues) = deepest == 0 ? (null, null) : KeyValueCache.LeftPadded(caches, layer, deepest);
-            var pastKeys = cachedKeys is null ? promptKeys : cat([promptKeys, cachedKeys], 2);
-            var pastValues = cachedValues is null ? promptValues : cat([promptValues, cachedValues], 2);
+            var pastKeys = cachedKeys is null ? promptKeys : Concatenate([promptKeys, cachedKeys], 2);
+            var pastValues = cachedValues is null ? promptValues : Concatenate([promptValues, cachedValues], 2);
             var result = blocks[layer].Forward(x, mask, bias, pastKeys, pastValues);
             x = result.Output;
             for (int b = 0; b < streams; b++)
@@ -272,6 +273,6 @@ public sealed class LanguageModel : Module
                 caches[b].Append(layer, freshKeys[b, layer], freshValues[b, layer]);
             states[b].AudioTokens += newCounts[b];
         }
-        return head.forward(finalNorm.forward(x.select(1, x.shape[1] - 1))).MoveToOuterDisposeScope();
+        return head.forward(finalNorm.forward(x.select(1, x.size(1) - 1))).MoveToOuterDisposeScope();
     }
 }

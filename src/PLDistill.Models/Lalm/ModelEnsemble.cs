@@ -1,6 +1,7 @@
 using PLDistill.Audio.Data;
 using TorchSharp;
 using static TorchSharp.torch;
+using static PLDistill.Models.Runtime.FinalizerFreeOperations;
 
 namespace PLDistill.Models.Lalm;
 
@@ -82,10 +83,10 @@ public sealed class ModelEnsemble : IDisposable
             throw new InvalidOperationException("averaging LM attention needs members with equally many LM layers and heads");
         using var scope = NewDisposeScope();
         var outputs = members.Select(m => m.Forward(mel, melLengths, returnAttention)).ToArray();
-        var projected = cat(outputs.Select(o => o.Projected).ToArray(), -1);
-        var logits = stack(outputs.Select(o => o.Logits).ToArray()).mean([0]);
+        var projected = Concatenate(outputs.Select(o => o.Projected).ToArray(), -1);
+        var logits = Stack(outputs.Select(o => o.Logits).ToArray()).mean([0]);
         var attention = Enumerable.Range(0, outputs[0].Attention.Count)
-            .Select(layer => stack(outputs.Select(o => o.Attention[layer]).ToArray()).mean([0]).MoveToOuterDisposeScope()).ToArray();
+            .Select(layer => Stack(outputs.Select(o => o.Attention[layer]).ToArray()).mean([0]).MoveToOuterDisposeScope()).ToArray();
         return new LalmOutput(projected.MoveToOuterDisposeScope(), outputs[0].AudioLengths.clone().MoveToOuterDisposeScope(),
             logits.MoveToOuterDisposeScope(), attention, outputs[0].PrefixLength, outputs[0].SuffixLength);
     }
@@ -96,7 +97,7 @@ public sealed class ModelEnsemble : IDisposable
         if (members.Length == 1)
             return members[0].AnswerLogits(mel, melLengths);
         using var scope = NewDisposeScope();
-        return stack(members.Select(m => m.AnswerLogits(mel, melLengths)).ToArray()).mean([0]).MoveToOuterDisposeScope();
+        return Stack(members.Select(m => m.AnswerLogits(mel, melLengths)).ToArray()).mean([0]).MoveToOuterDisposeScope();
     }
 
     /// <summary>Class logits (B, C) of the label set's answer words.</summary>

@@ -29,7 +29,7 @@ public sealed class RelativePositionBias : Module
         var distance = queryPositions.unsqueeze(1) - keyPositions.unsqueeze(0);   // (Tq, Tk), > 0: key in the past
         var bucket = distance.ClampedTo(-maxFuture, maxPast).Plus(maxFuture);     // (Tq, Tk) in [0, buckets)
         var bias = table.index_select(1, bucket.flatten());                        // (H, Tq*Tk)
-        return bias.view(table.shape[0], distance.shape[0], distance.shape[1]).MoveToOuterDisposeScope();
+        return bias.view(table.size(0), distance.size(0), distance.size(1)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Bias for a tensor of distances (…, Tq, Tk) (query − key positions): (…, H, Tq, Tk).</summary>
@@ -37,7 +37,8 @@ public sealed class RelativePositionBias : Module
     {
         using var scope = NewDisposeScope();
         var bucket = distance.ClampedTo(-maxFuture, maxPast).Plus(maxFuture);
-        var bias = table.index_select(1, bucket.flatten()).view([table.shape[0], .. distance.shape]);   // (H, …, Tq, Tk)
+        long[] shape = [table.size(0), .. Enumerable.Range(0, (int)distance.dim()).Select(d => distance.size(d))];   // not .shape: see FinalizerFreeOperations
+        var bias = table.index_select(1, bucket.flatten()).view(shape);                                  // (H, …, Tq, Tk)
         return bias.movedim([0L], [distance.dim() - 2L]).MoveToOuterDisposeScope();
     }
 }

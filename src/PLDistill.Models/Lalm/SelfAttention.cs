@@ -1,5 +1,6 @@
 using PLDistill.Models.Runtime;
 using static TorchSharp.torch;
+using static PLDistill.Models.Runtime.FinalizerFreeOperations;
 using static TorchSharp.torch.nn;
 
 namespace PLDistill.Models.Lalm;
@@ -38,7 +39,7 @@ public sealed class SelfAttention : Module
                                   Tensor? pastKeys = null, Tensor? pastValues = null, bool returnWeights = false, int? lastQueries = null)
     {
         using var scope = NewDisposeScope();
-        long batch = x.shape[0], steps = x.shape[1];
+        long batch = x.size(0), steps = x.size(1);
         var qkv = queryKeyValue.forward(x).view(batch, steps, 3, heads, headWidth).permute(2, 0, 3, 1, 4); // (3, B, H, Tq, d)
         Tensor query = qkv[0], key = qkv[1], value = qkv[2];
         if (lastQueries is int k)
@@ -49,8 +50,8 @@ public sealed class SelfAttention : Module
             bias = bias?.narrow(-2, first, k);
             steps = k;
         }
-        Tensor allKeys = pastKeys is null ? key : cat([pastKeys, key], 2);                               // (B, H, Tk, d)
-        Tensor allValues = pastValues is null ? value : cat([pastValues, value], 2);
+        Tensor allKeys = pastKeys is null ? key : Concatenate([pastKeys, key], 2);                               // (B, H, Tk, d)
+        Tensor allValues = pastValues is null ? value : Concatenate([pastValues, value], 2);
 
         var scores = query.matmul(allKeys.transpose(-2, -1)).Times(1.0 / Math.Sqrt(headWidth));              // (B, H, Tq, Tk)
         if (bias is not null)

@@ -39,7 +39,7 @@ public sealed class TransformerBlock : Module
         using var scope = NewDisposeScope();
         using var normed = attentionNorm.forward(x);
         var attended = attention.Attend(normed, additiveMask, bias, pastKeys, pastValues, returnWeights, lastRows);
-        var residual = lastRows is int k ? x.narrow(1, x.shape[1] - k, k) : x;
+        var residual = lastRows is int k ? x.narrow(1, x.size(1) - k, k) : x;
         var h = residual.Plus(functional.dropout(attended.Output, dropout, training));
         var hidden = functional.gelu(expand.forward(feedForwardNorm.forward(h)));
         var y = h.Plus(functional.dropout(contract.forward(functional.dropout(hidden, dropout, training)), dropout, training));

@@ -58,7 +58,7 @@ public sealed class TextEncoder : Module
         ArgumentNullException.ThrowIfNull(ids);
         ArgumentNullException.ThrowIfNull(lengths);
         using var scope = NewDisposeScope();
-        long steps = ids.shape[1];
+        long steps = ids.size(1);
         if (steps > Config.MaxPositions)
             throw new ArgumentException($"{steps} tokens exceed the text encoder's {Config.MaxPositions} positions; truncate the input");
         var device = ids.device;

@@ -72,15 +72,15 @@ public sealed class ProjectorCache : IDisposable
     public void Append(int slot, Tensor frames)
     {
         Check(slot);
-        long t = frames.shape[0];
+        long t = frames.size(0);
         if (t == 0)
             return;
-        if (frames.shape[1] != Width)
-            throw new ArgumentException($"frames are {frames.shape[1]} wide; the cache holds {Width}", nameof(frames));
+        if (frames.size(1) != Width)
+            throw new ArgumentException($"frames are {frames.size(1)} wide; the cache holds {Width}", nameof(frames));
         using var scope = NewDisposeScope();
         var kept = t > Capacity ? frames.narrow(0, t - Capacity, Capacity) : frames;
-        long first = counts[slot] + (t - kept.shape[0]);
-        var ring = KeptScalarOperations.Positions(first, first + kept.shape[0], storage.device).Modulo(Capacity);
+        long first = counts[slot] + (t - kept.size(0));
+        var ring = KeptScalarOperations.Positions(first, first + kept.size(0), storage.device).Modulo(Capacity);
         var slotStorage = storage[slot];
         slotStorage.index_copy_(0, ring, kept);
         slotStorage.index_copy_(0, ring.Plus(Capacity), kept);

@@ -4,6 +4,7 @@ using PLDistill.Models.Features;
 using PLDistill.Models.Lalm;
 using TorchSharp;
 using static TorchSharp.torch;
+using static PLDistill.Models.Runtime.FinalizerFreeOperations;
 
 namespace PLDistill.Streaming.Inference;
 
@@ -139,7 +140,7 @@ public sealed class StreamingStudent : IEmotionRecognizer
         var probabilities = new float[hops.Count][];
         if (ready.Length > 0)
         {
-            var flat = model.ClassLogits(logits!, Labels).softmax(1).cpu().data<float>().ToArray();
+            var flat = ToFloatArray(model.ClassLogits(logits!, Labels).softmax(1));
             for (int r = 0; r < ready.Length; r++)
                 probabilities[ready[r]] = flat.AsSpan(r * Labels.Count, Labels.Count).ToArray();
         }
@@ -152,7 +153,7 @@ public sealed class StreamingStudent : IEmotionRecognizer
     // Windowed LM: each stream's new tokens join its per-layer key/value cache; only they and the answer run.
     private (int[] Ready, Tensor? AnswerLogits, long[] WindowFrames) AnswerIncrementally(StudentSession[] sessions, Tensor[] fresh)
     {
-        var ready = Enumerable.Range(0, sessions.Length).Where(i => sessions[i].Answer!.AudioTokens + fresh[i].shape[0] > 0).ToArray();
+        var ready = Enumerable.Range(0, sessions.Length).Where(i => sessions[i].Answer!.AudioTokens + fresh[i].size(0) > 0).ToArray();
         var logits = ready.Length == 0 ? null
             : model.AnswerStep(ready.Select(i => fresh[i]).ToArray(), answerPrompt!, ready.Select(i => sessions[i].Answer!).ToArray());
         return (ready, logits, sessions.Select(s => Math.Min(WindowFrames, s.Answer!.AudioTokens)).ToArray());
@@ -167,18 +168,18 @@ public sealed class StreamingStudent : IEmotionRecognizer
             projectorCache!.Append(sessions[i].Slot, fresh[i]);
             windows[i] = projectorCache.Window(sessions[i].Slot, WindowFrames);             // (n, D_lm) view, no copy
         }
-        var ready = Enumerable.Range(0, sessions.Length).Where(i => windows[i].shape[0] > 0).ToArray();
+        var ready = Enumerable.Range(0, sessions.Length).Where(i => windows[i].size(0) > 0).ToArray();
         Tensor? logits = null;
         if (ready.Length > 0)
         {
-            var lengths = ready.Select(i => windows[i].shape[0]).ToArray();
+            var lengths = ready.Select(i => windows[i].size(0)).ToArray();
             long longest = lengths.Max();
-            var batch = stack(ready.Select(i => windows[i].shape[0] == longest ? windows[i]
-                : nn.functional.pad(windows[i], [0, 0, 0, longest - windows[i].shape[0]])).ToArray());   // (B, n, D)
+            var batch = Stack(ready.Select(i => windows[i].size(0) == longest ? windows[i]
+                : nn.functional.pad(windows[i], [0, 0, 0, longest - windows[i].size(0)])).ToArray());   // (B, n, D)
             var (all, _) = model.Answer(batch, tensor(lengths, device: Device));
-            logits = all.select(1, all.shape[1] - 1);
+            logits = all.select(1, all.size(1) - 1);
         }
-        return (ready, logits, windows.Select(w => w.shape[0]).ToArray());
+        return (ready, logits, windows.Select(w => w.size(0)).ToArray());
     }
 
     private StudentSession Session(RecognizerSession session) =>

@@ -4,6 +4,7 @@ using PLDistill.Models.Features;
 using PLDistill.Models.Lalm;
 using TorchSharp;
 using static TorchSharp.torch;
+using static PLDistill.Models.Runtime.FinalizerFreeOperations;
 
 namespace PLDistill.Streaming.Inference;
 
@@ -79,16 +80,16 @@ public sealed class WindowRecomputingStudent : IEmotionRecognizer
             mels[i] = spectrogram.forward(tensor(session.Window.ToArray(), device: Device));     // (F, M), the whole window again
         }
 
-        var ready = Enumerable.Range(0, hops.Count).Where(i => mels[i].shape[0] >= model.Config.Encoder.Subsampling).ToArray();
+        var ready = Enumerable.Range(0, hops.Count).Where(i => mels[i].size(0) >= model.Config.Encoder.Subsampling).ToArray();
         var probabilities = new float[hops.Count][];
         var audioFrames = new long[hops.Count];
         if (ready.Length > 0)
         {
-            var lengths = ready.Select(i => mels[i].shape[0]).ToArray();
+            var lengths = ready.Select(i => mels[i].size(0)).ToArray();
             long longest = lengths.Max();
-            var batch = stack(ready.Select(i => nn.functional.pad(mels[i], [0, 0, 0, longest - mels[i].shape[0]])).ToArray());
+            var batch = Stack(ready.Select(i => nn.functional.pad(mels[i], [0, 0, 0, longest - mels[i].size(0)])).ToArray());
             using var answer = model.AnswerLogits(batch, tensor(lengths, device: Device));
-            var flat = model.ClassLogits(answer, Labels).softmax(1).cpu().data<float>().ToArray();
+            var flat = ToFloatArray(model.ClassLogits(answer, Labels).softmax(1));
             var frames = lengths.Select(l => l / model.Config.Encoder.Subsampling).ToArray();   // the encoder's whole groups
             for (int r = 0; r < ready.Length; r++)
             {

@@ -10,10 +10,10 @@ namespace PLDistill.Distillation.Data.TextTeacher;
 public sealed record TextTeacherBatch(Tensor Features, Tensor Lengths, IReadOnlyList<Tensor> Attention) : IDisposable
 {
     /// <summary>B: utterances in the batch.</summary>
-    public long Size => Features.shape[0];
+    public long Size => Features.size(0);
 
     /// <summary>T: tokens per row, padding included (the longest utterance).</summary>
-    public long Steps => Features.shape[1];
+    public long Steps => Features.size(1);
 
     /// <summary>The same batch on <paramref name="device"/>, as new tensors the caller disposes.</summary>
     public TextTeacherBatch To(Device device) => new(Features.to(device), Lengths.to(device), [.. Attention.Select(map => map.to(device))]);

@@ -48,8 +48,8 @@ public sealed class PadLoss : Module
         ArgumentNullException.ThrowIfNull(text);
         Check(speech, "speech", projection.SpeechWidth);
         Check(text, "text", projection.TextWidth);
-        if (speech.Features.shape[0] != text.Features.shape[0])
-            throw new ArgumentException($"PAD batch sizes differ: speech has {speech.Features.shape[0]} clips, text {text.Features.shape[0]}");
+        if (speech.Features.size(0) != text.Features.size(0))
+            throw new ArgumentException($"PAD batch sizes differ: speech has {speech.Features.size(0)} clips, text {text.Features.size(0)}");
 
         using var scope = NewDisposeScope();
         var speechPrior = Prior(speech, "speech");                                               // (B, Ts)
@@ -99,7 +99,7 @@ public sealed class PadLoss : Module
                 throw new ArgumentException($"PAD prior layer {requested} is out of range: the {name} side has {layers} attention maps");
             chosen.Add(side.Attention[layer]);
         }
-        if (chosen[0].dim() != 4 || chosen[0].shape[3] != side.Steps)
+        if (chosen[0].dim() != 4 || chosen[0].size(3) != side.Steps)
             throw new ArgumentException($"PAD {name} attention ({string.Join(", ", chosen[0].shape)}) must be (B, H, T, T) with T = {side.Steps} units");
         return SignificancePrior.FromAttention(chosen, side.Lengths);
     }
@@ -115,7 +115,7 @@ public sealed class PadLoss : Module
             throw new ArgumentException($"PAD {name} features ({string.Join(", ", shape)}) must be (B, T, D)");
         if (shape[2] != width)
             throw new ArgumentException($"PAD {name} width {shape[2]} does not match the projection's {name} width {width}");
-        if (side.Lengths.dim() != 1 || side.Lengths.shape[0] != shape[0])
+        if (side.Lengths.dim() != 1 || side.Lengths.size(0) != shape[0])
             throw new ArgumentException($"PAD {name} lengths ({string.Join(", ", side.Lengths.shape)}) must be one per clip ({shape[0]})");
     }
 }

@@ -12,5 +12,5 @@ public sealed record PadSequence(Tensor Features, Tensor Lengths, IReadOnlyList<
     public PadSequence(Tensor features, Tensor lengths) : this(features, lengths, []) { }
 
     /// <summary>T: units per row, padding included.</summary>
-    public long Steps => Features.shape[1];
+    public long Steps => Features.size(1);
 }

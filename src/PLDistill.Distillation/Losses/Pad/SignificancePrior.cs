@@ -27,11 +27,11 @@ public static class SignificancePrior
             throw new ArgumentException("the significance prior needs at least one attention map");
         var first = layers[0];
         foreach (var map in layers)
-            if (map.dim() != 4 || map.shape[0] != lengths.shape[0] || map.shape[2] != map.shape[3] || map.shape[2] != first.shape[2])
+            if (map.dim() != 4 || map.size(0) != lengths.size(0) || map.size(2) != map.size(3) || map.size(2) != first.size(2))
                 throw new ArgumentException(
-                    $"attention map ({string.Join(", ", map.shape)}) must be (B, H, T, T) with B = {lengths.shape[0]} clips and T = {first.shape[2]}");
+                    $"attention map ({string.Join(", ", map.shape)}) must be (B, H, T, T) with B = {lengths.size(0)} clips and T = {first.size(2)}");
         using var scope = NewDisposeScope();
-        var valid = AttentionMasks.ValidSteps(lengths, first.shape[2]).to(first.dtype);        // (B, T)
+        var valid = AttentionMasks.ValidSteps(lengths, first.size(2)).to(first.dtype);        // (B, T)
         var validQueries = valid.unsqueeze(1).unsqueeze(-1);                                    // (B, 1, T, 1)
         var perLayer = new List<Tensor>();
         foreach (var map in layers)

@@ -22,7 +22,7 @@ public static class SpanAnchors
     {
         CheckCount(count);
         using var scope = NewDisposeScope();
-        long steps = prior.shape[1];
+        long steps = prior.size(1);
         var padding = AttentionMasks.ValidSteps(lengths, steps).logical_not();
         var scores = prior.FilledWhere(padding, -1.0);                                         // priors are ≥ 0
         var (_, frames) = scores.topk((int)Math.Min(count, steps), dim: 1);                    // (B, K')
@@ -48,7 +48,7 @@ public static class SpanAnchors
     /// <summary>Anchors of rank k ≥ n (clips shorter than K) become <see cref="Missing"/>.</summary>
     private static Tensor WithoutRanksBeyond(Tensor frames, Tensor lengths)
     {
-        using var rank = KeptScalarOperations.Positions(frames.shape[1], frames.device).unsqueeze(0);
+        using var rank = KeptScalarOperations.Positions(frames.size(1), frames.device).unsqueeze(0);
         using var beyond = rank.ge(lengths.to(int64).unsqueeze(1));
         return frames.FilledWhere(beyond, Missing);
     }

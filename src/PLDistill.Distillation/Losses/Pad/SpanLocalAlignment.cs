@@ -63,7 +63,7 @@ public static class SpanLocalAlignment
     public static Tensor SpanMeans(Tensor speech, Tensor start, Tensor end)
     {
         using var scope = NewDisposeScope();
-        var frame = KeptScalarOperations.Positions(speech.shape[1], speech.device).view(1, 1, -1);   // (1, 1, T)
+        var frame = KeptScalarOperations.Positions(speech.size(1), speech.device).view(1, 1, -1);   // (1, 1, T)
         var inside = frame.ge(start.unsqueeze(-1)).logical_and(frame.le(end.unsqueeze(-1))).to(speech.dtype);   // (B, S, T)
         var counts = inside.sum(-1, keepdim: true).clamp_min(One);
         return (inside.matmul(speech) / counts).MoveToOuterDisposeScope();

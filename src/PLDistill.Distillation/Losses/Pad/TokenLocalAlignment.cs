@@ -18,14 +18,14 @@ public static class TokenLocalAlignment
     public static Tensor Compute(Tensor speech, Tensor speechLengths, Tensor text, Tensor textPrior)
     {
         using var scope = NewDisposeScope();
-        var validFrames = AttentionMasks.ValidSteps(speechLengths, speech.shape[1]);
+        var validFrames = AttentionMasks.ValidSteps(speechLengths, speech.size(1));
         return CosineMatching.Loss(speech, validFrames, text, textPrior).MoveToOuterDisposeScope();
     }
 
     /// <summary>The speech frame each text token is matched to, (B, Tt) int64, and its cosine (B, Tt).</summary>
     public static (Tensor Frame, Tensor Similarity) BestFrames(Tensor speech, Tensor speechLengths, Tensor text)
     {
-        using var validFrames = AttentionMasks.ValidSteps(speechLengths, speech.shape[1]);
+        using var validFrames = AttentionMasks.ValidSteps(speechLengths, speech.size(1));
         var (similarity, frame) = CosineMatching.Best(speech, validFrames, text);
         return (frame, similarity);
     }
