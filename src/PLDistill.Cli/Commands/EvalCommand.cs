@@ -19,7 +19,8 @@ internal static class EvalCommand
         var labelsOption = new Option<string?>("--labels") { Description = "8 or 4 (the 4-class view: neutral, happy, sad, angry); default: the checkpoint's" };
         var jsonOption = new Option<bool>("--json") { Description = "print one JSON object: wa, ua, macro_f1, n, labels, confusion" };
         var batchOption = new Option<int>("--batch") { Description = "clips per forward pass", DefaultValueFactory = _ => 32 };
-        var command = new Command("eval", "Evaluate a checkpoint: WA, UA, macro-F1 and the confusion matrix") { checkpointOption, dataOption, labelsOption, jsonOption, batchOption };
+        var windowsOption = new Option<int?>("--windows") { Description = "score each clip by the mean class probabilities of its streaming windows (the checkpoint's window length), one every HOP milliseconds; default: one pass over the whole clip", HelpName = "HOP" };
+        var command = new Command("eval", "Evaluate a checkpoint: WA, UA, macro-F1 and the confusion matrix") { checkpointOption, dataOption, labelsOption, jsonOption, batchOption, windowsOption };
         command.SetAction(parse =>
         {
             var runtime = CommonOptions.InitializeTorch(parse);
@@ -30,8 +31,9 @@ internal static class EvalCommand
             var corpus = RavdessCorpus.Scan(parse.GetValue(dataOption)!);
             if (corpus.Clips.Count == 0)
                 throw new ArgumentException($"no RAVDESS-named WAV files under {corpus.Root}" + (corpus.Skipped.Count > 0 ? $" ({corpus.Skipped.Count} other .wav files, e.g. {corpus.Skipped[0]})" : ""));
+            var pooling = parse.GetValue(windowsOption) is int hopMilliseconds ? Pooling(hopMilliseconds, metadata, model.Config.Encoder.Subsampling) : null;
             var clips = FeatureBank.Build(corpus.Clips, labels, metadata.Features);
-            var metrics = Evaluator.Evaluate(model, clips, labels, runtime.Device, parse.GetValue(batchOption));
+            var metrics = Evaluator.Evaluate(model, clips, labels, runtime.Device, parse.GetValue(batchOption), pooling);
 
             if (parse.GetValue(jsonOption))
             {
@@ -47,5 +49,15 @@ internal static class EvalCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Windows of the checkpoint's streaming length, one every <paramref name="hopMilliseconds"/>, starting on audio-token boundaries.</summary>
+    private static WindowPooling Pooling(int hopMilliseconds, CheckpointMetadata metadata, int subsampling)
+    {
+        double framesPerSecond = metadata.Features.FramesPerSecond;
+        int hopFrames = (int)Math.Round(hopMilliseconds / 1000.0 * framesPerSecond);
+        if (hopFrames < 1)
+            throw new ArgumentException($"--windows {hopMilliseconds}: the hop must be at least one feature frame ({1000 / framesPerSecond:F0} ms)");
+        return new WindowPooling((int)Math.Round(metadata.Streaming.WindowSeconds * framesPerSecond), hopFrames, subsampling);
     }
 }
