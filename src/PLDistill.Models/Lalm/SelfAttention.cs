@@ -57,15 +57,18 @@ public sealed class SelfAttention : Module
         if (bias is not null)
             scores = scores.Plus(bias);
         var weights = scores.Plus(additiveMask).softmax(-1);
-        var mixed = functional.dropout(weights, dropout, training).matmul(allValues);                     // (B, H, Tq, d)
+        var mixed = Dropout(weights).matmul(allValues);                     // (B, H, Tq, d)
         var y = output.forward(mixed.transpose(1, 2).reshape(batch, steps, heads * headWidth));            // (B, Tq, D)
 
         return new AttentionResult(
             y.MoveToOuterDisposeScope(),
-            key.contiguous().MoveToOuterDisposeScope(),
-            value.contiguous().MoveToOuterDisposeScope(),
+            key.MoveToOuterDisposeScope(),     // views into the projection; a cache that keeps them copies what it keeps
+            value.MoveToOuterDisposeScope(),
             returnWeights ? weights.MoveToOuterDisposeScope() : null);
     }
+
+    /// <summary>Dropout while training; at inference the tensor itself, without a libtorch call (a no-op still costs one).</summary>
+    private Tensor Dropout(Tensor x) => training && dropout > 0 ? functional.dropout(x, dropout, training: true) : x;
 }
 
 /// <summary>What <see cref="SelfAttention.Attend"/> returns; the caller disposes the tensors.</summary>

@@ -40,13 +40,16 @@ public sealed class TransformerBlock : Module
         using var normed = attentionNorm.forward(x);
         var attended = attention.Attend(normed, additiveMask, bias, pastKeys, pastValues, returnWeights, lastRows);
         var residual = lastRows is int k ? x.narrow(1, x.size(1) - k, k) : x;
-        var h = residual.Plus(functional.dropout(attended.Output, dropout, training));
+        var h = residual.Plus(Dropout(attended.Output));
         var hidden = functional.gelu(expand.forward(feedForwardNorm.forward(h)));
-        var y = h.Plus(functional.dropout(contract.forward(functional.dropout(hidden, dropout, training)), dropout, training));
+        var y = h.Plus(Dropout(contract.forward(Dropout(hidden))));
         return new AttentionResult(
             y.MoveToOuterDisposeScope(),
             attended.Keys.MoveToOuterDisposeScope(),
             attended.Values.MoveToOuterDisposeScope(),
             attended.Weights?.MoveToOuterDisposeScope());
     }
+
+    /// <summary>Dropout while training; at inference the tensor itself, without a libtorch call (a no-op still costs one).</summary>
+    private Tensor Dropout(Tensor x) => training && dropout > 0 ? functional.dropout(x, dropout, training: true) : x;
 }
