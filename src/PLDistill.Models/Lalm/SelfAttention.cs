@@ -67,8 +67,7 @@ public sealed class SelfAttention : Module
             returnWeights ? weights.MoveToOuterDisposeScope() : null);
     }
 
-    /// <summary>Dropout while training; at inference the tensor itself, without a libtorch call (a no-op still costs one).</summary>
-    private Tensor Dropout(Tensor x) => training && dropout > 0 ? functional.dropout(x, dropout, training: true) : x;
+    private Tensor Dropout(Tensor x) => TrainingDropout.Apply(x, dropout, training);
 }
 
 /// <summary>What <see cref="SelfAttention.Attend"/> returns; the caller disposes the tensors.</summary>

@@ -50,6 +50,5 @@ public sealed class TransformerBlock : Module
             attended.Weights?.MoveToOuterDisposeScope());
     }
 
-    /// <summary>Dropout while training; at inference the tensor itself, without a libtorch call (a no-op still costs one).</summary>
-    private Tensor Dropout(Tensor x) => training && dropout > 0 ? functional.dropout(x, dropout, training: true) : x;
+    private Tensor Dropout(Tensor x) => TrainingDropout.Apply(x, dropout, training);
 }
