@@ -37,7 +37,7 @@ public sealed class RelativePositionBias : Module
     {
         using var scope = NewDisposeScope();
         var bucket = distance.ClampedTo(-maxFuture, maxPast).Plus(maxFuture);
-        long[] shape = [table.size(0), .. Enumerable.Range(0, (int)distance.dim()).Select(d => distance.size(d))];   // not .shape: see FinalizerFreeOperations
+        long[] shape = [table.size(0), .. FinalizerFreeOperations.Shape(distance)];
         var bias = table.index_select(1, bucket.flatten()).view(shape);                                  // (H, …, Tq, Tk)
         return bias.movedim([0L], [distance.dim() - 2L]).MoveToOuterDisposeScope();
     }
