@@ -57,21 +57,35 @@ public sealed class BatchBuilder
     public Batch Make(IReadOnlyList<int> indices, int? maxFrames, Random? random, int offsetStep = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(offsetStep, 1);
-        var windows = new ReadOnlyMemory<float>[indices.Count];
         var placed = new (int Clip, int Offset)[indices.Count];
-        var targets = new long[indices.Count];
         for (int i = 0; i < indices.Count; i++)
         {
             var clip = clips[indices[i]];
             int length = maxFrames is int cap ? Math.Min(cap, clip.Frames) : clip.Frames;
             int slack = clip.Frames - length;
             int offset = slack == 0 ? 0 : random?.Next(slack + 1) ?? slack / 2;
-            offset -= offset % offsetStep;
+            placed[i] = (indices[i], offset - offset % offsetStep);
+        }
+        return MakeAt(placed, maxFrames);
+    }
+
+    /// <summary>
+    /// One batch of given windows: clip <c>Clip</c> from frame <c>Offset</c>, at most <paramref name="maxFrames"/> long
+    /// (to the clip's end without a cap).
+    /// </summary>
+    public Batch MakeAt(IReadOnlyList<(int Clip, int Offset)> placed, int? maxFrames)
+    {
+        var windows = new ReadOnlyMemory<float>[placed.Count];
+        var targets = new long[placed.Count];
+        for (int i = 0; i < placed.Count; i++)
+        {
+            var (index, offset) = placed[i];
+            var clip = clips[index];
+            int length = Math.Min(maxFrames ?? int.MaxValue, clip.Frames - offset);
             windows[i] = clip.Features.AsMemory(offset * melBins, length * melBins);
-            placed[i] = (indices[i], offset);
             targets[i] = clip.Label;
         }
         var (mel, lengths) = MelPadding.Stack(windows, melBins);
-        return new Batch(mel, lengths, tensor(targets)) { Windows = placed };
+        return new Batch(mel, lengths, tensor(targets)) { Windows = [.. placed] };
     }
 }

@@ -59,20 +59,19 @@ public static class Evaluator
     private static EmotionMetrics EvaluatePooled(Func<Tensor, Tensor, Tensor> classLogits, int melBins, IReadOnlyList<FeatureClip> clips,
                                                  EmotionLabelSet labels, Device device, int batchSize, WindowPooling pooling)
     {
+        var builder = new BatchBuilder(clips, melBins);
         var windows = clips.SelectMany((clip, index) => pooling.Offsets(clip.Frames).Select(offset => (Clip: index, Offset: offset))).ToArray();
         int classes = labels.Words.Count;
         var probabilitySums = new double[clips.Count, classes];
         using var inference = inference_mode();
-        foreach (var batch in windows.Chunk(batchSize))
+        foreach (var placed in windows.Chunk(batchSize))
         {
             using var scope = NewDisposeScope();
-            var frames = batch.Select(w => (ReadOnlyMemory<float>)clips[w.Clip].Features.AsMemory(
-                w.Offset * melBins, Math.Min(pooling.WindowFrames, clips[w.Clip].Frames) * melBins)).ToArray();
-            var (mel, lengths) = MelPadding.Stack(frames, melBins);
-            float[] probabilities = FinalizerFreeOperations.ToFloatArray(classLogits(mel.to(device), lengths.to(device)).softmax(1));
-            for (int i = 0; i < batch.Length; i++)
+            using var batch = builder.MakeAt(placed, pooling.WindowFrames);
+            float[] probabilities = FinalizerFreeOperations.ToFloatArray(classLogits(batch.Mel.to(device), batch.Lengths.to(device)).softmax(1));
+            for (int i = 0; i < placed.Length; i++)
                 for (int k = 0; k < classes; k++)
-                    probabilitySums[batch[i].Clip, k] += probabilities[i * classes + k];
+                    probabilitySums[placed[i].Clip, k] += probabilities[i * classes + k];
         }
         var truth = clips.Select(clip => clip.Label).ToList();
         var predicted = Enumerable.Range(0, clips.Count).Select(c => Enumerable.Range(0, classes).MaxBy(k => probabilitySums[c, k])).ToList();
