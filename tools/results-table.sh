@@ -174,7 +174,10 @@ RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" GI
                  "student-pl-distill-tau1" => "PL-Distill, τ = 1", "student-pl-distill-tau4" => "PL-Distill, τ = 4",
                  "student-pl-distill-alpha-half" => "PL-Distill, α = 0.5", "student-pl-distill-beta3" => "PL-Distill, β = 3",
                  # Baselines with the heavy recipe of the shipped default model
-                 "heavy-student" => "student without KD, heavy recipe", "heavy-student-pdist-cka" => "PDist, plain CKA, heavy recipe");
+                 "heavy-student" => "student without KD, heavy recipe", "heavy-student-pdist-cka" => "PDist, plain CKA, heavy recipe",
+                 # Heavy recipe, distilled from the born-again teacher (three default-student runs)
+                 "born-again-student" => "PL-Distill from the born-again teacher",
+                 "born-again-student-pdist-cka" => "PDist, plain CKA, from the born-again teacher");
     sub slurp { local $/; open my $f, "<", $_[0] or return undef; decode_json(<$f>) }
     sub summary { my @v = @_; return "–" unless @v; my $m = 0; $m += $_ / @v for @v; my $s = 0; $s += ($_ - $m) ** 2 for @v;
                   @v > 1 ? sprintf("%.1f ± %.1f", $m, sqrt($s / (@v - 1))) : sprintf("%.1f", $m) }   # one seed: no spread to give
