@@ -68,12 +68,12 @@ public sealed class TrainingConfigFileTests
     }
 
     [Fact]
-    public void Every_shipped_training_config_parses_and_every_kd_config_names_its_teacher()
+    public void Every_shipped_training_config_parses_and_every_kd_config_names_a_teacher_that_ships()
     {
         string configs = RepositoryFolder.Configs;
         // Every training config: all but PAD's (PadConfigFileTests) and the server's.
         string[] files = Directory.GetFiles(configs, "*.yaml")
-            .Where(file => !Path.GetFileName(file).StartsWith("pad-", StringComparison.Ordinal) && !Path.GetFileName(file).StartsWith("server", StringComparison.Ordinal))
+            .Where(file => Path.GetFileName(file) is var name && !name.StartsWith("pad-", StringComparison.Ordinal) && !name.StartsWith("server", StringComparison.Ordinal))
             .ToArray();
         Assert.True(files.Length >= 14, $"expected the teacher's, the student rows', the heavy-recipe and born-again rows' and the default student's configs in {configs}, found {files.Length}");
         foreach (string file in files)
