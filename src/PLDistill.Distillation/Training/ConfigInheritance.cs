@@ -28,14 +28,14 @@ internal static class ConfigInheritance
             throw new FileNotFoundException($"config file not found: {path}", path);
         var chain = new List<Layer>();
         var visited = new List<string>();
-        string? current = path;
-        while (current is not null)
+        string current = path;
+        while (true)
         {
             visited.Add(current);
             var (ownYaml, basePath) = Split(File.ReadAllText(current), current);
             chain.Insert(0, new Layer(current, ownYaml));
             if (basePath is null)
-                break;
+                return chain;
             string next = Path.Combine(Path.GetDirectoryName(current) ?? "", basePath);
             if (visited.Any(seen => SameFile(seen, next)))
                 throw new ArgumentException($"{current}: {Key}: the chain of bases returns to a file already read: {string.Join(" -> ", visited.Append(next))}");
@@ -43,7 +43,6 @@ internal static class ConfigInheritance
                 throw new ArgumentException($"{current}: {Key}: base config not found: {next}");
             current = next;
         }
-        return chain;
     }
 
     /// <summary>The layers merged into one YAML document, each over the ones before it.</summary>
