@@ -26,14 +26,13 @@ public static class PadConfigFile
         return StrictYaml.Parse<PadTrainingOptions>(Reader, yaml, source, c => c.Validate());
     }
 
-    /// <summary>Reads a YAML file.</summary>
+    /// <summary>Reads a YAML file and, when it says <c>extends: BASE.yaml</c>, the bases under it
+    /// (<see cref="Training.ConfigInheritance"/>, as training configs do).</summary>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
-    /// <exception cref="ArgumentException">See <see cref="Parse"/>.</exception>
+    /// <exception cref="ArgumentException">See <see cref="Parse"/>; also a missing base or a cycle of bases.</exception>
     public static PadTrainingOptions Load(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"PAD config not found: {path}", path);
-        return Parse(File.ReadAllText(path), path);
+        return StrictYaml.Load<PadTrainingOptions>(Reader, path, c => c.Validate());
     }
 }

@@ -35,29 +35,16 @@ public static class TrainingConfigFile
     /// <summary>Parses YAML text; <paramref name="source"/> names it in errors. Text cannot extend a base: only a file
     /// has a folder to find its base in (<see cref="Load"/>).</summary>
     /// <exception cref="ArgumentException">Unknown key, wrong type or invalid value; the message names the key (and line).</exception>
-    public static TrainingConfig Parse(string yaml, string source)
-    {
-        if (ConfigInheritance.ExtendsLine(yaml) is { } line)
-            throw new ArgumentException($"{source}: line {line}: {ConfigInheritance.Key} works in a config file only (its base is found beside it)");
-        return StrictYaml.Parse<TrainingConfig>(Reader, yaml, source, c => c.Validate());
-    }
+    public static TrainingConfig Parse(string yaml, string source) =>
+        StrictYaml.Parse<TrainingConfig>(Reader, yaml, source, c => c.Validate());
 
     /// <summary>Reads a YAML file and, when it says <c>extends: BASE.yaml</c>, the bases under it
     /// (<see cref="ConfigInheritance"/>).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ArgumentException">A bad key, type or value in any file of the chain (naming that file and line),
     /// a missing base, a cycle of bases, or an invalid merged config.</exception>
-    public static TrainingConfig Load(string path)
-    {
-        var chain = ConfigInheritance.Chain(path);
-        if (chain.Count == 1)
-            return Parse(chain[0].OwnYaml, path);
-        // Each file alone first, so that an unknown key or a wrong type is reported with its own file and line.
-        foreach (var layer in chain)
-            StrictYaml.Parse<TrainingConfig>(Reader, layer.OwnYaml, layer.Path, c => c);
-        string bases = string.Join(" <- ", chain.Take(chain.Count - 1).Reverse().Select(layer => layer.Path));
-        return StrictYaml.Parse<TrainingConfig>(Reader, ConfigInheritance.Merge(chain), $"{path} (extending {bases})", c => c.Validate());
-    }
+    public static TrainingConfig Load(string path) =>
+        StrictYaml.Load<TrainingConfig>(Reader, path, c => c.Validate());
 
     /// <summary>The fully resolved config as YAML (every default spelled out), for the run folder.</summary>
     public static string ToYaml(TrainingConfig config) => Writer.Serialize(config);

@@ -6,6 +6,28 @@ namespace PLDistill.Distillation.Tests.Pad;
 public sealed class PadConfigFileTests
 {
     [Fact]
+    public void A_pad_config_file_can_extend_another_as_training_configs_do()
+    {
+        var folder = Directory.CreateTempSubdirectory("pld-pad-config-");
+        try
+        {
+            File.WriteAllText(Path.Combine(folder.FullName, "base.yaml"), "loss: { variant: global, anchors: 8 }\nepochs: 4\nseed: 1\n");
+            string child = Path.Combine(folder.FullName, "child.yaml");
+            File.WriteAllText(child, "extends: base.yaml\nloss: { variant: span_local }\nseed: 3\n");
+
+            var options = PadConfigFile.Load(child);
+
+            Assert.Equal(PadVariant.SpanLocal, options.Loss.Variant);
+            Assert.Equal(8, options.Loss.Anchors);
+            Assert.Equal((4, 3), (options.Epochs, options.Seed));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Reads_every_setting_in_snake_case()
     {
         var options = PadConfigFile.Parse("""
