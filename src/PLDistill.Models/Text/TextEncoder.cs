@@ -64,7 +64,7 @@ public sealed class TextEncoder : Module
         var device = ids.device;
         using var positions = KeptScalarOperations.Positions(steps, device);
         var x = tokenEmbedding.forward(ids).Plus(positionEmbedding.forward(positions).unsqueeze(0));      // (B, T, D)
-        x = functional.dropout(x, dropout, training);
+        x = TrainingDropout.Apply(x, dropout, training);
         using var allPairs = AttentionMasks.Window(positions, positions, leftContext: null);                 // bidirectional
         using var validKeys = AttentionMasks.ValidSteps(lengths, steps);                                    // (B, T)
         var mask = AttentionMasks.Additive(allPairs, validKeys);                                            // (B, 1, T, T)
