@@ -195,7 +195,7 @@ public sealed class EmotionEngineTests
         await Feed(a, TestAudio.Speechlike(2 * Hop, 9), Hop);
         await a.Completion;
         Assert.Equal("c", engine.OpenStream("c").Id);
-        await Assert.ThrowsAsync<InvalidOperationException>(async () => await a.WriteAsync(new float[10]));
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await a.WriteAsync(new float[10], TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -237,12 +237,12 @@ public sealed class EmotionEngineTests
         float[] minute = TestAudio.Speechlike(60 * 16000, 13);
         for (int start = 0, hop = 0; start < minute.Length; start += Hop, hop++)
         {
-            await stream.WriteAsync(minute.AsMemory(start, Hop));
+            await stream.WriteAsync(minute.AsMemory(start, Hop), TestContext.Current.CancellationToken);
             if (hop >= 40)   // after 2 s the encoder's key/value caches are full; from 10 s on nothing may grow
                 deviceBytes.Add(stream.Statistics.DeviceBytes);
         }
         var before = stream.Statistics;
-        await stream.CompleteAsync();
+        await stream.CompleteAsync(TestContext.Current.CancellationToken);
         await stream.Completion;
 
         Assert.True(before.DeviceBytes > 0);
