@@ -173,12 +173,13 @@ RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" GI
                  # Sweep points of PL-Distill (alpha = beta = 1, tau = 2 unless named)
                  "student-pl-distill-tau1" => "PL-Distill, τ = 1", "student-pl-distill-tau4" => "PL-Distill, τ = 4",
                  "student-pl-distill-alpha-half" => "PL-Distill, α = 0.5", "student-pl-distill-beta3" => "PL-Distill, β = 3",
-                 # Baselines with the heavy recipe of the shipped default model
+                 # The heavy recipe (every speed copy each epoch, batch 32, noise, two masks of each kind)
                  "heavy-student" => "student without KD, heavy recipe", "heavy-student-pdist-cka" => "PDist, plain CKA, heavy recipe",
-                 # Heavy recipe, distilled from the born-again teacher (three default-student runs)
+                 "heavy-student-pl-distill" => "PL-Distill (LDist + AwCKA), heavy recipe",
+                 # Heavy recipe, distilled from the born-again teacher (three heavy-student-pl-distill runs)
                  "born-again-student" => "PL-Distill from the born-again teacher",
                  "born-again-student-pdist-cka" => "PDist, plain CKA, from the born-again teacher",
-                 # Heavy recipe, distilled from the seven-member born-again teacher (seven default-student runs)
+                 # Heavy recipe, distilled from the seven-member born-again teacher (seven heavy-student-pl-distill runs)
                  "born-again-7-student" => "PL-Distill from the seven-member born-again teacher",
                  "born-again-7-student-pdist-cka" => "PDist, plain CKA, from the seven-member born-again teacher",
                  "born-again-7-student-60-epochs" => "PL-Distill from the seven-member born-again teacher, 60 epochs",

@@ -177,8 +177,8 @@ public sealed class ConfigInheritanceTests : IDisposable
     }
 
     [Theory]
-    [InlineData("born-again-student.yaml", "default-student.yaml")]
-    [InlineData("born-again-7-student.yaml", "default-student.yaml")]
+    [InlineData("born-again-student.yaml", "heavy-student-pl-distill.yaml")]
+    [InlineData("born-again-7-student.yaml", "heavy-student-pl-distill.yaml")]
     [InlineData("born-again-7-student-pdist-cka.yaml", "heavy-student-pdist-cka.yaml")]
     public void A_shipped_born_again_row_differs_from_its_base_row_in_name_and_teacher_only(string row, string baseRow)
     {

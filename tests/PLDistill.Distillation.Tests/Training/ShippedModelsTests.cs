@@ -2,6 +2,7 @@ using System.Globalization;
 using PLDistill.Audio.Data;
 using PLDistill.Distillation.Data;
 using PLDistill.Distillation.Evaluation;
+using PLDistill.Distillation.Training;
 using PLDistill.Models.Checkpoints;
 using static TorchSharp.torch;
 
@@ -15,6 +16,11 @@ public sealed class ShippedModelsTests
     private static string StudentPath => Path.Combine(ModelsFolder, "default-student.pldckpt");
 
     private static string TeacherPath => Path.Combine(ModelsFolder, "teacher", "teacher.pldens");
+
+    private static string DefaultConfigPath => Path.Combine(RepositoryFolder.Configs, "default-student.yaml");
+
+    /// <summary>The teacher the default student's config distils from (config paths are relative to the repository root).</summary>
+    private static string DefaultTeacherPath(TrainingConfig config) => Path.Combine(RepositoryFolder.Root(), config.Teacher!);
 
     [Fact]
     public void The_teacher_has_about_seven_times_the_students_parameters_and_reads_what_the_student_reads()
@@ -35,6 +41,30 @@ public sealed class ShippedModelsTests
     }
 
     [Fact]
+    public void The_default_student_is_what_its_config_trains_from_a_shipped_teacher_seven_times_its_size()
+    {
+        var config = TrainingConfigFile.Load(DefaultConfigPath);
+        var (student, metadata) = CheckpointFile.Load(StudentPath);
+        using (student)
+        {
+            Assert.Equal(config.Name, metadata.Training["run"]);
+            Assert.Equal(config.Method.ToString(), metadata.Training["method"]);
+            Assert.Equal(config.Seed.ToString(CultureInfo.InvariantCulture), metadata.Training["seed"]);
+            Assert.InRange(int.Parse(metadata.Training["epoch"], CultureInfo.InvariantCulture), 1, config.Training.Epochs);
+            Assert.Equal(string.Join(",", config.Data.EvalActors), metadata.Training["validation_actors"]);
+            Assert.Equal(config.ResolvedModel, student.Config);
+
+            var (teacher, teacherMetadata) = TeacherFile.Load(DefaultTeacherPath(config));   // shipped in the repo, so the run can be remade
+            using (teacher)
+            {
+                Assert.InRange((double)teacher.ParameterCount / student.ParameterCount, 6.5, 8.5);
+                Assert.Equal(metadata.Vocabulary, teacherMetadata.Vocabulary);
+                Assert.Equal(metadata.Features, teacherMetadata.Features);
+            }
+        }
+    }
+
+    [Fact]
     public void On_the_shared_ravdess_copy_the_shipped_models_score_what_their_checkpoints_record()
     {
         string? root = RavdessCorpus.FindSharedRoot();
@@ -51,14 +81,20 @@ public sealed class ShippedModelsTests
             Assert.Equal(Recorded(metadata), ua, 4);   // the student ships in full precision: exactly what training measured
         }
 
-        var (teacher, teacherMetadata) = TeacherFile.Load(TeacherPath);
+        foreach (string teacherPath in new[] { TeacherPath, DefaultTeacherPath(TrainingConfigFile.Load(DefaultConfigPath)) })
+            AssertTeacherScoresWhatItsMembersRecord(corpus, teacherPath);
+    }
+
+    private static void AssertTeacherScoresWhatItsMembersRecord(RavdessCorpus corpus, string teacherPath)
+    {
+        var (teacher, teacherMetadata) = TeacherFile.Load(teacherPath);
         using (teacher)
         {
             var labels = EmotionLabelSet.Parse(teacherMetadata.LabelSet);
             var clips = EvaluationClips(corpus, teacherMetadata, labels);
             // Members ship in half precision: allow one clip of the smallest class (neutral, 16 clips) to change its answer.
             double oneClip = 1.0 / labels.Count / 16;
-            foreach (var (member, path) in teacher.Members.Zip(TeacherFile.ReadManifest(TeacherPath)))
+            foreach (var (member, path) in teacher.Members.Zip(TeacherFile.ReadManifest(teacherPath)))
             {
                 double ua = Evaluator.Evaluate(member, clips, labels, CPU).UnweightedAccuracy;
                 double recorded = Recorded(CheckpointFile.ReadMetadata(path));
