@@ -8,9 +8,9 @@ namespace PLDistill.Models.Lalm;
 /// Dropout's scaled keep mask for a CPU tensor, drawn in managed code: each element is 1/(1−p) with probability 1−p, else 0.
 /// </summary>
 /// <remarks>
-/// libtorch's CPU dropout draws every element from one mt19937 generator, one after another: 6–15 ns an element on the
+/// libtorch's CPU dropout draws every element from one mt19937 generator, one after another: 6–16 ns an element on the
 /// 2-core machine, so the masks of a student's training forward (about 14 million elements at batch 32) took half of
-/// it, while multiplying by a mask costs 0.15 ms per million. Here each block of <see cref="ChunkLength"/> elements has
+/// it, while multiplying by a mask costs about 0.1 ms per million. Here each block of <see cref="ChunkLength"/> elements has
 /// its own xoshiro256** stream, seeded from one draw of torch's default generator and the block's index: the mask is
 /// the same whatever the thread count, and <c>manual_seed</c> still makes a run repeatable. A keep decision reads 16
 /// random bits, so the drop rate is p rounded to 1/65,536.
