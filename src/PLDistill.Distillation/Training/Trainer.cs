@@ -77,6 +77,7 @@ public sealed class Trainer
         // 3. Optimiser and schedule.
         var parameters = model.parameters().Concat(hint?.parameters() ?? []).ToArray();
         using var optimizer = new AdamW(parameters, config.Training.LearningRate, config.Training.WeightDecay);
+        using var average = config.Training.EmaDecay is double decay ? new WeightAverage(model.parameters(), decay) : null;
         var builder = new BatchBuilder(trainClips, config.Features.MelBins);
         bool onePerEpoch = config.Augmentation.SpeedCopies == SpeedCopies.OnePerEpoch;
         int clipsPerEpoch = onePerEpoch ? builder.SourceCount : trainClips.Count;
@@ -85,10 +86,10 @@ public sealed class Trainer
             (long)(config.Training.WarmupEpochs * batchesPerEpoch), (long)config.Training.Epochs * batchesPerEpoch);
         int cropFrames = (int)Math.Round(config.Training.CropSeconds * config.Features.FramesPerSecond);
 
-        var state = resume ? RunState.Load(RunFolder, model, optimizer) : new RunState();
+        var state = resume ? RunState.Load(RunFolder, model, optimizer, average) : new RunState();
         if (state.Epoch > 0)
             log($"resuming after epoch {state.Epoch} (best UA {state.BestUa:P1} at epoch {state.BestEpoch})");
-        EmotionMetrics? bestMetrics = state.BestEpoch > 0 ? Evaluator.Evaluate(model, evalClips, labels, device) : null;
+        EmotionMetrics? bestMetrics = state.BestEpoch > 0 ? RunState.BestMetrics(RunFolder) : null;
         double trainedSeconds = 0;
         long trainedClips = 0;
 
@@ -133,6 +134,7 @@ public sealed class Trainer
                 loss.backward();
                 nn.utils.clip_grad_norm_(parameters, config.Training.GradClip);
                 optimizer.Step();
+                average?.Update();
 
                 double value = loss.item<float>();
                 lossSum += value;
@@ -146,17 +148,21 @@ public sealed class Trainer
             trainedSeconds += epochSeconds;
             trainedClips += clipsPerEpoch;
 
-            // Validation every epoch; the best UA wins.
-            var metrics = Evaluator.Evaluate(model, evalClips, labels, device);
-            state.LastUa = metrics.UnweightedAccuracy;
-            if (state.BestEpoch == 0 || metrics.UnweightedAccuracy > state.BestUa)
+            // Validation every epoch, of the averaged weights where the run keeps an average; the best UA wins.
+            EmotionMetrics metrics;
+            using (average?.SwapIn())
             {
-                state.BestUa = metrics.UnweightedAccuracy;
-                state.BestEpoch = epoch;
-                bestMetrics = metrics;
-                SaveCheckpoint(model, "best.pldckpt", epoch, metrics);
-                File.WriteAllText(Path.Combine(RunFolder, "best-metrics.json"), JsonSerializer.Serialize(metrics));
-                ConfusionMatrixPlot.Save(metrics, Path.Combine(RunFolder, "confusion.png"), $"{config.Name} epoch {epoch}");
+                metrics = Evaluator.Evaluate(model, evalClips, labels, device);
+                state.LastUa = metrics.UnweightedAccuracy;
+                if (state.BestEpoch == 0 || metrics.UnweightedAccuracy > state.BestUa)
+                {
+                    state.BestUa = metrics.UnweightedAccuracy;
+                    state.BestEpoch = epoch;
+                    bestMetrics = metrics;
+                    SaveCheckpoint(model, "best.pldckpt", epoch, metrics);
+                    File.WriteAllText(Path.Combine(RunFolder, RunState.BestMetricsFile), JsonSerializer.Serialize(metrics));
+                    ConfusionMatrixPlot.Save(metrics, Path.Combine(RunFolder, "confusion.png"), $"{config.Name} epoch {epoch}");
+                }
             }
             var record = new EpochRecord
             {
@@ -172,13 +178,17 @@ public sealed class Trainer
                 ClipsPerSecond = clipsPerEpoch / epochSeconds,
             };
             File.AppendAllText(Path.Combine(RunFolder, "metrics.jsonl"), JsonSerializer.Serialize(record) + "\n");
-            SaveCheckpoint(model, "last.pldckpt", epoch, metrics);
+            SaveCheckpoint(model, "last.pldckpt", epoch, metrics);   // the optimiser's weights, from which a run resumes
             state.Epoch = epoch;
-            state.Save(RunFolder, optimizer);
+            state.Save(RunFolder, optimizer, average);
             log($"epoch {epoch}/{config.Training.Epochs} loss {record.Loss:F3} WA {metrics.WeightedAccuracy:P1} UA {metrics.UnweightedAccuracy:P1} F1 {metrics.MacroF1:P1} (best {state.BestUa:P1} @ {state.BestEpoch}) {epochSeconds:F1}s");
         }
 
-        bestMetrics ??= Evaluator.Evaluate(model, evalClips, labels, device);
+        if (bestMetrics is null)
+        {
+            using (average?.SwapIn())
+                bestMetrics = Evaluator.Evaluate(model, evalClips, labels, device);
+        }
         return new TrainingResult(RunFolder, Path.Combine(RunFolder, "best.pldckpt"), state.BestEpoch, bestMetrics,
             model.ParameterCount, trainedSeconds > 0 ? trainedClips / trainedSeconds : 0, clock.Elapsed);
     }

@@ -129,6 +129,12 @@ public sealed class OptimizationSection
     /// <summary>Intra-op CPU threads (0 = libtorch's default).</summary>
     public int Threads { get; set; }
 
+    /// <summary>
+    /// Decay of an exponential moving average of the weights (<see cref="WeightAverage"/>), which validation scores and
+    /// checkpoints keep; null (the default): no average, the optimiser's weights are scored and saved.
+    /// </summary>
+    public double? EmaDecay { get; set; }
+
     internal void Validate()
     {
         if (Epochs is < 1 or > 10_000) throw new ArgumentException("training.epochs must be 1..10000");
@@ -138,6 +144,7 @@ public sealed class OptimizationSection
         if (WarmupEpochs < 0 || WarmupEpochs >= Epochs) throw new ArgumentException("training.warmup_epochs must be in [0, epochs)");
         if (GradClip <= 0) throw new ArgumentException("training.grad_clip must be > 0");
         if (CropSeconds is < 0.5 or > 30) throw new ArgumentException("training.crop_seconds must be 0.5..30");
+        if (EmaDecay is double decay && !(decay > 0 && decay < 1)) throw new ArgumentException($"training.ema_decay must be in (0, 1) or absent, not {decay}");
     }
 }
 

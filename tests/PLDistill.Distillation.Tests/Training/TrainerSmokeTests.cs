@@ -39,7 +39,7 @@ public sealed class TrainerSmokeTests : IDisposable
     public void Dispose() => Directory.Delete(root, recursive: true);
 
     private TrainingConfig Config(string name, string role, DistillationMethod method, int epochs, string? teacher = null,
-                                  string teacherOutputs = "precomputed", string speedCopies = "all") =>
+                                  string teacherOutputs = "precomputed", string speedCopies = "all", double? emaDecay = null) =>
         TrainingConfigFile.Parse($$"""
             name: {{name}}
             output: {{Path.Combine(root, "runs")}}
@@ -50,7 +50,7 @@ public sealed class TrainerSmokeTests : IDisposable
               encoder: { width: {{(role == "teacher" ? 48 : 32)}}, heads: 4, layers: 1, left_context_frames: {{(role == "teacher" ? "null" : "20")}}, dropout: 0 }
               language_model: { width: {{(role == "teacher" ? 48 : 32)}}, heads: 4, layers: 1, dropout: 0 }
             data: { root: {{Path.Combine(root, "data")}}, labels: "4", train_actors: [1, 2, 3], eval_actors: [4] }
-            training: { epochs: {{epochs}}, batch_size: 8, learning_rate: 0.003, warmup_epochs: 0, crop_seconds: 0.6 }
+            training: { epochs: {{epochs}}, batch_size: 8, learning_rate: 0.003, warmup_epochs: 0, crop_seconds: 0.6{{(emaDecay is double d ? $", ema_decay: {d.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "")}} }
             augmentation: { speeds: [1.0, 1.1], speed_copies: {{speedCopies}}, noise_probability: 0.5, time_masks: 1, frequency_masks: 1 }
             loss: { teacher_outputs: {{teacherOutputs}} }
             """, name);
@@ -152,6 +152,36 @@ public sealed class TrainerSmokeTests : IDisposable
         var (continued, _) = CheckpointFile.Load(second.BestCheckpoint);
         Assert.Equal(dataMean, Buffer(continued, "featureMean"));
         Assert.DoesNotContain(3f, Buffer(continued, "featureStd"));
+    }
+
+    [Fact]
+    public void A_run_with_a_weight_average_scores_and_keeps_the_average_and_resumes_it()
+    {
+        var averaged = new Trainer(Config("s-ema", "student", DistillationMethod.None, epochs: 1, emaDecay: 0.99), CPU)
+            .Run(cancellationToken: TestContext.Current.CancellationToken);
+        Assert.True(File.Exists(Path.Combine(averaged.RunFolder, "weight-average.state")));
+
+        // Epoch 1 is the best: best.pldckpt keeps the averaged weights, last.pldckpt the optimiser's (to resume from).
+        var (best, _) = CheckpointFile.Load(averaged.BestCheckpoint);
+        var (last, _) = CheckpointFile.Load(Path.Combine(averaged.RunFolder, "last.pldckpt"));
+        var bestWeights = best.parameters().Select(p => p.data<float>().ToArray()).ToArray();
+        var lastWeights = last.parameters().Select(p => p.data<float>().ToArray()).ToArray();
+        Assert.Contains(Enumerable.Range(0, bestWeights.Length), i => !bestWeights[i].SequenceEqual(lastWeights[i]));
+
+        // The same run without an average scores the optimiser's weights: those of its last.pldckpt (the same seed and data).
+        var plain = new Trainer(Config("s-plain", "student", DistillationMethod.None, epochs: 1), CPU)
+            .Run(cancellationToken: TestContext.Current.CancellationToken);
+        var (plainLast, _) = CheckpointFile.Load(Path.Combine(plain.RunFolder, "last.pldckpt"));
+        Assert.Equal(lastWeights[0], plainLast.parameters().First().data<float>().ToArray());
+        Assert.False(File.Exists(Path.Combine(plain.RunFolder, "weight-average.state")));
+
+        // Resuming continues the average; resuming a run made without one, asking for one, is refused by name.
+        new Trainer(Config("s-ema", "student", DistillationMethod.None, epochs: 2, emaDecay: 0.99), CPU)
+            .Run(resume: true, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal([1, 2], Metrics(averaged.RunFolder).Select(e => e.Epoch));
+        var error = Assert.Throws<InvalidDataException>(() => new Trainer(Config("s-plain", "student", DistillationMethod.None, epochs: 2, emaDecay: 0.99), CPU)
+            .Run(resume: true, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains("weight-average.state", error.Message, StringComparison.Ordinal);
     }
 
     private static float[] Buffer(AudioLanguageModel model, string name) =>

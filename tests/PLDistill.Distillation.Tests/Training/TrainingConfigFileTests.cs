@@ -47,6 +47,8 @@ public sealed class TrainingConfigFileTests
     [InlineData("role: oracle", "oracle")]
     [InlineData("data: { train_actors: [1, 2], eval_actors: [2] }", "both sides")]
     [InlineData("training: { epochs: 0 }", "training.epochs")]
+    [InlineData("training: { ema_decay: 1 }", "training.ema_decay")]
+    [InlineData("training: { ema_decay: 0 }", "training.ema_decay")]
     [InlineData("features: { window_milliseconds: 25.03 }", "whole number of samples")]
     public void Bad_configs_are_refused_naming_the_problem(string yaml, string expected)
     {
@@ -65,6 +67,10 @@ public sealed class TrainingConfigFileTests
         Assert.Equal(config.Training.LearningRate, again.Training.LearningRate);
         Assert.Equal(config.Augmentation.Speeds, again.Augmentation.Speeds);
         Assert.Equal(config.Loss.Attention.Layers, again.Loss.Attention.Layers);
+        Assert.Null(again.Training.EmaDecay);
+
+        var averaged = TrainingConfigFile.Parse("name: x\ntraining: { ema_decay: 0.998 }\n", "inline");
+        Assert.Equal(0.998, TrainingConfigFile.Parse(TrainingConfigFile.ToYaml(averaged), "resolved").Training.EmaDecay);
     }
 
     [Fact]
