@@ -14,7 +14,7 @@ namespace PLDistill.Audio.Formats;
 /// <para>A read returning 0 bytes is the end of the input; nothing here waits for more.</para>
 /// <para><see cref="WavReader"/> uses this class for the body of a data chunk, with a declared byte count.</para>
 /// </remarks>
-public sealed class RawPcmReader : IDisposable
+public sealed class RawPcmReader : IPcmFrameReader
 {
     // 32 KiB is 1 s of 16 kHz mono Int16: large enough that a file read is a handful of system calls,
     // small enough to stay in cache for the decode that follows.

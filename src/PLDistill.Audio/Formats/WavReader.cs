@@ -18,7 +18,7 @@ namespace PLDistill.Audio.Formats;
 /// <para>Reading stops at the end of the data chunk; nothing after it is read. A trailing partial frame is dropped.</para>
 /// <para>I/O errors from the stream itself (<see cref="IOException"/>) pass through unchanged: they say nothing about the bytes.</para>
 /// </remarks>
-public sealed class WavReader : IDisposable
+public sealed class WavReader : IPcmFrameReader
 {
     // arecord writes about 0x7FFFFFFF, sox 0x7FFFF000 and ffmpeg 0xFFFFFFFF when the output is a pipe.
     private const uint StreamingLengthPlaceholder = 0x7FFF_F000;

@@ -7,11 +7,8 @@ namespace PLDistill.Audio.Sources;
 /// <c>arecord -f S16_LE -r 16000 -c 1</c> or <c>sox ... -t raw -</c>.
 /// </summary>
 /// <remarks>A partial frame at the end of the input is dropped. Optionally paced to real time (see <see cref="RealTimePacer"/>).</remarks>
-public sealed class RawPcmStreamSource : IAudioSource
+public sealed class RawPcmStreamSource : PcmReaderSource
 {
-    private readonly RawPcmReader _reader;
-    private readonly RealTimePacer? _pacer;
-
     /// <summary>Creates a source reading <paramref name="format"/> samples from <paramref name="stream"/>.</summary>
     /// <param name="stream">The input, e.g. <see cref="Console.OpenStandardInput()"/>.</param>
     /// <param name="format">What the bytes are; raw PCM carries no header to tell.</param>
@@ -21,34 +18,7 @@ public sealed class RawPcmStreamSource : IAudioSource
     /// <see cref="TimeProvider.System"/>) to deliver no faster than real time.</param>
     public RawPcmStreamSource(Stream stream, PcmFormat format, string name, bool leaveOpen = false,
         TimeProvider? realTimeClock = null)
+        : base(new RawPcmReader(stream, format, name, leaveOpen), realTimeClock)
     {
-        _reader = new RawPcmReader(stream, format, name, leaveOpen);
-        _pacer = realTimeClock is null ? null : new RealTimePacer(format.SampleRate, realTimeClock);
-    }
-
-    /// <inheritdoc />
-    public string Name => _reader.InputName;
-
-    /// <inheritdoc />
-    public PcmFormat Format => _reader.Format;
-
-    /// <inheritdoc />
-    public ValueTask<int> ReadAsync(Memory<float> destination, CancellationToken cancellationToken = default) =>
-        _pacer is null ? _reader.ReadFramesAsync(destination, cancellationToken) : ReadPacedAsync(_pacer, destination, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask DisposeAsync()
-    {
-        _reader.Dispose();
-        return ValueTask.CompletedTask;
-    }
-
-    private async ValueTask<int> ReadPacedAsync(RealTimePacer pacer, Memory<float> destination, CancellationToken cancellationToken)
-    {
-        pacer.Start();
-        int frames = await _reader.ReadFramesAsync(destination, cancellationToken).ConfigureAwait(false);
-        if (frames > 0)
-            await pacer.WaitUntilPlayedAsync(_reader.FramesRead, cancellationToken).ConfigureAwait(false);
-        return frames;
     }
 }

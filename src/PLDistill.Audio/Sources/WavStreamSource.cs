@@ -7,16 +7,9 @@ namespace PLDistill.Audio.Sources;
 /// Streaming headers with an unknown data length are read to the end of the input.
 /// </summary>
 /// <remarks>Optionally paced to real time (see <see cref="RealTimePacer"/>).</remarks>
-public sealed class WavStreamSource : IAudioSource
+public sealed class WavStreamSource : PcmReaderSource
 {
-    private readonly WavReader _reader;
-    private readonly RealTimePacer? _pacer;
-
-    private WavStreamSource(WavReader reader, TimeProvider? realTimeClock)
-    {
-        _reader = reader;
-        _pacer = realTimeClock is null ? null : new RealTimePacer(reader.Format.SampleRate, realTimeClock);
-    }
+    private WavStreamSource(WavReader reader, TimeProvider? realTimeClock) : base(reader, realTimeClock) => Header = reader.Header;
 
     /// <summary>Reads the WAV header from <paramref name="stream"/> (blocking until it has arrived).</summary>
     /// <param name="stream">The input, seekable or not.</param>
@@ -28,32 +21,6 @@ public sealed class WavStreamSource : IAudioSource
     public static WavStreamSource Open(Stream stream, string name, bool leaveOpen = false, TimeProvider? realTimeClock = null) =>
         new(WavReader.Open(stream, name, leaveOpen), realTimeClock);
 
-    /// <inheritdoc />
-    public string Name => _reader.InputName;
-
-    /// <inheritdoc />
-    public PcmFormat Format => _reader.Format;
-
     /// <summary>Everything the WAV header said.</summary>
-    public WavHeader Header => _reader.Header;
-
-    /// <inheritdoc />
-    public ValueTask<int> ReadAsync(Memory<float> destination, CancellationToken cancellationToken = default) =>
-        _pacer is null ? _reader.ReadFramesAsync(destination, cancellationToken) : ReadPacedAsync(_pacer, destination, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask DisposeAsync()
-    {
-        _reader.Dispose();
-        return ValueTask.CompletedTask;
-    }
-
-    private async ValueTask<int> ReadPacedAsync(RealTimePacer pacer, Memory<float> destination, CancellationToken cancellationToken)
-    {
-        pacer.Start();
-        int frames = await _reader.ReadFramesAsync(destination, cancellationToken).ConfigureAwait(false);
-        if (frames > 0)
-            await pacer.WaitUntilPlayedAsync(_reader.FramesRead, cancellationToken).ConfigureAwait(false);
-        return frames;
-    }
+    public WavHeader Header { get; }
 }
