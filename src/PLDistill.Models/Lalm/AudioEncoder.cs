@@ -78,11 +78,12 @@ public sealed class AudioEncoder : Module
         var positions = KeptScalarOperations.Positions(steps, mel.device);
         var mask = AttentionMasks.Additive(AttentionMasks.Window(positions, positions, Config.LeftContextFrames),
                                            AttentionMasks.ValidSteps(lengths, steps));
-        var bias = positionBias.Compute(positions, positions);
+        // Position bias and mask are added to the scores of every block: add them to each other once.
+        var scoreOffset = mask.Plus(positionBias.Compute(positions, positions));                        // (B, H, T', T')
         var attention = new List<Tensor>();
         foreach (var block in blocks)
         {
-            var result = block.Forward(x, mask, bias, returnWeights: returnAttention); // keys and values are not cached offline; the scope frees them
+            var result = block.Forward(x, scoreOffset, returnWeights: returnAttention); // keys and values are not cached offline; the scope frees them
             x = result.Output;
             if (result.Weights is { } weights)
                 attention.Add(weights);
@@ -208,7 +209,7 @@ public sealed class AudioEncoder : Module
         var realTo = tensor(active.Select(b => past + counts[b]).ToArray(), device: device);    // (A): past the last real new key
         var realKeys = AttentionMasks.ValidSteps(realTo, all).logical_and(AttentionMasks.ValidSteps(realFrom, all).logical_not()); // (A, P+T)
         var mask = AttentionMasks.Additive(AttentionMasks.Window(queryPositions, keyPositions, window), realKeys);            // (A, 1, T, P+T)
-        var bias = positionBias.Compute(queryPositions, keyPositions);                                                      // (H, T, P+T)
+        var scoreOffset = mask.Plus(positionBias.Compute(queryPositions, keyPositions));                                    // (A, H, T, P+T)
 
         foreach (int b in active)
         {
@@ -219,7 +220,7 @@ public sealed class AudioEncoder : Module
         for (int layer = 0; layer < blocks.Count; layer++)
         {
             var (pastKeys, pastValues) = past == 0 ? (null, null) : KeyValueCache.LeftPadded(caches, layer, past);   // (A, H, P, d)
-            var result = blocks[layer].Forward(x, mask, bias, pastKeys, pastValues);
+            var result = blocks[layer].Forward(x, scoreOffset, pastKeys: pastKeys, pastValues: pastValues);
             x = result.Output;
             for (int a = 0; a < active.Length; a++)
             {

@@ -54,10 +54,11 @@ public sealed class LanguageModel : Module
             ? WindowedLayout(prefixIds, audio, audioLengths, suffixIds, window)
             : FullContextLayout(prefixIds, audio, audioLengths, suffixIds);
 
+        var scoreOffset = bias is null ? mask : mask.Plus(bias);   // added to every block's scores: added to each other once
         var attention = new List<Tensor>();
         foreach (var block in blocks)
         {
-            var step = block.Forward(x, mask, bias, returnWeights: returnAttention);
+            var step = block.Forward(x, scoreOffset, returnWeights: returnAttention);
             x = step.Output;
             if (step.Weights is not null)
                 attention.Add(step.Weights.MoveToOuterDisposeScope());
@@ -76,8 +77,9 @@ public sealed class LanguageModel : Module
         var (x, mask, bias) = Config.AudioWindow is int window
             ? WindowedLayout(prefixIds, audio, audioLengths, suffixIds, window)
             : FullContextLayout(prefixIds, audio, audioLengths, suffixIds);
+        var scoreOffset = bias is null ? mask : mask.Plus(bias);
         for (int layer = 0; layer < blocks.Count; layer++)
-            x = blocks[layer].Forward(x, mask, bias, lastRows: layer == blocks.Count - 1 ? 1 : null).Output;
+            x = blocks[layer].Forward(x, scoreOffset, lastRows: layer == blocks.Count - 1 ? 1 : null).Output;
         return head.forward(finalNorm.forward(x.select(1, x.size(1) - 1))).MoveToOuterDisposeScope();
     }
 
@@ -247,6 +249,7 @@ public sealed class LanguageModel : Module
         var allowed = Concatenate([ones(streams, widest + q, p, dtype: @bool, device: device), seen], 2);
         var mask = zeros_like(allowed, dtype: float32).masked_fill(allowed.logical_not(), AttentionMasks.BlockedScore).unsqueeze(1);
         var bias = Concatenate([zeros(streams, Config.Heads, widest + q, p, device: device), audioBias!.ForDistances(distance)], 3);
+        var scoreOffset = mask.Plus(bias);                                                              // (B, H, n+Q, p+m+n+Q)
 
         var freshKeys = new Tensor[streams, blocks.Count];
         var freshValues = new Tensor[streams, blocks.Count];
@@ -257,7 +260,7 @@ public sealed class LanguageModel : Module
             var (cachedKeys, cachedValues) = deepest == 0 ? (null, null) : KeyValueCache.LeftPadded(caches, layer, deepest);
             var pastKeys = cachedKeys is null ? promptKeys : Concatenate([promptKeys, cachedKeys], 2);
             var pastValues = cachedValues is null ? promptValues : Concatenate([promptValues, cachedValues], 2);
-            var result = blocks[layer].Forward(x, mask, bias, pastKeys, pastValues);
+            var result = blocks[layer].Forward(x, scoreOffset, pastKeys: pastKeys, pastValues: pastValues);
             x = result.Output;
             for (int b = 0; b < streams; b++)
             {

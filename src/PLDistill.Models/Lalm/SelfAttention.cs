@@ -53,11 +53,22 @@ public sealed class SelfAttention : Module
         Tensor allKeys = pastKeys is null ? key : Concatenate([pastKeys, key], 2);                               // (B, H, Tk, d)
         Tensor allValues = pastValues is null ? value : Concatenate([pastValues, value], 2);
 
-        var scores = query.matmul(allKeys.transpose(-2, -1)).Times(1.0 / Math.Sqrt(headWidth));              // (B, H, Tq, Tk)
-        if (bias is not null)
-            scores = scores.Plus(bias);
-        var weights = scores.Plus(additiveMask).softmax(-1);
-        var mixed = Dropout(weights).matmul(allValues);                     // (B, H, Tq, d)
+        Tensor mixed, weights = null!;                                                                         // (B, H, Tq, d)
+        if (returnWeights || (training && dropout > 0))
+        {
+            var scores = query.matmul(allKeys.transpose(-2, -1)).Times(1.0 / Math.Sqrt(headWidth));          // (B, H, Tq, Tk)
+            if (bias is not null)
+                scores = scores.Plus(bias);
+            weights = scores.Plus(additiveMask).softmax(-1);
+            mixed = Dropout(weights).matmul(allValues);
+        }
+        else
+        {
+            // The same softmax(QKᵀ/√d + bias + mask)V in one fused kernel instead of six operations: at inference, where
+            // nobody reads the weights, the per-operation overhead is a large part of a small model's time.
+            var mask = bias is null ? additiveMask : additiveMask.Plus(bias);
+            mixed = functional.scaled_dot_product_attention(query, allKeys, allValues, mask);
+        }
         var y = output.forward(mixed.transpose(1, 2).reshape(batch, steps, heads * headWidth));            // (B, Tq, D)
 
         return new AttentionResult(
