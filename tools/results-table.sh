@@ -183,7 +183,8 @@ RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" GI
                  "born-again-7-student" => "PL-Distill from the seven-member born-again teacher",
                  "born-again-7-student-pdist-cka" => "PDist, plain CKA, from the seven-member born-again teacher",
                  "born-again-7-student-60-epochs" => "PL-Distill from the seven-member born-again teacher, 60 epochs",
-                 "born-again-7-student-pdist-cka-60-epochs" => "PDist, plain CKA, from the seven-member born-again teacher, 60 epochs");
+                 "born-again-7-student-pdist-cka-60-epochs" => "PDist, plain CKA, from the seven-member born-again teacher, 60 epochs",
+                 "born-again-7-student-60-epochs-ema" => "PL-Distill from the seven-member born-again teacher, 60 epochs, averaged weights (EMA 0.998)");
     sub slurp { local $/; open my $f, "<", $_[0] or return undef; decode_json(<$f>) }
     sub summary { my @v = @_; return "–" unless @v; my $m = 0; $m += $_ / @v for @v; my $s = 0; $s += ($_ - $m) ** 2 for @v;
                   @v > 1 ? sprintf("%.1f ± %.1f", $m, sqrt($s / (@v - 1))) : sprintf("%.1f", $m) }   # one seed: no spread to give

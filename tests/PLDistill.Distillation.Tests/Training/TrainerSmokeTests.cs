@@ -179,6 +179,12 @@ public sealed class TrainerSmokeTests : IDisposable
         new Trainer(Config("s-ema", "student", DistillationMethod.None, epochs: 2, emaDecay: 0.99), CPU)
             .Run(resume: true, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal([1, 2], Metrics(averaged.RunFolder).Select(e => e.Epoch));
+
+        // A finished run resumed trains nothing and reports its best epoch's scores, as recorded (not the last weights').
+        var again = new Trainer(Config("s-ema", "student", DistillationMethod.None, epochs: 2, emaDecay: 0.99), CPU)
+            .Run(resume: true, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(2, Metrics(averaged.RunFolder).Length);
+        Assert.Equal(Metrics(averaged.RunFolder).Max(e => e.Ua), again.BestMetrics.UnweightedAccuracy, 12);
         var error = Assert.Throws<InvalidDataException>(() => new Trainer(Config("s-plain", "student", DistillationMethod.None, epochs: 2, emaDecay: 0.99), CPU)
             .Run(resume: true, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("weight-average.state", error.Message, StringComparison.Ordinal);
