@@ -178,7 +178,9 @@ public sealed class Trainer
                 ClipsPerSecond = clipsPerEpoch / epochSeconds,
             };
             File.AppendAllText(Path.Combine(RunFolder, "metrics.jsonl"), JsonSerializer.Serialize(record) + "\n");
-            SaveCheckpoint(model, "last.pldckpt", epoch, metrics);   // the optimiser's weights, from which a run resumes
+            // The optimiser's weights, from which a run resumes (where the run keeps an average, the scores it records
+            // are the averaged weights' of this epoch).
+            SaveCheckpoint(model, "last.pldckpt", epoch, metrics);
             state.Epoch = epoch;
             state.Save(RunFolder, optimizer, average);
             log($"epoch {epoch}/{config.Training.Epochs} loss {record.Loss:F3} WA {metrics.WeightedAccuracy:P1} UA {metrics.UnweightedAccuracy:P1} F1 {metrics.MacroF1:P1} (best {state.BestUa:P1} @ {state.BestEpoch}) {epochSeconds:F1}s");
