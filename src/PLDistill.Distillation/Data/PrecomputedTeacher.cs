@@ -135,6 +135,28 @@ public sealed class PrecomputedTeacher : IDisposable
         return (output, windowWeights is null ? null : stack(windowWeights).MoveToOuterDisposeScope());
     }
 
+    /// <summary>
+    /// How far the stored AwCKA weights are from uniform over training windows of <paramref name="windowSteps"/> audio steps:
+    /// every clip's windows one second (<paramref name="strideSteps"/>) apart, plus the one that ends with the clip, each
+    /// renormalised as <see cref="ForWindows"/> does. Null when no weights were stored.
+    /// </summary>
+    public AttentionWeightProfile? ProfileWeights(int windowSteps, int strideSteps)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(windowSteps, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(strideSteps, 1);
+        if (weights is null)
+            return null;
+        var windows = new List<float[]>();
+        foreach (var clipWeights in weights)
+        {
+            float[] w = FinalizerFreeOperations.ToFloatArray(clipWeights);
+            int length = Math.Min(windowSteps, w.Length);
+            var starts = Enumerable.Range(0, (w.Length - length) / strideSteps + 1).Select(i => i * strideSteps).Append(w.Length - length).Distinct();
+            windows.AddRange(starts.Select(start => w.AsSpan(start, length).ToArray().Select(v => Math.Max(v, (float)WeightFloor)).ToArray()));
+        }
+        return AttentionWeightProfile.Of(windows);
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -213,6 +213,12 @@ public sealed class Trainer
         var clock = Stopwatch.StartNew();
         var result = PrecomputedTeacher.Compute(teacher, clips, objective.NeedsTeacherAttention ? config.Loss.Attention : null, device);
         log($"teacher outputs: {clips.Count} clean whole clips in {clock.Elapsed.TotalSeconds:F0} s (kept on {device.type})");
+        // What AwCKA's weighting changes against plain CKA: how far the teacher's weights are from uniform over the
+        // training windows (crop_seconds of audio steps, one second apart).
+        int secondSteps = (int)Math.Round(config.Features.FramesPerSecond / student.Config.Encoder.Subsampling);
+        int windowSteps = (int)Math.Round(config.Training.CropSeconds * secondSteps);
+        if (result.ProfileWeights(windowSteps, secondSteps) is { } profile)
+            log($"AwCKA weights over {windowSteps}-step windows: {profile}");
         return result;
     }
 

@@ -93,11 +93,36 @@ public sealed class PrecomputedTeacherTests
     }
 
     [Fact]
+    public void The_weights_profile_covers_each_clip_in_windows_a_stride_apart_and_the_last_one_as_training_reads_them()
+    {
+        using var teacher = Teacher();
+        using var stored = PrecomputedTeacher.Compute(teacher, Clips, LastLayer, CPU);
+        var profile = stored.ProfileWeights(windowSteps: 30, strideSteps: 10)!;
+
+        // Clips of 50, 39 and 24 audio steps: windows at steps 0, 10, 20 | 0, 9 (the last) | 0 (the whole short clip).
+        (int Clip, int Step, int Steps)[] windows = [(0, 0, 30), (0, 10, 30), (0, 20, 30), (1, 0, 30), (1, 9, 30), (2, 0, 24)];
+        var read = windows.Select(w =>
+        {
+            var (output, weights) = stored.ForWindows([(w.Clip, w.Step * 4)], tensor(new long[] { w.Steps * 4 }));
+            using (output)
+            using (weights)
+                return weights![0].data<float>().ToArray();
+        }).ToArray();
+        var expected = AttentionWeightProfile.Of(read);
+        Assert.Equal(6, profile.Windows);
+        Assert.Equal(expected.EffectiveShare, profile.EffectiveShare, 5);
+        Assert.Equal(expected.TopTenthMass, profile.TopTenthMass, 5);
+        Assert.Equal(expected.PeakRatio, profile.PeakRatio, 4);
+        Assert.InRange(profile.EffectiveShare, 0.0, 1.0);
+    }
+
+    [Fact]
     public void Without_an_attention_source_no_weights_are_kept()
     {
         using var teacher = Teacher();
         using var stored = PrecomputedTeacher.Compute(teacher, Clips, attention: null, CPU);
         Assert.False(stored.HasAttentionWeights);
+        Assert.Null(stored.ProfileWeights(30, 10));
         var (assembled, weights) = stored.ForWindows([(1, 0)], tensor(new long[] { 157 }));
         using (assembled)
         {
