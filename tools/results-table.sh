@@ -184,7 +184,12 @@ RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" GI
                  "born-again-7-student-pdist-cka" => "PDist, plain CKA, from the seven-member born-again teacher",
                  "born-again-7-student-60-epochs" => "PL-Distill from the seven-member born-again teacher, 60 epochs",
                  "born-again-7-student-pdist-cka-60-epochs" => "PDist, plain CKA, from the seven-member born-again teacher, 60 epochs",
-                 "born-again-7-student-60-epochs-ema" => "PL-Distill from the seven-member born-again teacher, 60 epochs, averaged weights (EMA 0.998)");
+                 "born-again-7-student-60-epochs-ema" => "PL-Distill from the seven-member born-again teacher, 60 epochs, averaged weights (EMA 0.998)",
+                 # 5-fold by actor, student without KD (fold 5, actors 17-20, is "student")
+                 "student-fold-1" => "student without KD, fold 1 (scored on actors 1-4)",
+                 "student-fold-2" => "student without KD, fold 2 (actors 5-8)",
+                 "student-fold-3" => "student without KD, fold 3 (actors 9-12)",
+                 "student-fold-4" => "student without KD, fold 4 (actors 13-16)");
     sub slurp { local $/; open my $f, "<", $_[0] or return undef; decode_json(<$f>) }
     sub summary { my @v = @_; return "–" unless @v; my $m = 0; $m += $_ / @v for @v; my $s = 0; $s += ($_ - $m) ** 2 for @v;
                   @v > 1 ? sprintf("%.1f ± %.1f", $m, sqrt($s / (@v - 1))) : sprintf("%.1f", $m) }   # one seed: no spread to give
