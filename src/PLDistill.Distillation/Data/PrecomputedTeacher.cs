@@ -1,3 +1,4 @@
+using PLDistill.Distillation.Evaluation;
 using PLDistill.Distillation.Losses;
 using PLDistill.Models.Lalm;
 using PLDistill.Models.Runtime;
@@ -146,13 +147,13 @@ public sealed class PrecomputedTeacher : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(strideSteps, 1);
         if (weights is null)
             return null;
+        var placement = new WindowPooling(windowSteps, strideSteps);   // the same starts as pooled evaluation's windows
         var windows = new List<float[]>();
         foreach (var clipWeights in weights)
         {
             float[] w = FinalizerFreeOperations.ToFloatArray(clipWeights);
             int length = Math.Min(windowSteps, w.Length);
-            var starts = Enumerable.Range(0, (w.Length - length) / strideSteps + 1).Select(i => i * strideSteps).Append(w.Length - length).Distinct();
-            windows.AddRange(starts.Select(start => w.AsSpan(start, length).ToArray().Select(v => Math.Max(v, (float)WeightFloor)).ToArray()));
+            windows.AddRange(placement.Offsets(w.Length).Select(start => w[start..(start + length)].Select(v => Math.Max(v, (float)WeightFloor)).ToArray()));
         }
         return AttentionWeightProfile.Of(windows);
     }

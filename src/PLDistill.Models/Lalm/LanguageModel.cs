@@ -49,12 +49,8 @@ public sealed class LanguageModel : Module
     public (Tensor Logits, IReadOnlyList<Tensor> Attention) Forward(Tensor prefixIds, Tensor audio, Tensor audioLengths, Tensor suffixIds, bool returnAttention)
     {
         using var scope = NewDisposeScope();
-        long batch = audio.size(0), audioSteps = audio.size(1), p = prefixIds.size(0), q = suffixIds.size(0);
-        var (x, mask, bias) = Config.AudioWindow is int window
-            ? WindowedLayout(prefixIds, audio, audioLengths, suffixIds, window)
-            : FullContextLayout(prefixIds, audio, audioLengths, suffixIds);
+        var (x, scoreOffset) = Layout(prefixIds, audio, audioLengths, suffixIds);
 
-        var scoreOffset = bias is null ? mask : mask.Plus(bias);   // added to every block's scores: added to each other once
         var attention = new List<Tensor>();
         foreach (var block in blocks)
         {
@@ -74,17 +70,21 @@ public sealed class LanguageModel : Module
     public Tensor AnswerLogits(Tensor prefixIds, Tensor audio, Tensor audioLengths, Tensor suffixIds)
     {
         using var scope = NewDisposeScope();
-        var (x, mask, bias) = Config.AudioWindow is int window
-            ? WindowedLayout(prefixIds, audio, audioLengths, suffixIds, window)
-            : FullContextLayout(prefixIds, audio, audioLengths, suffixIds);
-        var scoreOffset = bias is null ? mask : mask.Plus(bias);
+        var (x, scoreOffset) = Layout(prefixIds, audio, audioLengths, suffixIds);
         for (int layer = 0; layer < blocks.Count; layer++)
             x = blocks[layer].Forward(x, scoreOffset, lastRows: layer == blocks.Count - 1 ? 1 : null).Output;
         return head.forward(finalNorm.forward(x.select(1, x.size(1) - 1))).MoveToOuterDisposeScope();
     }
 
+    // The input sequence (B, S, D) and what every block adds to its attention scores (mask plus any position bias),
+    // computed once for all blocks.
+    private (Tensor X, Tensor ScoreOffset) Layout(Tensor prefixIds, Tensor audio, Tensor audioLengths, Tensor suffixIds) =>
+        Config.AudioWindow is int window
+            ? WindowedLayout(prefixIds, audio, audioLengths, suffixIds, window)
+            : FullContextLayout(prefixIds, audio, audioLengths, suffixIds);
+
     // Teacher layout: causal over [prefix; audio; suffix], learned absolute positions that skip padded audio.
-    private (Tensor X, Tensor Mask, Tensor? Bias) FullContextLayout(Tensor prefixIds, Tensor audio, Tensor audioLengths, Tensor suffixIds)
+    private (Tensor X, Tensor ScoreOffset) FullContextLayout(Tensor prefixIds, Tensor audio, Tensor audioLengths, Tensor suffixIds)
     {
         long batch = audio.size(0), audioSteps = audio.size(1), p = prefixIds.size(0), q = suffixIds.size(0);
         long steps = p + audioSteps + q;
@@ -104,12 +104,12 @@ public sealed class LanguageModel : Module
         var validAudio = audioRange.lt(audioLengths.unsqueeze(1));                                     // (B, Ta)
         var validKeys = Concatenate([ones(batch, p, dtype: @bool, device: device), validAudio, ones(batch, q, dtype: @bool, device: device)], 1);
         var order = Positions(steps, device);
-        return (x, AttentionMasks.Additive(AttentionMasks.Window(order, order, leftContext: (int)steps), validKeys), null);
+        return (x, AttentionMasks.Additive(AttentionMasks.Window(order, order, leftContext: (int)steps), validKeys));
     }
 
     // Student layout. Timeline positions: audio token t at t, suffix token j at L + j (L = the clip's audio length); the
     // prompt sits outside the timeline (absolute positions 0..P-1, no relative bias to or from it).
-    private (Tensor X, Tensor Mask, Tensor Bias) WindowedLayout(Tensor prefixIds, Tensor audio, Tensor audioLengths, Tensor suffixIds, int window)
+    private (Tensor X, Tensor ScoreOffset) WindowedLayout(Tensor prefixIds, Tensor audio, Tensor audioLengths, Tensor suffixIds, int window)
     {
         long batch = audio.size(0), audioSteps = audio.size(1), p = prefixIds.size(0), q = suffixIds.size(0);
         var device = audio.device;
@@ -148,7 +148,7 @@ public sealed class LanguageModel : Module
         var bias = Concatenate([
             zeros(batch, Config.Heads, p, p + timelineSteps, device: device),
             Concatenate([zeros(batch, Config.Heads, timelineSteps, p, device: device), timelineBias], 3)], 2);
-        return (x, mask, bias);
+        return (x, mask.Plus(bias));
     }
 
     /// <summary>Prefix tokens with their absolute positions 0..P−1: (P, D).</summary>

@@ -27,15 +27,16 @@ public sealed class SelfAttention : Module
     }
 
     /// <summary>
-    /// x (B, Tq, D) attends to [pastKeys; keys(x)]. <paramref name="additiveMask"/> broadcasts to (B, H, Tq, Tk) with 0 for
-    /// allowed and a large negative value for blocked pairs; <paramref name="bias"/> is (H, Tq, Tk) or null.
+    /// x (B, Tq, D) attends to [pastKeys; keys(x)]. <paramref name="scoreOffset"/>, added to the scores, broadcasts to
+    /// (B, H, Tq, Tk): a mask (0 for allowed, a large negative value for blocked pairs) plus any position bias, which the
+    /// caller adds to each other once for all its blocks.
     /// Returns the output (B, Tq, D), the keys and values of x (B, H, Tq, d) for a cache, and the weights if asked.
     /// </summary>
     /// <remarks>
     /// With <paramref name="lastQueries"/> = k only the last k rows of x ask: every row still gives its key and value,
-    /// the output is (B, k, D), and the mask and bias keep their full (…, Tq, Tk) shape (their last k query rows are read).
+    /// the output is (B, k, D), and the score offset keeps its full (…, Tq, Tk) shape (its last k query rows are read).
     /// </remarks>
-    public AttentionResult Attend(Tensor x, Tensor additiveMask, Tensor? bias = null,
+    public AttentionResult Attend(Tensor x, Tensor scoreOffset,
                                   Tensor? pastKeys = null, Tensor? pastValues = null, bool returnWeights = false, int? lastQueries = null)
     {
         using var scope = NewDisposeScope();
@@ -46,8 +47,7 @@ public sealed class SelfAttention : Module
         {
             long first = steps - k;
             query = query.narrow(2, first, k);
-            additiveMask = additiveMask.narrow(-2, first, k);
-            bias = bias?.narrow(-2, first, k);
+            scoreOffset = scoreOffset.narrow(-2, first, k);
             steps = k;
         }
         Tensor allKeys = pastKeys is null ? key : Concatenate([pastKeys, key], 2);                               // (B, H, Tk, d)
@@ -58,17 +58,14 @@ public sealed class SelfAttention : Module
         if (returnWeights || (training && dropout > 0))
         {
             var scores = query.matmul(allKeys.transpose(-2, -1)).Times(1.0 / Math.Sqrt(headWidth));          // (B, H, Tq, Tk)
-            if (bias is not null)
-                scores = scores.Plus(bias);
-            weights = scores.Plus(additiveMask).softmax(-1);
+            weights = scores.Plus(scoreOffset).softmax(-1);
             mixed = Dropout(weights).matmul(allValues);
         }
         else
         {
-            // The same softmax(QKᵀ/√d + bias + mask)V as one fused kernel where nobody reads the weights: one operation and
-            // one output instead of six (libtorch also has faster fused kernels for it on CUDA).
-            var mask = bias is null ? additiveMask : additiveMask.Plus(bias);
-            mixed = functional.scaled_dot_product_attention(query, allKeys, allValues, mask);
+            // The same softmax(QKᵀ/√d + offset)V as one fused kernel where nobody reads the weights: one operation and
+            // one output instead of five (libtorch also has faster fused kernels for it on CUDA).
+            mixed = functional.scaled_dot_product_attention(query, allKeys, allValues, scoreOffset);
         }
         var y = output.forward(mixed.transpose(1, 2).reshape(batch, steps, heads * headWidth));            // (B, Tq, D)
 

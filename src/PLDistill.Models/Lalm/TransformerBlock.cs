@@ -26,19 +26,21 @@ public sealed class TransformerBlock : Module
     }
 
     /// <summary>
-    /// x (B, T, D) -> (B, T, D). With <paramref name="pastKeys"/>/<paramref name="pastValues"/> the block continues a stream.
+    /// x (B, T, D) -> (B, T, D); <paramref name="scoreOffset"/> is added to the attention scores (mask plus any position
+    /// bias, see <see cref="SelfAttention.Attend"/>). With <paramref name="pastKeys"/>/<paramref name="pastValues"/> the
+    /// block continues a stream.
     /// The result also carries this step's keys and values (for a cache) and, if asked, the attention weights.
     /// </summary>
     /// <remarks>
     /// With <paramref name="lastRows"/> = k only the last k rows are computed past attention (the output is (B, k, D));
     /// every row still gives its key and value. An LM's last block needs only the answer's row.
     /// </remarks>
-    public AttentionResult Forward(Tensor x, Tensor additiveMask, Tensor? bias = null,
+    public AttentionResult Forward(Tensor x, Tensor scoreOffset,
                                    Tensor? pastKeys = null, Tensor? pastValues = null, bool returnWeights = false, int? lastRows = null)
     {
         using var scope = NewDisposeScope();
         using var normed = attentionNorm.forward(x);
-        var attended = attention.Attend(normed, additiveMask, bias, pastKeys, pastValues, returnWeights, lastRows);
+        var attended = attention.Attend(normed, scoreOffset, pastKeys, pastValues, returnWeights, lastRows);
         var residual = lastRows is int k ? x.narrow(1, x.size(1) - k, k) : x;
         var h = residual.Plus(Dropout(attended.Output));
         var hidden = functional.gelu(expand.forward(feedForwardNorm.forward(h)));

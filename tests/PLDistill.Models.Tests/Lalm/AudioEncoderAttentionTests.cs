@@ -1,4 +1,5 @@
 using PLDistill.Models.Lalm;
+using PLDistill.Models.Runtime;
 using static TorchSharp.torch;
 
 namespace PLDistill.Models.Tests.Lalm;
@@ -55,11 +56,12 @@ public sealed class AudioEncoderAttentionTests
         float[] maskValues = Enumerable.Range(0, 2 * 6 * 11)
             .Select(i => i % 11 != 10 && random.NextDouble() < 0.3 ? AttentionMasks.Blocked : 0f).ToArray();   // the last key stays open to every query
         var mask = tensor(maskValues, [2, 1, 6, 11]);
+        var offset = mask.Plus(bias);   // what a caller hands every block: mask and position bias added once
 
         foreach (int? lastQueries in new int?[] { null, 2 })
         {
-            using var fused = attention.Attend(x, mask, bias, pastKeys, pastValues, lastQueries: lastQueries);
-            using var stepwise = attention.Attend(x, mask, bias, pastKeys, pastValues, returnWeights: true, lastQueries: lastQueries);
+            using var fused = attention.Attend(x, offset, pastKeys, pastValues, lastQueries: lastQueries);
+            using var stepwise = attention.Attend(x, offset, pastKeys, pastValues, returnWeights: true, lastQueries: lastQueries);
             float[] a = fused.Output.contiguous().data<float>().ToArray(), b = stepwise.Output.contiguous().data<float>().ToArray();
             Assert.Equal(b.Length, a.Length);
             Assert.All(Enumerable.Range(0, a.Length), i => Assert.Equal(b[i], a[i], 1e-5f));
