@@ -24,7 +24,7 @@ internal static class ClipLatencyBenchmark
 
     public static void Run(Device device, double clipSeconds, int repeats, string? teacherCheckpoint, string? studentCheckpoint)
     {
-        Console.WriteLine($"# per-clip inference: {BenchEnvironment.Describe()}, device {device.type}, torch threads {get_num_threads()}");
+        Console.WriteLine($"# per-clip inference: {BenchEnvironment.Describe()}, device {device.type}, torch threads {get_num_threads()}, {StudentFactory.Precision} ({StudentFactory.PrecisionVariable})");
         Console.WriteLine($"# one {clipSeconds} s clip, batch 1, {repeats} timed runs after 10 warm-up runs; samples -> class probabilities");
         Console.WriteLine(ClipTimings.Header);
         if (teacherCheckpoint == NoTeacher)
@@ -33,7 +33,8 @@ internal static class ClipLatencyBenchmark
         {
             var (ensemble, metadata) = TeacherFile.Load(teacherCheckpoint);
             using (ensemble)
-                Row($"teacher ({teacherCheckpoint}, {ensemble.Members.Count} members)", ensemble.To(device).Eval(), metadata.Features, device, clipSeconds, repeats);
+                Row($"teacher ({teacherCheckpoint}, {ensemble.Members.Count} members, {StudentFactory.Precision})", ensemble.To(device).Eval().UsePrecision(StudentFactory.Precision),
+                    metadata.Features, device, clipSeconds, repeats);
         }
         else
         {
@@ -68,9 +69,10 @@ internal static class ClipLatencyBenchmark
         }
         Console.WriteLine(Timed(repeats, () => sink = ScalarChain(iterations)).Row("reference: scalar multiply-add chain of the same p50 (machine jitter)", "–"));
 
-        using var a = randn(75, 1024, device: device);
-        using var b = randn(1024, 1100, device: device);   // 75 x 1024 x 1100 = 84.5 M multiply-adds
-        Console.WriteLine(Timed(repeats, () => _ = FirstValue(a.mm(b))).Row("reference: one 84.5 M multiply-add matmul, libtorch", "–"));
+        var type = StudentFactory.Precision.ScalarType();   // the student's
+        using var a = randn(75, 1024, dtype: type, device: device);
+        using var b = randn(1024, 1100, dtype: type, device: device);   // 75 x 1024 x 1100 = 84.5 M multiply-adds
+        Console.WriteLine(Timed(repeats, () => _ = FirstValue(a.mm(b))).Row($"reference: one 84.5 M multiply-add matmul, libtorch, {type}", "–"));
 
         // The student's managed allocation alone, as 64-byte objects held to the end of the run (as its dispose scope
         // holds its tensors' wrappers): the GC pauses and page faults that allocation brings by itself.
@@ -91,7 +93,10 @@ internal static class ClipLatencyBenchmark
     {
         using var flat = result.flatten();
         using var first = flat.narrow(0, 0, 1);
-        return FinalizerFreeOperations.ToFloatArray(first)[0];
+        if (first.dtype == ScalarType.Float32)
+            return FinalizerFreeOperations.ToFloatArray(first)[0];
+        using var asFloat = first.to(ScalarType.Float32);   // a bfloat16 model's activations
+        return FinalizerFreeOperations.ToFloatArray(asFloat)[0];
     }
 
     private static double sink;   // keeps the chain's result alive, so the JIT cannot drop the loop

@@ -10,6 +10,7 @@ using PLDistill.Models.Runtime;
 //   pld-bench clip [cpu|cuda|auto] [seconds=3] [repeats=200] [teacher checkpoint] [student checkpoint]
 //                                                                  (per-clip inference, teacher and student; one core on cpu;
 //                                                                   teacher checkpoint "none": the student alone)
+// PLD_BENCH_PRECISION=BFloat16 runs the models of clip, hop and streams in bfloat16 (default Float32).
 string what = args.FirstOrDefault() ?? "frontend";
 switch (what)
 {

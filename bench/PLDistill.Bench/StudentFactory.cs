@@ -17,6 +17,17 @@ internal static class StudentFactory
     /// </summary>
     public const string LegacyLanguageModelVariable = "PLD_BENCH_LEGACY_LM";
 
+    /// <summary>Set to BFloat16 to run every benchmarked model in bfloat16 (default Float32).</summary>
+    public const string PrecisionVariable = "PLD_BENCH_PRECISION";
+
+    /// <summary>The precision <see cref="PrecisionVariable"/> asks for.</summary>
+    /// <exception cref="ArgumentException">It names no precision.</exception>
+    public static InferencePrecision Precision =>
+        Environment.GetEnvironmentVariable(PrecisionVariable) is { Length: > 0 } value
+            ? Enum.TryParse<InferencePrecision>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
+                : throw new ArgumentException($"{PrecisionVariable}={value}: use Float32 or BFloat16")
+            : InferencePrecision.Float32;
+
     public static (AudioLanguageModel Model, LogMelOptions Features, StreamingParameters Streaming, string Description) Load(string? checkpoint)
     {
         bool legacy = Environment.GetEnvironmentVariable(LegacyLanguageModelVariable) == "1";
@@ -29,16 +40,19 @@ internal static class StudentFactory
     public static (AudioLanguageModel Model, LogMelOptions Features, StreamingParameters Streaming, string Description) Load(
         string? checkpoint, LalmConfig randomShape, string randomDescription)
     {
+        string precision = Precision == InferencePrecision.Float32 ? "" : $", {Precision}";
         if (checkpoint is not null)
         {
             var (model, metadata) = CheckpointFile.Load(checkpoint);
-            return (model, metadata.Features, metadata.Streaming, checkpoint);
+            model.eval();
+            return (model.UsePrecision(Precision), metadata.Features, metadata.Streaming, checkpoint + precision);
         }
         manual_seed(0);
         var random = new AudioLanguageModel(randomShape);
         int bins = randomShape.Encoder.MelBins;
         random.Encoder.SetNormalization(ones(bins).Times(-6), ones(bins).Times(3));
-        return (random, new LogMelOptions(), new StreamingParameters(), randomDescription);
+        random.eval();
+        return (random.UsePrecision(Precision), new LogMelOptions(), new StreamingParameters(), randomDescription + precision);
     }
 
     public static EmotionLabelSet Labels => EmotionLabelSet.Eight;

@@ -26,6 +26,13 @@ internal static class CommonOptions
         Recursive = true,
     };
 
+    /// <summary>The inference precision of the commands that run a model (training is always float32).</summary>
+    public static Option<InferencePrecision> CreatePrecision() => new("--precision")
+    {
+        Description = "Float32 (as trained) or BFloat16 (faster on CPUs with AVX512-BF16 or AMX and on GPUs; class probabilities move by a few thousandths)",
+        DefaultValueFactory = _ => InferencePrecision.Float32,
+    };
+
     /// <summary>Loads libtorch as the options say; the single place the CLI does so.</summary>
     public static TorchRuntimeInfo InitializeTorch(ParseResult parse)
     {

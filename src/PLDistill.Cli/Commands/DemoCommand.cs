@@ -20,13 +20,16 @@ internal static class DemoCommand
     {
         var checkpointOption = new Option<string>("--checkpoint") { Description = "checkpoint file or 'default'", DefaultValueFactory = _ => DefaultModel.Name };
         var clipsOption = new Option<int>("--clips") { Description = "held-out clips to stream", DefaultValueFactory = _ => 3 };
-        var command = new Command("demo", "Stream held-out clips through the default student and print rolling estimates") { checkpointOption, clipsOption };
+        var precisionOption = CommonOptions.CreatePrecision();
+        var command = new Command("demo", "Stream held-out clips through the default student and print rolling estimates") { checkpointOption, clipsOption, precisionOption };
         command.SetAction(async (parse, cancellation) =>
         {
             var runtime = CommonOptions.InitializeTorch(parse);
             var student = DefaultModel.LoadStudent(parse.GetValue(checkpointOption)!);
+            student.Model.eval();
+            student.Model.UsePrecision(parse.GetValue(precisionOption));
             var streaming = student.Streaming;
-            AnsiConsole.MarkupLine($"model: {Markup.Escape(student.Description)}; {student.Model.ParameterCount:N0} parameters on {runtime.Device.type.ToString().ToLowerInvariant()}");
+            AnsiConsole.MarkupLine($"model: {Markup.Escape(student.Description)}; {student.Model.ParameterCount:N0} parameters on {runtime.Device.type.ToString().ToLowerInvariant()} in {student.Model.Precision}");
             AnsiConsole.MarkupLine($"window {streaming.WindowSeconds:0.##} s, hop {streaming.HopMilliseconds:0.#} ms, incremental student: encoder and LM continue from device-resident caches (as `pld run`)");
 
             var recognizer = new StreamingStudent(student.Model, student.Features, streaming, student.Labels, runtime.Device, maxStreams: 1);

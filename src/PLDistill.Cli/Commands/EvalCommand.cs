@@ -20,13 +20,14 @@ internal static class EvalCommand
         var jsonOption = new Option<bool>("--json") { Description = "print one JSON object: wa, ua, macro_f1, n, labels, confusion" };
         var batchOption = new Option<int>("--batch") { Description = "clips per forward pass", DefaultValueFactory = _ => 32 };
         var windowsOption = new Option<int?>("--windows") { Description = "score each clip by the mean class probabilities of its streaming windows (the checkpoint's window length), one every HOP milliseconds; default: one pass over the whole clip", HelpName = "HOP" };
-        var command = new Command("eval", "Evaluate a checkpoint: WA, UA, macro-F1 and the confusion matrix") { checkpointOption, dataOption, labelsOption, jsonOption, batchOption, windowsOption };
+        var precisionOption = CommonOptions.CreatePrecision();
+        var command = new Command("eval", "Evaluate a checkpoint: WA, UA, macro-F1 and the confusion matrix") { checkpointOption, dataOption, labelsOption, jsonOption, batchOption, windowsOption, precisionOption };
         command.SetAction(parse =>
         {
             var runtime = CommonOptions.InitializeTorch(parse);
             string path = DefaultModel.Resolve(parse.GetValue(checkpointOption)!);
             var (model, metadata) = TeacherFile.Load(path);   // a checkpoint, or an ensemble teacher's manifest
-            using var loaded = model.To(runtime.Device);
+            using var loaded = model.To(runtime.Device).Eval().UsePrecision(parse.GetValue(precisionOption));
             var labels = EmotionLabelSet.Parse(parse.GetValue(labelsOption) ?? metadata.LabelSet);
             var corpus = RavdessCorpus.Scan(parse.GetValue(dataOption)!);
             if (corpus.Clips.Count == 0)

@@ -29,20 +29,23 @@ internal static class RunCommand
         var mode = new Option<string>("--mode") { Description = "incremental (device-resident caches, only new audio runs) or recompute (whole window every hop)", DefaultValueFactory = _ => "incremental" };
         var rawRate = new Option<int>("--rate") { Description = "sample rate of raw PCM on stdin", DefaultValueFactory = _ => 16000 };
         var rawChannels = new Option<int>("--channels") { Description = "channels of raw PCM on stdin", DefaultValueFactory = _ => 1 };
+        var precision = CommonOptions.CreatePrecision();
         var alert = new Option<string?>("--alert") { Description = "LABEL:P:SECONDS, e.g. angry:0.6:2 — alert when LABEL stays above P for SECONDS" };
         var command = new Command("run", "Rolling emotion estimates for one live stream: file, stdin or microphone")
         {
-            input, checkpoint, json, hop, window, realtime, mode, rawRate, rawChannels, alert,
+            input, checkpoint, json, hop, window, realtime, mode, rawRate, rawChannels, alert, precision,
         };
         command.SetAction(async (parse, cancellation) =>
         {
             var alertSpec = ParseAlert(parse.GetValue(alert));
             var runtime = CommonOptions.InitializeTorch(parse);
             var student = DefaultModel.LoadStudent(parse.GetValue(checkpoint)!);
+            student.Model.eval();
+            student.Model.UsePrecision(parse.GetValue(precision));
             var streaming = WithOverrides(student, parse.GetValue(hop), parse.GetValue(window));
             bool asJson = parse.GetValue(json);
             var status = asJson ? Console.Error : Console.Out;
-            status.WriteLine($"model: {student.Description}; {student.Model.ParameterCount:N0} parameters on {runtime.Device.type.ToString().ToLowerInvariant()}");
+            status.WriteLine($"model: {student.Description}; {student.Model.ParameterCount:N0} parameters on {runtime.Device.type.ToString().ToLowerInvariant()} in {student.Model.Precision}");
             status.WriteLine($"window {streaming.WindowSeconds:0.##} s, hop {streaming.HopMilliseconds:0.#} ms, {parse.GetValue(mode)} mode");
 
             string spec = parse.GetValue(input)!;

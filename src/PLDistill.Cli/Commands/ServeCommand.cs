@@ -23,10 +23,11 @@ internal static class ServeCommand
         var tlsCertificate = new Option<string?>("--tls-cert") { Description = "PKCS#12 or PEM certificate for https (overrides listen.tls_certificate)" };
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of a PEM certificate (overrides listen.tls_key)" };
         var metrics = new Option<string?>("--metrics") { Description = "http://IP:PORT for /metrics, or 'off' (overrides metrics.url)" };
+        var precision = new Option<string?>("--precision") { Description = "float32 or bfloat16 (overrides model.precision)" };
         var logFormat = new Option<string?>("--log-format") { Description = "text or json (overrides logging.format)" };
         var command = new Command("serve", "Serve real-time emotion recognition over gRPC (pldistill.v1)")
         {
-            config, checkpoint, listen, tlsCertificate, tlsKey, metrics, logFormat, CreateHashKey(),
+            config, checkpoint, precision, listen, tlsCertificate, tlsKey, metrics, logFormat, CreateHashKey(),
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -37,6 +38,7 @@ internal static class ServeCommand
                     overrides[key] = value;
             }
             Override("model:checkpoint", parse.GetValue(checkpoint));
+            Override("model:precision", parse.GetValue(precision));
             Override("listen:url", parse.GetValue(listen));
             Override("listen:tls_certificate", parse.GetValue(tlsCertificate));
             Override("listen:tls_key", parse.GetValue(tlsKey));
@@ -58,6 +60,8 @@ internal static class ServeCommand
 
             var runtime = CommonOptions.InitializeTorch(parse);
             var student = DefaultModel.LoadStudent(options.Model.Checkpoint);
+            student.Model.eval();
+            student.Model.UsePrecision(options.Model.ParsedPrecision);
             var model = new StudentRecognizerFactory(student.Model, student.Features, student.Streaming, student.Labels, runtime.Device, student.Description);
             PldServer server;
             try
@@ -71,7 +75,7 @@ internal static class ServeCommand
             await using (server)
             {
                 await server.StartAsync(cancellation);
-                Console.WriteLine($"model: {student.Description}; {student.Model.ParameterCount:N0} parameters on {runtime.Device.type.ToString().ToLowerInvariant()}");
+                Console.WriteLine($"model: {student.Description}; {student.Model.ParameterCount:N0} parameters on {runtime.Device.type.ToString().ToLowerInvariant()} in {student.Model.Precision}");
                 Console.WriteLine($"serving pldistill.v1 on {server.Address} ({(options.Listen.UsesTls ? "TLS" : "plaintext HTTP/2")}), " +
                                   $"{options.Auth.Tenants.Count} tenant(s); metrics: {(server.MetricsAddress is { } m ? new Uri(m, "/metrics").ToString() : "off")}");
                 if (student.IsRandom)

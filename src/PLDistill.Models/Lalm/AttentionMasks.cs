@@ -34,12 +34,15 @@ public static class AttentionMasks
         return range.unsqueeze(0).lt(lengths.unsqueeze(1));
     }
 
-    /// <summary>Combines an allowed-pairs mask (Tq, Tk) and valid keys (B, Tk) into an additive mask (B, 1, Tq, Tk).</summary>
-    public static Tensor Additive(Tensor allowedPairs, Tensor validKeys)
+    /// <summary>
+    /// Combines an allowed-pairs mask (Tq, Tk) and valid keys (B, Tk) into an additive mask (B, 1, Tq, Tk) of
+    /// <paramref name="dtype"/>, the attention scores' type (<see cref="Blocked"/> is within bfloat16's range too).
+    /// </summary>
+    public static Tensor Additive(Tensor allowedPairs, Tensor validKeys, ScalarType dtype)
     {
         using var scope = NewDisposeScope();
         var allowed = allowedPairs.unsqueeze(0).logical_and(validKeys.unsqueeze(1));          // (B, Tq, Tk)
-        var mask = zeros_like(allowed, dtype: float32).masked_fill(allowed.logical_not(), BlockedScore);
+        var mask = zeros_like(allowed, dtype: dtype).masked_fill(allowed.logical_not(), BlockedScore);
         return mask.unsqueeze(1).MoveToOuterDisposeScope();
     }
 }

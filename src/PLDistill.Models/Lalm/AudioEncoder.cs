@@ -39,6 +39,9 @@ public sealed class AudioEncoder : Module
     /// <summary>The shape.</summary>
     public EncoderConfig Config { get; }
 
+    /// <summary>The number type of the weights (the normalisation statistics follow them).</summary>
+    public InferencePrecision Precision => featureMean.dtype.ToInferencePrecision();
+
     /// <summary>The blocks, for incremental use by the streaming engine.</summary>
     public IReadOnlyList<TransformerBlock> Blocks => blocks.ToArray();
 
@@ -50,8 +53,8 @@ public sealed class AudioEncoder : Module
         featureStd.copy_(std.NotBelow(1e-5));
     }
 
-    /// <summary>(x − mean) / std per mel band.</summary>
-    public Tensor Normalize(Tensor mel) => (mel - featureMean) / featureStd;
+    /// <summary>(x − mean) / std per mel band, in the encoder's precision (features arrive as float32 whatever it runs in).</summary>
+    public Tensor Normalize(Tensor mel) => ((mel.dtype == featureMean.dtype ? mel : mel.to(featureMean.dtype)) - featureMean) / featureStd;
 
     /// <summary>
     /// mel (B, T, M) with valid lengths (B) in mel frames -> frames (B, T', D) and their valid lengths (B), T' = ⌊T/s⌋.
@@ -77,7 +80,7 @@ public sealed class AudioEncoder : Module
         var lengths = melLengths.FloorDividedBy(Config.Subsampling);
         var positions = KeptScalarOperations.Positions(steps, mel.device);
         var mask = AttentionMasks.Additive(AttentionMasks.Window(positions, positions, Config.LeftContextFrames),
-                                           AttentionMasks.ValidSteps(lengths, steps));
+                                           AttentionMasks.ValidSteps(lengths, steps), x.dtype);
         // Position bias and mask are added to the scores of every block: add them to each other once.
         var scoreOffset = mask.Plus(positionBias.Compute(positions, positions));                        // (B, H, T', T')
         var attention = new List<Tensor>();
@@ -145,13 +148,13 @@ public sealed class AudioEncoder : Module
         var values = new Tensor[streams][];
         Tensor frames;
         if (active.Length == 0)
-            frames = zeros(streams, 0, Config.Width, device: device);
+            frames = zeros(streams, 0, Config.Width, dtype: featureMean.dtype, device: device);
         else
         {
             var x = Subsample(groups, counts, states, active, histories);                            // (A, T, D)
             var encoded = finalNorm.forward(Attend(x, counts, states, active, window, keys, values));  // (A, T, D)
             frames = active.Length == streams && active.Select((b, a) => b == a).All(same => same) ? encoded
-                : zeros(streams, encoded.size(1), Config.Width, device: device)
+                : zeros(streams, encoded.size(1), Config.Width, dtype: encoded.dtype, device: device)
                     .index_copy_(0, tensor(active.Select(b => (long)b).ToArray(), device: device), encoded);   // (B, T, D)
         }
 
@@ -180,7 +183,7 @@ public sealed class AudioEncoder : Module
             int[] members = active[start..end];
             var mel = Concatenate(members.Select(b => groups[b]).ToArray(), 0);                                          // (n, c·s, M)
             var history = Concatenate(members.Select(b => states[b].SubsamplingHistory
-                ?? zeros(1, ConvolutionalSubsampling.CausalContext, Config.Width, device: device)).ToArray(), 0); // (n, 2, D)
+                ?? zeros(1, ConvolutionalSubsampling.CausalContext, Config.Width, dtype: featureMean.dtype, device: device)).ToArray(), 0); // (n, 2, D)
             var (x, next) = subsampling.Forward(mel, history);                                                  // (n, c, D)
             for (int i = 0; i < members.Length; i++)
                 histories[members[i]] = next.narrow(0, i, 1);
@@ -208,7 +211,7 @@ public sealed class AudioEncoder : Module
         var realFrom = tensor(cached.Select(c => past - c).ToArray(), device: device);          // (A): first real cached key
         var realTo = tensor(active.Select(b => past + counts[b]).ToArray(), device: device);    // (A): past the last real new key
         var realKeys = AttentionMasks.ValidSteps(realTo, all).logical_and(AttentionMasks.ValidSteps(realFrom, all).logical_not()); // (A, P+T)
-        var mask = AttentionMasks.Additive(AttentionMasks.Window(queryPositions, keyPositions, window), realKeys);            // (A, 1, T, P+T)
+        var mask = AttentionMasks.Additive(AttentionMasks.Window(queryPositions, keyPositions, window), realKeys, x.dtype);            // (A, 1, T, P+T)
         var scoreOffset = mask.Plus(positionBias.Compute(queryPositions, keyPositions));                                    // (A, H, T, P+T)
 
         foreach (int b in active)

@@ -1,4 +1,6 @@
 using PLDistill.Audio.Data;
+using PLDistill.Models.Runtime;
+using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -55,6 +57,23 @@ public sealed class AudioLanguageModel : Module
     /// <summary>Trainable parameter count.</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
 
+    /// <summary>The number type the weights, and so every activation, are in now.</summary>
+    public InferencePrecision Precision => encoder.Precision;
+
+    /// <summary>
+    /// Converts the weights to <paramref name="precision"/> for inference (features may still arrive as float32: the
+    /// encoder converts them; class logits leave as float32). Returns this model.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A reduced precision was asked of a model in training mode: training runs in float32.</exception>
+    public AudioLanguageModel UsePrecision(InferencePrecision precision)
+    {
+        if (precision != InferencePrecision.Float32 && training)
+            throw new InvalidOperationException($"{precision} is for inference; call eval() first (training runs in float32)");
+        if (precision != Precision)
+            this.to(precision.ScalarType());
+        return this;
+    }
+
     /// <summary>mel (B, T, M), lengths (B) in mel frames -> projector outputs, logits and (optionally) LM attention.</summary>
     public LalmOutput Forward(Tensor mel, Tensor melLengths, bool returnAttention = false)
     {
@@ -96,10 +115,17 @@ public sealed class AudioLanguageModel : Module
     public Tensor AnswerStep(IReadOnlyList<Tensor> projected, KeyValueCache prompt, IReadOnlyList<LanguageModelStreamState> states) =>
         languageModel.Step(projected, suffixIds, prompt, states);
 
-    /// <summary>Class logits (B, C): the answer logits of the label set's words, in class order.</summary>
+    /// <summary>
+    /// Class logits (B, C): the answer logits of the label set's words, in class order, as float32 whatever precision
+    /// the model runs in (callers read them as float32 and take softmax over only C values).
+    /// </summary>
     public Tensor ClassLogits(Tensor answerLogits, EmotionLabelSet labels)
     {
         using var ids = tensor(Vocabulary.AnswerIds(labels), device: answerLogits.device);
-        return answerLogits.index_select(1, ids);
+        var classes = answerLogits.index_select(1, ids);
+        if (classes.dtype == ScalarType.Float32)
+            return classes;
+        using (classes)
+            return classes.to(ScalarType.Float32);
     }
 }

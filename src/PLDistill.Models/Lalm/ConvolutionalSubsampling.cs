@@ -44,7 +44,7 @@ public sealed class ConvolutionalSubsampling : Module
         long batch = mel.size(0), steps = mel.size(1) / Factor;
         var stacked = mel.narrow(1, 0, steps * Factor).reshape(batch, steps, Factor * mel.size(2));   // (B, T', s·M)
         var merged = functional.gelu(merge.forward(stacked));                                          // (B, T', D)
-        history ??= zeros(batch, CausalContext, Width, device: mel.device);
+        history ??= zeros(batch, CausalContext, Width, dtype: mel.dtype, device: mel.device);
         var padded = Concatenate([history, merged], 1);                                                        // (B, 2 + T', D)
         var nextHistory = padded.narrow(1, steps, CausalContext).contiguous();
         if (steps == 0)

@@ -68,7 +68,7 @@ public sealed class KeyValueCache : IDisposable
         var shape = caches.Select(c => c.keys[layer]).First(t => t is not null)!;
         Tensor Pad(Tensor? cached) => cached switch
         {
-            null => zeros(1, shape.size(1), steps, shape.size(3), device: shape.device),
+            null => zeros(1, shape.size(1), steps, shape.size(3), dtype: shape.dtype, device: shape.device),
             _ when cached.size(2) == steps => cached,
             _ => nn.functional.pad(cached, [0, 0, steps - cached.size(2), 0]),
         };

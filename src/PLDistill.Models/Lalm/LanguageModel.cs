@@ -104,7 +104,7 @@ public sealed class LanguageModel : Module
         var validAudio = audioRange.lt(audioLengths.unsqueeze(1));                                     // (B, Ta)
         var validKeys = Concatenate([ones(batch, p, dtype: @bool, device: device), validAudio, ones(batch, q, dtype: @bool, device: device)], 1);
         var order = Positions(steps, device);
-        return (x, AttentionMasks.Additive(AttentionMasks.Window(order, order, leftContext: (int)steps), validKeys));
+        return (x, AttentionMasks.Additive(AttentionMasks.Window(order, order, leftContext: (int)steps), validKeys, x.dtype));
     }
 
     // Student layout. Timeline positions: audio token t at t, suffix token j at L + j (L = the clip's audio length); the
@@ -141,13 +141,13 @@ public sealed class LanguageModel : Module
             .unsqueeze(0).expand(batch, -1, -1);
         var timelineRows = Concatenate([ones(batch, timelineSteps, p, dtype: @bool, device: device), timelineAllowed], 2);
         var allowed = Concatenate([promptRows, timelineRows], 1);                                              // (B, S, S)
-        var mask = zeros_like(allowed, dtype: float32).masked_fill(allowed.logical_not(), AttentionMasks.BlockedScore).unsqueeze(1);
+        var mask = zeros_like(allowed, dtype: x.dtype).masked_fill(allowed.logical_not(), AttentionMasks.BlockedScore).unsqueeze(1);
 
         // Relative bias among timeline tokens only.
         var timelineBias = audioBias!.ForDistances(distance);                                          // (B, H, Ta+Q, Ta+Q)
         var bias = Concatenate([
-            zeros(batch, Config.Heads, p, p + timelineSteps, device: device),
-            Concatenate([zeros(batch, Config.Heads, timelineSteps, p, device: device), timelineBias], 3)], 2);
+            zeros(batch, Config.Heads, p, p + timelineSteps, dtype: x.dtype, device: device),
+            Concatenate([zeros(batch, Config.Heads, timelineSteps, p, dtype: x.dtype, device: device), timelineBias], 3)], 2);
         return (x, mask.Plus(bias));
     }
 
@@ -173,7 +173,7 @@ public sealed class LanguageModel : Module
         long p = prefixIds.size(0);
         var prompt = new KeyValueCache(blocks.Count, (int)p);
         var x = EmbedPrefix(prefixIds).unsqueeze(0);
-        var mask = zeros(p, p, device: prefixIds.device).masked_fill(ones(p, p, dtype: @bool, device: prefixIds.device).tril().logical_not(), AttentionMasks.BlockedScore);
+        var mask = zeros(p, p, dtype: x.dtype, device: prefixIds.device).masked_fill(ones(p, p, dtype: @bool, device: prefixIds.device).tril().logical_not(), AttentionMasks.BlockedScore);
         for (int layer = 0; layer < blocks.Count; layer++)
         {
             var result = blocks[layer].Forward(x, mask);
@@ -247,8 +247,8 @@ public sealed class LanguageModel : Module
         var suffixSeen = keyIsAudio.logical_not().unsqueeze(1).logical_and(queryIsSuffix.unsqueeze(2)).logical_and(distance.IsAtLeast(0));
         var seen = audioSeen.logical_or(suffixSeen).logical_and(keyValid.unsqueeze(1));
         var allowed = Concatenate([ones(streams, widest + q, p, dtype: @bool, device: device), seen], 2);
-        var mask = zeros_like(allowed, dtype: float32).masked_fill(allowed.logical_not(), AttentionMasks.BlockedScore).unsqueeze(1);
-        var bias = Concatenate([zeros(streams, Config.Heads, widest + q, p, device: device), audioBias!.ForDistances(distance)], 3);
+        var mask = zeros_like(allowed, dtype: x.dtype).masked_fill(allowed.logical_not(), AttentionMasks.BlockedScore).unsqueeze(1);
+        var bias = Concatenate([zeros(streams, Config.Heads, widest + q, p, dtype: x.dtype, device: device), audioBias!.ForDistances(distance)], 3);
         var scoreOffset = mask.Plus(bias);                                                              // (B, H, n+Q, p+m+n+Q)
 
         var freshKeys = new Tensor[streams, blocks.Count];

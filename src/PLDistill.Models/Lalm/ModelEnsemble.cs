@@ -1,4 +1,5 @@
 using PLDistill.Audio.Data;
+using PLDistill.Models.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 using static PLDistill.Models.Runtime.FinalizerFreeOperations;
@@ -63,6 +64,14 @@ public sealed class ModelEnsemble : IDisposable
     {
         foreach (var member in members)
             member.to(device);
+        return this;
+    }
+
+    /// <summary>Converts every member to <paramref name="precision"/> (see <see cref="AudioLanguageModel.UsePrecision"/>).</summary>
+    public ModelEnsemble UsePrecision(InferencePrecision precision)
+    {
+        foreach (var member in members)
+            member.UsePrecision(precision);
         return this;
     }
 

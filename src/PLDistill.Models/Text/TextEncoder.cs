@@ -67,7 +67,7 @@ public sealed class TextEncoder : Module
         x = TrainingDropout.Apply(x, dropout, training);
         using var allPairs = AttentionMasks.Window(positions, positions, leftContext: null);                 // bidirectional
         using var validKeys = AttentionMasks.ValidSteps(lengths, steps);                                    // (B, T)
-        var mask = AttentionMasks.Additive(allPairs, validKeys);                                            // (B, 1, T, T)
+        var mask = AttentionMasks.Additive(allPairs, validKeys, x.dtype);                                   // (B, 1, T, T)
 
         var states = new List<Tensor> { x };
         var attention = new List<Tensor>();

@@ -1,3 +1,5 @@
+using PLDistill.Models.Runtime;
+
 namespace PLDistill.Server.Configuration;
 
 /// <summary>The student the server runs.</summary>
@@ -6,9 +8,22 @@ public sealed record ModelSettings
     /// <summary>A student checkpoint path, or "default" for the shipped one.</summary>
     public string Checkpoint { get; init; } = "default";
 
+    /// <summary>float32 (as trained) or bfloat16 (faster on CPUs with AVX512-BF16 or AMX and on GPUs; see the README).</summary>
+    public string Precision { get; init; } = "float32";
+
+    /// <summary><see cref="Precision"/> parsed.</summary>
+    /// <exception cref="ServerConfigurationException">It names no precision.</exception>
+    public InferencePrecision ParsedPrecision => Precision.Trim().ToLowerInvariant() switch
+    {
+        "float32" or "fp32" => InferencePrecision.Float32,
+        "bfloat16" or "bf16" => InferencePrecision.BFloat16,
+        _ => throw new ServerConfigurationException($"model.precision '{Precision}': use float32 or bfloat16"),
+    };
+
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(Checkpoint))
             throw new ServerConfigurationException("model.checkpoint is empty; use a path or 'default'");
+        _ = ParsedPrecision;
     }
 }

@@ -16,15 +16,18 @@ public sealed class ProjectorCache : IDisposable
     private readonly bool[] used;
     private readonly Stack<int> free;
 
-    /// <summary>A cache of <paramref name="slots"/> streams × <paramref name="capacityFrames"/> frames × <paramref name="width"/>.</summary>
-    public ProjectorCache(int slots, int capacityFrames, int width, Device device)
+    /// <summary>
+    /// A cache of <paramref name="slots"/> streams × <paramref name="capacityFrames"/> frames × <paramref name="width"/>, in
+    /// <paramref name="precision"/> (the model's: bfloat16 halves it).
+    /// </summary>
+    public ProjectorCache(int slots, int capacityFrames, int width, Device device, InferencePrecision precision = InferencePrecision.Float32)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacityFrames, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         Capacity = capacityFrames;
         Width = width;
-        storage = zeros([slots, 2L * capacityFrames, width], dtype: float32, device: device);
+        storage = zeros([slots, 2L * capacityFrames, width], dtype: precision.ScalarType(), device: device);
         counts = new long[slots];
         used = new bool[slots];
         free = new Stack<int>(Enumerable.Range(0, slots).Reverse());
@@ -43,7 +46,7 @@ public sealed class ProjectorCache : IDisposable
     public int SlotsInUse => Slots - free.Count;
 
     /// <summary>Device bytes one stream's slot occupies.</summary>
-    public long BytesPerSlot => 2L * Capacity * Width * sizeof(float);
+    public long BytesPerSlot => 2L * Capacity * Width * storage.element_size();
 
     /// <summary>Claims an empty slot for a new stream.</summary>
     /// <exception cref="InvalidOperationException">Every slot is taken (the engine maps this to "resource exhausted").</exception>
@@ -77,6 +80,8 @@ public sealed class ProjectorCache : IDisposable
             return;
         if (frames.size(1) != Width)
             throw new ArgumentException($"frames are {frames.size(1)} wide; the cache holds {Width}", nameof(frames));
+        if (frames.dtype != storage.dtype)
+            throw new ArgumentException($"frames are {frames.dtype}; the cache holds {storage.dtype} (the model's precision)", nameof(frames));
         using var scope = NewDisposeScope();
         var kept = t > Capacity ? frames.narrow(0, t - Capacity, Capacity) : frames;
         long first = counts[slot] + (t - kept.size(0));

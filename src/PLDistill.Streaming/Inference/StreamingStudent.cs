@@ -69,7 +69,7 @@ public sealed class StreamingStudent : IEmotionRecognizer
         if (model.Config.LanguageModel.IsStreamable)
             answerPrompt = model.EncodeAnswerPrompt();
         else
-            projectorCache = new ProjectorCache(maxStreams, WindowFrames, model.Config.LanguageModel.Width, device);
+            projectorCache = new ProjectorCache(maxStreams, WindowFrames, model.Config.LanguageModel.Width, device, model.Precision);
     }
 
     /// <inheritdoc />

@@ -4,6 +4,7 @@ using PLDistill.Distillation.Data;
 using PLDistill.Distillation.Evaluation;
 using PLDistill.Distillation.Training;
 using PLDistill.Models.Checkpoints;
+using PLDistill.Models.Runtime;
 using static TorchSharp.torch;
 
 namespace PLDistill.Distillation.Tests.Training;
@@ -83,6 +84,29 @@ public sealed class ShippedModelsTests
 
         foreach (string teacherPath in new[] { TeacherPath, DefaultTeacherPath(TrainingConfigFile.Load(DefaultConfigPath)) })
             AssertTeacherScoresWhatItsMembersRecord(corpus, teacherPath);
+    }
+
+    [Fact]
+    public void On_the_shared_ravdess_copy_the_default_student_in_bfloat16_scores_what_it_scores_in_float32_give_or_take_two_clips()
+    {
+        string? root = RavdessCorpus.FindSharedRoot();
+        if (root is null)
+            Assert.Skip($"shared RAVDESS data not found ({RavdessCorpus.SharedRelativePath} or ${RavdessCorpus.RootEnvironmentVariable})");
+        var (student, metadata) = CheckpointFile.Load(StudentPath);
+        using (student)
+        {
+            var labels = EmotionLabelSet.Parse(metadata.LabelSet);
+            var clips = EvaluationClips(RavdessCorpus.Scan(root), metadata, labels);
+            student.eval();
+            var full = Evaluator.Evaluate(student, clips, labels, CPU);
+            student.UsePrecision(InferencePrecision.BFloat16);
+            var reduced = Evaluator.Evaluate(student, clips, labels, CPU);
+            // Two clips of the smallest class (neutral, 16 clips) may change their answer.
+            double twoClips = 2.0 / labels.Count / 16;
+            Assert.InRange(reduced.UnweightedAccuracy, full.UnweightedAccuracy - twoClips - 1e-9, full.UnweightedAccuracy + twoClips + 1e-9);
+            int changed = full.Confusion.Zip(reduced.Confusion).Sum(rows => rows.First.Zip(rows.Second).Sum(c => Math.Abs(c.First - c.Second))) / 2;
+            Assert.True(changed <= 4, $"the float32 and bfloat16 confusion matrices differ by {changed} clips");
+        }
     }
 
     private static void AssertTeacherScoresWhatItsMembersRecord(RavdessCorpus corpus, string teacherPath)

@@ -28,6 +28,7 @@ public sealed class ServerConfigurationTests : IDisposable
         var options = ServerConfiguration.Load(Write("server.yaml", """
             listen: { url: "http://127.0.0.1:6000" }
             metrics: { enabled: false }
+            model: { precision: bfloat16 }
             streaming: { default_hop_milliseconds: 500, max_configurations: 2 }
             engine: { policy: drop_oldest, producer_wait_milliseconds: -1 }
             limits:
@@ -43,6 +44,7 @@ public sealed class ServerConfigurationTests : IDisposable
 
         Assert.Equal("http://127.0.0.1:6000", options.Listen.Url);
         Assert.False(options.Metrics.Enabled);
+        Assert.Equal(PLDistill.Models.Runtime.InferencePrecision.BFloat16, options.Model.ParsedPrecision);
         Assert.Equal(500, options.Streaming.DefaultHopMilliseconds);
         Assert.Equal(-1, options.Engine.ProducerWaitMilliseconds);
         Assert.Equal(Timeout.InfiniteTimeSpan, options.Engine.ToEngineOptions(TimeSpan.Zero).ProducerWaitBudget);
@@ -74,6 +76,7 @@ public sealed class ServerConfigurationTests : IDisposable
     [InlineData("listen: { url: \"ftp://x:1\" }", "listen.url 'ftp://x:1': use http://HOST:PORT")]
     [InlineData("listen: { url: \"https://127.0.0.1:1\" }", "is https but listen.tls_certificate is not set")]
     [InlineData("engine: { policy: fastest }", "engine.policy 'fastest': use coalesce or drop_oldest")]
+    [InlineData("model: { precision: float16 }", "model.precision 'float16': use float32 or bfloat16")]
     [InlineData("streaming: { min_hop_milliseconds: 500, max_hop_milliseconds: 100 }", "need 20 <= min <= max <= 10000")]
     [InlineData("logging: { level: loud }", "logging.level 'loud'")]
     [InlineData("auth: { tenants: [ { name: Acme, api_key_sha256: [x] } ] }", "name 'Acme'")]

@@ -46,4 +46,21 @@ public sealed class ProjectorCacheTests
         Assert.Equal(2L * 10 * 3 * sizeof(float), cache.BytesPerSlot);
         Assert.Throws<ArgumentOutOfRangeException>(() => cache.Window(5, 1));
     }
+
+    [Fact]
+    public void A_bfloat16_cache_takes_half_the_memory_and_refuses_frames_of_another_type()
+    {
+        using var cache = new ProjectorCache(slots: 2, capacityFrames: 10, width: 3, CPU, InferencePrecision.BFloat16);
+        Assert.Equal(2L * 10 * 3 * 2, cache.BytesPerSlot);
+        int slot = cache.Allocate();
+        cache.Append(slot, ones(4, 3, dtype: ScalarType.BFloat16).Times(3));
+        using (var window = cache.Window(slot, 10))
+        {
+            Assert.Equal(ScalarType.BFloat16, window.dtype);
+            Assert.Equal(3f, window.to(ScalarType.Float32).max().item<float>());
+        }
+        var error = Assert.Throws<ArgumentException>(() => cache.Append(slot, ones(2, 3)));
+        Assert.Contains("Float32", error.Message, StringComparison.Ordinal);
+        Assert.Equal(4, cache.Count(slot));   // the refused frames left the slot as it was
+    }
 }
