@@ -107,48 +107,22 @@ public sealed class LanguageModel : Module
         return (x, AttentionMasks.Additive(AttentionMasks.Window(order, order, leftContext: (int)steps), validKeys, x.dtype));
     }
 
-    // Student layout. Timeline positions: audio token t at t, suffix token j at L + j (L = the clip's audio length); the
-    // prompt sits outside the timeline (absolute positions 0..P-1, no relative bias to or from it).
+    // Student layout (the rules are in WindowedAttentionLayout, which computes who sees whom on the host): relative bias
+    // among timeline tokens only, zero to and from the prompt, blocked pairs at AttentionMasks.Blocked.
     private (Tensor X, Tensor ScoreOffset) WindowedLayout(Tensor prefixIds, Tensor audio, Tensor audioLengths, Tensor suffixIds, int window)
     {
         long batch = audio.size(0), audioSteps = audio.size(1), p = prefixIds.size(0), q = suffixIds.size(0);
+        long steps = p + audioSteps + q, timelineSteps = audioSteps + q;
         var device = audio.device;
         var prefix = EmbedPrefix(prefixIds);
         var suffix = EmbedSuffix(suffixIds, p);
         var x = Concatenate([prefix.unsqueeze(0).expand(batch, -1, -1), audio, suffix.unsqueeze(0).expand(batch, -1, -1)], 1);
 
-        var lengths = audioLengths.unsqueeze(1);                                                        // (B, 1)
-        var audioPositions = Positions(audioSteps, device).unsqueeze(0).expand(batch, -1);
-        var suffixPositions = Positions(q, device).unsqueeze(0).Plus(lengths);
-        var timeline = Concatenate([audioPositions, suffixPositions], 1);                                      // (B, Ta+Q)
-        var isSuffix = Concatenate([zeros(batch, audioSteps, dtype: @bool, device: device), ones(batch, q, dtype: @bool, device: device)], 1);
-        var validAudioKey = Concatenate([audioPositions.lt(lengths), ones(batch, q, dtype: @bool, device: device)], 1);
-
-        // Among timeline tokens (queries i, keys k): audio keys within the last W of the query (for a suffix query, of the
-        // clip's end), suffix keys causally, and only for suffix queries.
-        var distance = timeline.unsqueeze(2) - timeline.unsqueeze(1);                                  // (B, Ta+Q, Ta+Q)
-        var queryIsSuffix = isSuffix.unsqueeze(2);
-        var keyIsSuffix = isSuffix.unsqueeze(1);
-        var keyPosition = timeline.unsqueeze(1);
-        var windowEnd = where(queryIsSuffix, lengths.Minus(1).unsqueeze(2), timeline.unsqueeze(2));         // last audio a query may see
-        var audioKeyAllowed = keyIsSuffix.logical_not().logical_and(keyPosition.le(windowEnd)).logical_and(keyPosition.gt(windowEnd.Minus(window)));
-        var suffixKeyAllowed = keyIsSuffix.logical_and(queryIsSuffix).logical_and(distance.IsAtLeast(0));
-        var timelineAllowed = audioKeyAllowed.logical_or(suffixKeyAllowed).logical_and(validAudioKey.unsqueeze(1));
-
-        // The prompt: causal among itself; every timeline token sees all of it; it never sees the timeline.
-        long timelineSteps = audioSteps + q;
-        var promptRows = Concatenate([ones(p, p, dtype: @bool, device: device).tril(), zeros(p, timelineSteps, dtype: @bool, device: device)], 1)
-            .unsqueeze(0).expand(batch, -1, -1);
-        var timelineRows = Concatenate([ones(batch, timelineSteps, p, dtype: @bool, device: device), timelineAllowed], 2);
-        var allowed = Concatenate([promptRows, timelineRows], 1);                                              // (B, S, S)
-        var mask = zeros_like(allowed, dtype: x.dtype).masked_fill(allowed.logical_not(), AttentionMasks.BlockedScore).unsqueeze(1);
-
-        // Relative bias among timeline tokens only.
-        var timelineBias = audioBias!.ForDistances(distance);                                          // (B, H, Ta+Q, Ta+Q)
-        var bias = Concatenate([
-            zeros(batch, Config.Heads, p, p + timelineSteps, dtype: x.dtype, device: device),
-            Concatenate([zeros(batch, Config.Heads, timelineSteps, p, dtype: x.dtype, device: device), timelineBias], 3)], 2);
-        return (x, mask.Plus(bias));
+        var (blockedPairs, distances) = WindowedAttentionLayout.Build((int)p, (int)audioSteps, (int)q, ToLongArray(audioLengths), window);
+        var blocked = tensor(blockedPairs, [batch, 1, steps, steps], device: device);
+        var distance = tensor(distances, [batch, timelineSteps, timelineSteps], device: device);
+        var bias = functional.pad(audioBias!.ForDistances(distance), [p, 0, p, 0]);                       // (B, H, S, S)
+        return (x, bias.masked_fill(blocked, AttentionMasks.BlockedScore));
     }
 
     /// <summary>Prefix tokens with their absolute positions 0..P−1: (P, D).</summary>

@@ -89,6 +89,18 @@ public static class FinalizerFreeOperations
         }
     }
 
+    /// <summary>The values of an int64 tensor of any shape and device, row-major, in a new array.</summary>
+    /// <exception cref="ArgumentException">The tensor is not int64.</exception>
+    public static long[] ToLongArray(Tensor values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.dtype != ScalarType.Int64)
+            throw new ArgumentException($"expected an int64 tensor, got {values.dtype}", nameof(values));
+        using var host = values.cpu();
+        using var dense = host.contiguous();
+        return MemoryMarshal.Cast<byte, long>(dense.bytes).ToArray();
+    }
+
     /// <summary>The values of a float32 tensor of any shape and device, row-major, in a new array.</summary>
     /// <exception cref="ArgumentException">The tensor is not float32.</exception>
     public static float[] ToFloatArray(Tensor values)

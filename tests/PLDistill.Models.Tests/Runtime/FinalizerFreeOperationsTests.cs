@@ -74,6 +74,8 @@ public sealed class FinalizerFreeOperationsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => FinalizerFreeOperations.Concatenate([zeros(2, 3)], 2));
         var notFloat = Assert.Throws<ArgumentException>(() => FinalizerFreeOperations.ToFloatArray(zeros(2, dtype: int64)));
         Assert.Contains("float32", notFloat.Message);
+        var notLong = Assert.Throws<ArgumentException>(() => FinalizerFreeOperations.ToLongArray(zeros(2)));
+        Assert.Contains("int64", notLong.Message);
     }
 
     [Fact]
@@ -83,6 +85,9 @@ public sealed class FinalizerFreeOperationsTests
         using var transposed = values.t();   // not contiguous
         Assert.Equal(new float[] { 0, 1, 2, 3, 4, 5 }, FinalizerFreeOperations.ToFloatArray(values));
         Assert.Equal(new float[] { 0, 3, 1, 4, 2, 5 }, FinalizerFreeOperations.ToFloatArray(transposed));
+        using var longs = tensor(new long[] { 0, 1, 2, 3, 4, 5 }).reshape(2, 3);
+        using var longsTransposed = longs.t();
+        Assert.Equal(new long[] { 0, 3, 1, 4, 2, 5 }, FinalizerFreeOperations.ToLongArray(longsTransposed));
     }
 
     [Fact]
@@ -99,6 +104,8 @@ public sealed class FinalizerFreeOperationsTests
         Assert.InRange(FinalizerQueueProbe.LeftBy(() => FinalizerFreeOperations.Concatenate([x, x], 0), runs), 0, quiet);
         Assert.InRange(FinalizerQueueProbe.LeftBy(() => FinalizerFreeOperations.Stack([x, x], 1), runs), 0, quiet);
         Assert.InRange(FinalizerQueueProbe.LeftBy(() => _ = FinalizerFreeOperations.ToFloatArray(x)[0], runs), 0, quiet);
+        using var lengths = tensor(new long[] { 3, 4 });
+        Assert.InRange(FinalizerQueueProbe.LeftBy(() => _ = FinalizerFreeOperations.ToLongArray(lengths)[0], runs), 0, quiet);
         Assert.InRange(FinalizerQueueProbe.LeftBy(() => _ = x.size(1), runs), 0, quiet);
     }
 

@@ -1,0 +1,67 @@
+using PLDistill.Models.Lalm;
+
+namespace PLDistill.Models.Tests.Lalm;
+
+public sealed class WindowedAttentionLayoutTests
+{
+    /// <summary>The layout of one clip as rows of 'x' (may attend) and '.' (blocked), prompt first.</summary>
+    private static string[] Picture(bool[] blocked, int clip, int steps) =>
+        Enumerable.Range(0, steps).Select(i => new string(Enumerable.Range(0, steps)
+            .Select(j => blocked[((long)clip * steps + i) * steps + j] ? '.' : 'x').ToArray())).ToArray();
+
+    [Fact]
+    public void Prompt_window_padding_and_suffix_follow_the_rules()
+    {
+        // P = 2, Ta = 4, Q = 2, W = 2; clip 0 uses all 4 audio steps, clip 1 only 3 (its last audio row is padding).
+        var (blocked, distances) = WindowedAttentionLayout.Build(prefix: 2, audioSteps: 4, suffix: 2, lengths: [4, 3], window: 2);
+
+        Assert.Equal(new[]
+        {
+            "x.......",   // prompt: causal among itself, never the timeline
+            "xx......",
+            "xxx.....",   // audio 0 sees itself
+            "xxxx....",   // audio 1: audio 0-1
+            "xx.xx...",   // audio 2: audio 1-2 (window of 2)
+            "xx..xx..",   // audio 3: audio 2-3
+            "xx..xxx.",   // suffix 0: the window ending at the last audio step, and itself
+            "xx..xxxx",   // suffix 1: and suffix 0
+        }, Picture(blocked, 0, 8));
+        Assert.Equal(new[]
+        {
+            "x.......",
+            "xx......",
+            "xxx.....",
+            "xxxx....",
+            "xx.xx...",
+            "xx..x...",   // padding row: its own step (3) is no key; it sees what its window holds of the clip (audio 2)
+            "xx.xx.x.",   // suffix 0 of a 3-step clip: audio 1-2, never the padding
+            "xx.xx.xx",
+        }, Picture(blocked, 1, 8));
+
+        // Timeline distances (T = 6): clip 1's suffix sits right after its third audio step (positions 3 and 4).
+        long Distance(int clip, int query, int key) => distances[(clip * 6 + query) * 6 + key];
+        Assert.Equal(2, Distance(0, 3, 1));
+        Assert.Equal(-1, Distance(0, 2, 3));
+        Assert.Equal(3, Distance(0, 4, 1));    // suffix 0 of clip 0 is at 4
+        Assert.Equal(2, Distance(1, 4, 1));    // suffix 0 of clip 1 is at 3
+        Assert.Equal(1, Distance(1, 5, 4));
+        Assert.Equal(0, Distance(1, 3, 3));
+    }
+
+    [Fact]
+    public void A_clip_with_no_audio_answers_from_the_prompt_and_suffix_alone()
+    {
+        var (blocked, _) = WindowedAttentionLayout.Build(prefix: 1, audioSteps: 2, suffix: 1, lengths: [0], window: 5);
+        Assert.Equal(new[] { "x...", "x...", "x...", "x..x" }, Picture(blocked, 0, 4));   // padding rows see only the prompt
+    }
+
+    [Fact]
+    public void Lengths_outside_the_batch_and_bad_sizes_are_refused()
+    {
+        var tooLong = Assert.Throws<ArgumentException>(() => WindowedAttentionLayout.Build(2, 4, 2, [5], 2));
+        Assert.Contains("clip 0 has 5 audio steps; the batch holds 4", tooLong.Message);
+        Assert.Throws<ArgumentException>(() => WindowedAttentionLayout.Build(2, 4, 2, [-1], 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => WindowedAttentionLayout.Build(2, 4, 2, [4], 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => WindowedAttentionLayout.Build(-1, 4, 2, [4], 2));
+    }
+}
