@@ -27,6 +27,31 @@ public static class AttentionMasks
         return notFuture.logical_and(recent);
     }
 
+    /// <summary>
+    /// <see cref="Window"/> and <see cref="ValidSteps"/> together, computed on the host for a batch over positions
+    /// 0..T−1: (B, T, T) row-major, true where query i may not see key j (j − i outside the window, or j past the clip's
+    /// length). One upload instead of about sixteen libtorch calls per pass.
+    /// </summary>
+    /// <exception cref="ArgumentException">A length is outside [0, <paramref name="steps"/>].</exception>
+    public static bool[] BlockedPairs(int steps, int? leftContext, IReadOnlyList<long> lengths)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        var blocked = new bool[(long)lengths.Count * steps * steps];
+        for (int b = 0; b < lengths.Count; b++)
+        {
+            long length = lengths[b];
+            if (length < 0 || length > steps)
+                throw new ArgumentException($"clip {b} has {length} steps; the batch holds {steps}", nameof(lengths));
+            for (int i = 0; i < steps; i++)
+            {
+                long row = ((long)b * steps + i) * steps;
+                for (int j = 0; j < steps; j++)
+                    blocked[row + j] = j >= length || (leftContext is int window && (i - j < 0 || i - j > window));
+            }
+        }
+        return blocked;
+    }
+
     /// <summary>bool (B, T): true for the first lengths[b] steps of each row.</summary>
     public static Tensor ValidSteps(Tensor lengths, long steps)
     {

@@ -79,10 +79,10 @@ public sealed class AudioEncoder : Module
         long steps = x.size(1);
         var lengths = melLengths.FloorDividedBy(Config.Subsampling);
         var positions = KeptScalarOperations.Positions(steps, mel.device);
-        var mask = AttentionMasks.Additive(AttentionMasks.Window(positions, positions, Config.LeftContextFrames),
-                                           AttentionMasks.ValidSteps(lengths, steps), x.dtype);
-        // Position bias and mask are added to the scores of every block: add them to each other once.
-        var scoreOffset = mask.Plus(positionBias.Compute(positions, positions));                        // (B, H, T', T')
+        var blocked = tensor(AttentionMasks.BlockedPairs((int)steps, Config.LeftContextFrames, ToLongArray(lengths)),
+                             [lengths.size(0), 1, steps, steps], device: mel.device);                     // (B, 1, T', T')
+        // Position bias and mask go into the scores of every block: combine them once.
+        var scoreOffset = positionBias.Compute(positions, positions).masked_fill(blocked, AttentionMasks.BlockedScore);   // (B, H, T', T')
         var attention = new List<Tensor>();
         foreach (var block in blocks)
         {
