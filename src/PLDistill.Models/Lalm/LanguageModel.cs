@@ -194,36 +194,17 @@ public sealed class LanguageModel : Module
         var paddedAudio = Stack(audio.Select(a => functional.pad(a, [0, 0, 0, widest - a.size(0)])).ToArray());
         var x = Concatenate([paddedAudio, suffix], 1);                                                         // (B, n+Q, D)
 
-        var first = tensor(states.Select(st => st.AudioTokens).ToArray(), device: device).unsqueeze(1); // (B, 1)
-        var counts = tensor(newCounts, device: device).unsqueeze(1);
-        var total = first.Plus(counts);
-        var newRows = Positions(widest, device).unsqueeze(0);
-        var suffixRows = Positions(q, device).unsqueeze(0);
-        var queryTimeline = Concatenate([first.Plus(newRows), total.Plus(suffixRows)], 1);                          // (B, n+Q)
-        var queryIsSuffix = Concatenate([zeros(streams, widest, dtype: @bool, device: device), ones(streams, q, dtype: @bool, device: device)], 1);
-        var windowEnd = where(queryIsSuffix, total.Minus(1), queryTimeline).unsqueeze(2);                 // last audio each query may see
-
         // Keys: prompt, cached audio (right-aligned, padded at the front), new audio (padded), suffix. Every layer caches
         // the same steps, so one mask and one bias serve all layers.
         var caches = states.Select(st => st.Cache).ToArray();
-        var cachedCounts = caches.Select(c => c.Frames).ToArray();
-        long deepest = cachedCounts.Max();
-        var cachedRows = Positions(deepest, device).unsqueeze(0);
-        var cachedTimeline = first.Minus(deepest).Plus(cachedRows);
-        var cachedValid = cachedRows.Plus(tensor(cachedCounts, device: device).unsqueeze(1)).IsAtLeast(deepest);     // left-padded: row + count ≥ m
-        var keyTimeline = Concatenate([cachedTimeline, first.Plus(newRows), total.Plus(suffixRows)], 1);            // (B, m+n+Q)
-        var keyIsAudio = Concatenate([ones(streams, deepest + widest, dtype: @bool, device: device), zeros(streams, q, dtype: @bool, device: device)], 1);
-        var keyValid = Concatenate([cachedValid, newRows.lt(counts), ones(streams, q, dtype: @bool, device: device)], 1);
-
-        var keyPosition = keyTimeline.unsqueeze(1);
-        var distance = queryTimeline.unsqueeze(2) - keyPosition;                                      // (B, n+Q, m+n+Q)
-        var audioSeen = keyIsAudio.unsqueeze(1).logical_and(keyPosition.le(windowEnd)).logical_and(keyPosition.gt(windowEnd.Minus(window)));
-        var suffixSeen = keyIsAudio.logical_not().unsqueeze(1).logical_and(queryIsSuffix.unsqueeze(2)).logical_and(distance.IsAtLeast(0));
-        var seen = audioSeen.logical_or(suffixSeen).logical_and(keyValid.unsqueeze(1));
-        var allowed = Concatenate([ones(streams, widest + q, p, dtype: @bool, device: device), seen], 2);
-        var mask = zeros_like(allowed, dtype: x.dtype).masked_fill(allowed.logical_not(), AttentionMasks.BlockedScore).unsqueeze(1);
-        var bias = Concatenate([zeros(streams, Config.Heads, widest + q, p, dtype: x.dtype, device: device), audioBias!.ForDistances(distance)], 3);
-        var scoreOffset = mask.Plus(bias);                                                              // (B, H, n+Q, p+m+n+Q)
+        long deepest = caches.Max(c => c.Frames);
+        var (blockedPairs, distances) = WindowedAttentionLayout.BuildForStep((int)p, (int)q, states.Select(st => st.AudioTokens).ToArray(),
+                                                                             newCounts, caches.Select(c => (long)c.Frames).ToArray(), window);
+        long rows = widest + q, keys = deepest + widest + q;
+        var blocked = tensor(blockedPairs, [streams, 1, rows, p + keys], device: device);
+        var distance = tensor(distances, [streams, rows, keys], device: device);
+        var scoreOffset = functional.pad(audioBias!.ForDistances(distance), [p, 0])
+            .masked_fill(blocked, AttentionMasks.BlockedScore);                                           // (B, H, n+Q, p+m+n+Q)
 
         var freshKeys = new Tensor[streams, blocks.Count];
         var freshValues = new Tensor[streams, blocks.Count];

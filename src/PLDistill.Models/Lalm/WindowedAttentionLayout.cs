@@ -61,4 +61,56 @@ public static class WindowedAttentionLayout
         }
         return (blocked, distances);
     }
+
+    /// <summary>
+    /// The same rules for <see cref="LanguageModel.Step"/>, where stream b continues after <c>first[b]</c> audio tokens with
+    /// <c>counts[b]</c> new ones. Queries (rows): the new audio, right-padded to the most new tokens n, then the Q suffix
+    /// tokens. Keys (columns): the prompt (P), each stream's cached audio right-aligned in m columns (it holds
+    /// <c>cached[b]</c> ≤ m, padded at the front), the new audio (n) and the suffix (Q).
+    /// Returns <c>Blocked</c> (B, n + Q, P + m + n + Q) and <c>Distances</c> (B, n + Q, m + n + Q), query position minus
+    /// key position over the non-prompt keys, both row-major.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lists differ in length, or a count is negative or above n, or a cache above m.</exception>
+    public static (bool[] Blocked, long[] Distances) BuildForStep(int prefix, int suffix, IReadOnlyList<long> first,
+        IReadOnlyList<long> counts, IReadOnlyList<long> cached, int window)
+    {
+        if (first.Count != counts.Count || counts.Count != cached.Count)
+            throw new ArgumentException($"{first.Count} stream positions, {counts.Count} new counts and {cached.Count} cache sizes", nameof(counts));
+        ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
+        int batch = counts.Count, widest = (int)counts.DefaultIfEmpty(0).Max(), deepest = (int)cached.DefaultIfEmpty(0).Max();
+        int rows = widest + suffix, keys = deepest + widest + suffix, columns = prefix + keys;
+        var blocked = new bool[(long)batch * rows * columns];
+        var distances = new long[(long)batch * rows * keys];
+        var keyPosition = new long[keys];
+        for (int b = 0; b < batch; b++)
+        {
+            long start = first[b], count = counts[b], held = cached[b], total = start + count;
+            if (count < 0 || held < 0)
+                throw new ArgumentException($"stream {b} has {count} new tokens and {held} cached; neither may be negative", nameof(counts));
+            for (int k = 0; k < keys; k++)
+                keyPosition[k] = k < deepest ? start - deepest + k : k < deepest + widest ? start + (k - deepest) : total + (k - deepest - widest);
+            for (int i = 0; i < rows; i++)
+            {
+                bool querySuffix = i >= widest;
+                long queryPosition = querySuffix ? total + (i - widest) : start + i;
+                long lastAudio = querySuffix ? total - 1 : queryPosition;
+                long row = ((long)b * rows + i) * columns;
+                long distanceRow = ((long)b * rows + i) * keys;
+                for (int k = 0; k < keys; k++)
+                {
+                    bool seen;
+                    if (k < deepest + widest)
+                    {
+                        bool real = k < deepest ? k + held >= deepest : k - deepest < count;   // cached: right-aligned; new: before padding
+                        seen = real && keyPosition[k] <= lastAudio && keyPosition[k] > lastAudio - window;
+                    }
+                    else
+                        seen = querySuffix && keyPosition[k] <= queryPosition;
+                    blocked[row + prefix + k] = !seen;
+                    distances[distanceRow + k] = queryPosition - keyPosition[k];
+                }
+            }
+        }
+        return (blocked, distances);
+    }
 }
