@@ -52,6 +52,16 @@ public static class AttentionMasks
         return blocked;
     }
 
+    /// <summary>
+    /// <see cref="BlockedPairs"/> as a CPU bool tensor (B, 1, T, T), shared by every pass of the same sizes (see
+    /// <see cref="LayoutMemo{T}"/>): it belongs to the memo, outside any dispose scope; read it, never dispose it.
+    /// </summary>
+    public static Tensor BlockedPairsTensor(int steps, int? leftContext, long[] lengths) =>
+        EncoderLayouts.GetOrAdd([steps, leftContext ?? -1, .. lengths],
+            () => tensor(BlockedPairs(steps, leftContext, lengths), [lengths.Length, 1, steps, steps]).DetachFromDisposeScope());
+
+    private static readonly LayoutMemo<Tensor> EncoderLayouts = new(budgetBytes: 16 << 20, blocked => blocked.numel());
+
     /// <summary>bool (B, T): true for the first lengths[b] steps of each row.</summary>
     public static Tensor ValidSteps(Tensor lengths, long steps)
     {

@@ -1,3 +1,5 @@
+using static TorchSharp.torch;
+
 namespace PLDistill.Models.Lalm;
 
 /// <summary>
@@ -11,8 +13,9 @@ namespace PLDistill.Models.Lalm;
 /// satisfies e − W &lt; k ≤ e, and only if k &lt; L (padding is never seen);</item>
 /// <item>a suffix key is seen by suffix queries at or after it.</item>
 /// </list>
-/// Plain loops over small integers: one pass of a few thousand pairs per clip, where the same rules as tensor
-/// operations took about 45 libtorch calls per forward pass (README, "Size and speed").
+/// Plain loops over small integers, where the same rules as tensor operations took about 45 libtorch calls per forward
+/// pass (README, "Size and speed"); the model reads them as tensors built once per set of sizes and kept
+/// (<see cref="ClipTensors"/>, <see cref="StepTensors"/>).
 /// </summary>
 public static class WindowedAttentionLayout
 {
@@ -63,19 +66,18 @@ public static class WindowedAttentionLayout
     }
 
     /// <summary>
-    /// The same rules for <see cref="LanguageModel.Step"/>, where stream b continues after <c>first[b]</c> audio tokens with
-    /// <c>counts[b]</c> new ones. Queries (rows): the new audio, right-padded to the most new tokens n, then the Q suffix
+    /// The same rules for <see cref="LanguageModel.Step"/>, where stream b continues with <c>counts[b]</c> new audio tokens
+    /// (where the stream stands does not matter: every rule and distance is relative). Queries (rows): the new audio, right-padded to the most new tokens n, then the Q suffix
     /// tokens. Keys (columns): the prompt (P), each stream's cached audio right-aligned in m columns (it holds
     /// <c>cached[b]</c> ≤ m, padded at the front), the new audio (n) and the suffix (Q).
     /// Returns <c>Blocked</c> (B, n + Q, P + m + n + Q) and <c>Distances</c> (B, n + Q, m + n + Q), query position minus
     /// key position over the non-prompt keys, both row-major.
     /// </summary>
-    /// <exception cref="ArgumentException">The lists differ in length, or a count is negative or above n, or a cache above m.</exception>
-    public static (bool[] Blocked, long[] Distances) BuildForStep(int prefix, int suffix, IReadOnlyList<long> first,
-        IReadOnlyList<long> counts, IReadOnlyList<long> cached, int window)
+    /// <exception cref="ArgumentException">The lists differ in length, or a count is negative.</exception>
+    public static (bool[] Blocked, long[] Distances) BuildForStep(int prefix, int suffix, IReadOnlyList<long> counts, IReadOnlyList<long> cached, int window)
     {
-        if (first.Count != counts.Count || counts.Count != cached.Count)
-            throw new ArgumentException($"{first.Count} stream positions, {counts.Count} new counts and {cached.Count} cache sizes", nameof(counts));
+        if (counts.Count != cached.Count)
+            throw new ArgumentException($"{counts.Count} new counts and {cached.Count} cache sizes", nameof(counts));
         ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
         int batch = counts.Count, widest = (int)counts.DefaultIfEmpty(0).Max(), deepest = (int)cached.DefaultIfEmpty(0).Max();
         int rows = widest + suffix, keys = deepest + widest + suffix, columns = prefix + keys;
@@ -84,15 +86,15 @@ public static class WindowedAttentionLayout
         var keyPosition = new long[keys];
         for (int b = 0; b < batch; b++)
         {
-            long start = first[b], count = counts[b], held = cached[b], total = start + count;
+            long count = counts[b], held = cached[b], total = count;   // positions relative to the stream's first new token
             if (count < 0 || held < 0)
                 throw new ArgumentException($"stream {b} has {count} new tokens and {held} cached; neither may be negative", nameof(counts));
             for (int k = 0; k < keys; k++)
-                keyPosition[k] = k < deepest ? start - deepest + k : k < deepest + widest ? start + (k - deepest) : total + (k - deepest - widest);
+                keyPosition[k] = k < deepest ? k - deepest : k < deepest + widest ? k - deepest : total + (k - deepest - widest);
             for (int i = 0; i < rows; i++)
             {
                 bool querySuffix = i >= widest;
-                long queryPosition = querySuffix ? total + (i - widest) : start + i;
+                long queryPosition = querySuffix ? total + (i - widest) : i;
                 long lastAudio = querySuffix ? total - 1 : queryPosition;
                 long row = ((long)b * rows + i) * columns;
                 long distanceRow = ((long)b * rows + i) * keys;
@@ -112,5 +114,42 @@ public static class WindowedAttentionLayout
             }
         }
         return (blocked, distances);
+    }
+
+    /// <summary>
+    /// <see cref="Build"/> as CPU tensors, shared by every pass of the same sizes: Blocked bool (B, 1, S, S), Distances
+    /// int64 (B, T, T). They belong to the memo, outside any dispose scope: read them, never dispose them.
+    /// </summary>
+    public static (Tensor Blocked, Tensor Distances) ClipTensors(int prefix, int audioSteps, int suffix, long[] lengths, int window) =>
+        ClipTensorLayouts.GetOrAdd([prefix, audioSteps, suffix, window, .. lengths], () =>
+        {
+            var (blocked, distances) = Build(prefix, audioSteps, suffix, lengths, window);
+            long steps = prefix + audioSteps + suffix, timeline = audioSteps + suffix;
+            return new TensorLayout(tensor(blocked, [lengths.Length, 1, steps, steps]).DetachFromDisposeScope(),
+                                    tensor(distances, [lengths.Length, timeline, timeline]).DetachFromDisposeScope());
+        }).Value;
+
+    /// <summary>
+    /// <see cref="BuildForStep"/> as CPU tensors, shared like <see cref="ClipTensors"/>: Blocked bool (B, 1, n + Q, P + m + n + Q),
+    /// Distances int64 (B, n + Q, m + n + Q).
+    /// </summary>
+    public static (Tensor Blocked, Tensor Distances) StepTensors(int prefix, int suffix, long[] counts, long[] cached, int window) =>
+        StepTensorLayouts.GetOrAdd([prefix, suffix, window, .. counts, .. cached], () =>
+        {
+            var (blocked, distances) = BuildForStep(prefix, suffix, counts, cached, window);
+            long rows = counts.DefaultIfEmpty(0).Max() + suffix, keys = cached.DefaultIfEmpty(0).Max() + rows;
+            return new TensorLayout(tensor(blocked, [counts.Length, 1, rows, prefix + keys]).DetachFromDisposeScope(),
+                                    tensor(distances, [counts.Length, rows, keys]).DetachFromDisposeScope());
+        }).Value;
+
+    // 16 MB each: inference and streaming use a handful of layouts; training crops of one length one per batch size.
+    private static readonly LayoutMemo<TensorLayout> ClipTensorLayouts = new(budgetBytes: 16 << 20, TensorLayout.Bytes);
+    private static readonly LayoutMemo<TensorLayout> StepTensorLayouts = new(budgetBytes: 16 << 20, TensorLayout.Bytes);
+
+    private sealed record TensorLayout(Tensor Blocked, Tensor Distances)
+    {
+        public (Tensor Blocked, Tensor Distances) Value => (Blocked, Distances);
+
+        public static long Bytes(TensorLayout layout) => layout.Blocked.numel() + layout.Distances.numel() * sizeof(long);
     }
 }

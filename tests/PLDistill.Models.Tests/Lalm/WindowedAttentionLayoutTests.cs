@@ -68,23 +68,43 @@ public sealed class WindowedAttentionLayoutTests
     [Fact]
     public void A_step_sees_the_prompt_the_window_of_cached_and_new_audio_and_earlier_suffix_tokens()
     {
-        // P = 1, Q = 1, W = 2. Stream 0 continues after 3 tokens with 1 new one and 2 cached; stream 1 has nothing yet.
+        // P = 1, Q = 1, W = 2. Stream 0 continues with 1 new token and 2 cached; stream 1 has nothing yet.
         // Keys: prompt | cached (m = 2, right-aligned) | new (n = 1) | suffix.
-        var (blocked, distances) = WindowedAttentionLayout.BuildForStep(prefix: 1, suffix: 1, first: [3, 0], counts: [1, 0], cached: [2, 0], window: 2);
+        var (blocked, distances) = WindowedAttentionLayout.BuildForStep(prefix: 1, suffix: 1, counts: [1, 0], cached: [2, 0], window: 2);
         string Row(int stream, int row) => new(Enumerable.Range(0, 5).Select(k => blocked[(stream * 2 + row) * 5 + k] ? '.' : 'x').ToArray());
 
         Assert.Equal("x.xx.", Row(0, 0));   // new audio at 3: cached token 2 and itself (token 1 is outside the window)
         Assert.Equal("x.xxx", Row(0, 1));   // suffix: the window ending at token 3, and itself
         Assert.Equal("x....", Row(1, 0));   // padding row of a stream with no audio: only the prompt
         Assert.Equal("x...x", Row(1, 1));   // its suffix: the prompt and itself
-        Assert.Equal(new long[] { 3, 2, 1, 0 }, distances.AsSpan(4, 4).ToArray());   // stream 0's suffix at 4 to keys at 1, 2, 3, 4
+        Assert.Equal(new long[] { 3, 2, 1, 0 }, distances.AsSpan(4, 4).ToArray());   // stream 0's suffix to its two cached, new and suffix keys
     }
 
     [Fact]
     public void A_step_with_mismatched_or_negative_counts_is_refused()
     {
-        Assert.Throws<ArgumentException>(() => WindowedAttentionLayout.BuildForStep(1, 1, [0, 0], [1], [0, 0], 2));
-        var negative = Assert.Throws<ArgumentException>(() => WindowedAttentionLayout.BuildForStep(1, 1, [0], [-1], [0], 2));
+        Assert.Throws<ArgumentException>(() => WindowedAttentionLayout.BuildForStep(1, 1, [1], [0, 0], 2));
+        var negative = Assert.Throws<ArgumentException>(() => WindowedAttentionLayout.BuildForStep(1, 1, [-1], [0], 2));
         Assert.Contains("stream 0 has -1 new tokens", negative.Message);
+    }
+
+    [Fact]
+    public void Layout_tensors_of_the_same_sizes_are_built_once_and_shared_and_hold_the_layout()
+    {
+        var first = WindowedAttentionLayout.ClipTensors(2, 9, 2, [9, 5], 4);
+        var again = WindowedAttentionLayout.ClipTensors(2, 9, 2, [9, 5], 4);
+        var other = WindowedAttentionLayout.ClipTensors(2, 9, 2, [9, 6], 4);
+        Assert.Equal(first.Blocked.Handle, again.Blocked.Handle);
+        Assert.Equal(first.Distances.Handle, again.Distances.Handle);
+        Assert.NotEqual(first.Blocked.Handle, other.Blocked.Handle);
+        var (blocked, distances) = WindowedAttentionLayout.Build(2, 9, 2, [9, 5], 4);
+        Assert.Equal(new long[] { 2, 1, 13, 13 }, first.Blocked.shape);
+        Assert.Equal(blocked, first.Blocked.flatten().data<bool>().ToArray());
+        Assert.Equal(distances, first.Distances.flatten().data<long>().ToArray());
+
+        var step = WindowedAttentionLayout.StepTensors(1, 2, [3, 1], [5, 0], 4);
+        Assert.Equal(step.Blocked.Handle, WindowedAttentionLayout.StepTensors(1, 2, [3, 1], [5, 0], 4).Blocked.Handle);
+        Assert.Equal(new long[] { 2, 1, 5, 11 }, step.Blocked.shape);   // rows n + Q = 5, keys P + m + n + Q = 11
+        Assert.Equal(WindowedAttentionLayout.BuildForStep(1, 2, [3, 1], [5, 0], 4).Blocked, step.Blocked.flatten().data<bool>().ToArray());
     }
 }
