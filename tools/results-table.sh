@@ -185,7 +185,7 @@ RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" GI
                  "born-again-7-student-60-epochs" => "PL-Distill from the seven-member born-again teacher, 60 epochs",
                  "born-again-7-student-pdist-cka-60-epochs" => "PDist, plain CKA, from the seven-member born-again teacher, 60 epochs",
                  "born-again-7-student-60-epochs-ema" => "PL-Distill from the seven-member born-again teacher, 60 epochs, averaged weights (EMA 0.998)",
-                 # The default's recipe, distilled from a second-generation teacher (seven 60-epoch students of that recipe's rows)
+                 # The default recipe, distilled from a second-generation teacher (seven 60-epoch students of the same recipe)
                  "born-again-gen2-student" => "PL-Distill from the second-generation born-again teacher, 60 epochs",
                  # 5-fold by actor, student without KD (fold 5, actors 17-20, is "student")
                  "student-fold-1" => "student without KD, fold 1 (scored on actors 1-4)",
