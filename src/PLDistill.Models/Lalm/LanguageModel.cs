@@ -112,7 +112,6 @@ public sealed class LanguageModel : Module
     private (Tensor X, Tensor ScoreOffset) WindowedLayout(Tensor prefixIds, Tensor audio, Tensor audioLengths, Tensor suffixIds, int window)
     {
         long batch = audio.size(0), audioSteps = audio.size(1), p = prefixIds.size(0), q = suffixIds.size(0);
-        long steps = p + audioSteps + q, timelineSteps = audioSteps + q;
         var device = audio.device;
         var prefix = EmbedPrefix(prefixIds);
         var suffix = EmbedSuffix(suffixIds, p);

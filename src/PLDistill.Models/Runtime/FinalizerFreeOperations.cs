@@ -91,25 +91,19 @@ public static class FinalizerFreeOperations
 
     /// <summary>The values of an int64 tensor of any shape and device, row-major, in a new array.</summary>
     /// <exception cref="ArgumentException">The tensor is not int64.</exception>
-    public static long[] ToLongArray(Tensor values)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        if (values.dtype != ScalarType.Int64)
-            throw new ArgumentException($"expected an int64 tensor, got {values.dtype}", nameof(values));
-        using var host = values.cpu();
-        using var dense = host.contiguous();
-        return MemoryMarshal.Cast<byte, long>(dense.bytes).ToArray();
-    }
+    public static long[] ToLongArray(Tensor values) => ToArray<long>(values, ScalarType.Int64, "int64");
 
     /// <summary>The values of a float32 tensor of any shape and device, row-major, in a new array.</summary>
     /// <exception cref="ArgumentException">The tensor is not float32.</exception>
-    public static float[] ToFloatArray(Tensor values)
+    public static float[] ToFloatArray(Tensor values) => ToArray<float>(values, ScalarType.Float32, "float32");
+
+    private static T[] ToArray<T>(Tensor values, ScalarType type, string typeName) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(values);
-        if (values.dtype != ScalarType.Float32)
-            throw new ArgumentException($"expected a float32 tensor, got {values.dtype}", nameof(values));
+        if (values.dtype != type)
+            throw new ArgumentException($"expected a {typeName} tensor, got {values.dtype}", nameof(values));
         using var host = values.cpu();
         using var dense = host.contiguous();
-        return MemoryMarshal.Cast<byte, float>(dense.bytes).ToArray();
+        return MemoryMarshal.Cast<byte, T>(dense.bytes).ToArray();
     }
 }
