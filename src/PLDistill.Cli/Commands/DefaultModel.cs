@@ -2,6 +2,7 @@ using PLDistill.Audio.Data;
 using PLDistill.Models.Checkpoints;
 using PLDistill.Models.Features;
 using PLDistill.Models.Lalm;
+using PLDistill.Models.Runtime;
 using static TorchSharp.torch;
 
 namespace PLDistill.Cli.Commands;
@@ -36,19 +37,23 @@ internal static class DefaultModel
     /// <summary>
     /// Loads <paramref name="checkpoint"/> (a path or "default"). Where no default model is shipped, a seeded random student
     /// stands in and <see cref="LoadedStudent.IsRandom"/> says so: the pipeline runs, the estimates mean nothing.
+    /// The model comes in eval mode, in <paramref name="precision"/>.
     /// </summary>
-    public static LoadedStudent LoadStudent(string checkpoint)
+    public static LoadedStudent LoadStudent(string checkpoint, InferencePrecision precision = InferencePrecision.Float32)
     {
         if (checkpoint == Name && !File.Exists(ShippedPath))
         {
             manual_seed(0);
             var random = new AudioLanguageModel(LalmConfig.Student);
             random.eval();
+            random.UsePrecision(precision);
             return new LoadedStudent(random, new LogMelOptions(), new StreamingParameters(), EmotionLabelSet.Eight,
                 "RANDOMLY INITIALISED student (no trained default model is shipped yet): estimates are meaningless", IsRandom: true);
         }
         string path = Resolve(checkpoint);
         var (model, metadata) = CheckpointFile.Load(path);
+        model.eval();
+        model.UsePrecision(precision);
         string ua = metadata.Training.TryGetValue("validation_ua", out var value) ? $", validation UA {value}" : "";
         return new LoadedStudent(model, metadata.Features, metadata.Streaming, EmotionLabelSet.Parse(metadata.LabelSet),
             $"{path} ({metadata.Role}{ua})", IsRandom: false);

@@ -25,9 +25,7 @@ internal static class DemoCommand
         command.SetAction(async (parse, cancellation) =>
         {
             var runtime = CommonOptions.InitializeTorch(parse);
-            var student = DefaultModel.LoadStudent(parse.GetValue(checkpointOption)!);
-            student.Model.eval();
-            student.Model.UsePrecision(parse.GetValue(precisionOption));
+            var student = DefaultModel.LoadStudent(parse.GetValue(checkpointOption)!, parse.GetValue(precisionOption));
             var streaming = student.Streaming;
             AnsiConsole.MarkupLine($"model: {Markup.Escape(student.Description)}; {student.Model.ParameterCount:N0} parameters on {runtime.Device.type.ToString().ToLowerInvariant()} in {student.Model.Precision}");
             AnsiConsole.MarkupLine($"window {streaming.WindowSeconds:0.##} s, hop {streaming.HopMilliseconds:0.#} ms, incremental student: encoder and LM continue from device-resident caches (as `pld run`)");

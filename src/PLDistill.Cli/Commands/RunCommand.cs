@@ -39,9 +39,7 @@ internal static class RunCommand
         {
             var alertSpec = ParseAlert(parse.GetValue(alert));
             var runtime = CommonOptions.InitializeTorch(parse);
-            var student = DefaultModel.LoadStudent(parse.GetValue(checkpoint)!);
-            student.Model.eval();
-            student.Model.UsePrecision(parse.GetValue(precision));
+            var student = DefaultModel.LoadStudent(parse.GetValue(checkpoint)!, parse.GetValue(precision));
             var streaming = WithOverrides(student, parse.GetValue(hop), parse.GetValue(window));
             bool asJson = parse.GetValue(json);
             var status = asJson ? Console.Error : Console.Out;

@@ -59,9 +59,7 @@ internal static class ServeCommand
             }
 
             var runtime = CommonOptions.InitializeTorch(parse);
-            var student = DefaultModel.LoadStudent(options.Model.Checkpoint);
-            student.Model.eval();
-            student.Model.UsePrecision(options.Model.ParsedPrecision);
+            var student = DefaultModel.LoadStudent(options.Model.Checkpoint, options.Model.ParsedPrecision);
             var model = new StudentRecognizerFactory(student.Model, student.Features, student.Streaming, student.Labels, runtime.Device, student.Description);
             PldServer server;
             try
