@@ -53,12 +53,13 @@ public static class AttentionMasks
     }
 
     /// <summary>
-    /// <see cref="BlockedPairs"/> as a CPU bool tensor (B, 1, T, T), shared by every pass of the same sizes (see
-    /// <see cref="LayoutMemo{T}"/>): it belongs to the memo, outside any dispose scope; read it, never dispose it.
+    /// <see cref="BlockedPairs"/> as a bool tensor (B, 1, T, T) on <paramref name="device"/>, shared by every pass of the
+    /// same sizes there (see <see cref="LayoutMemo{T}"/>): it belongs to the memo, outside any dispose scope; read it,
+    /// never dispose it.
     /// </summary>
-    public static Tensor BlockedPairsTensor(int steps, int? leftContext, long[] lengths) =>
-        EncoderLayouts.GetOrAdd([steps, leftContext ?? -1, .. lengths],
-            () => tensor(BlockedPairs(steps, leftContext, lengths), [lengths.Length, 1, steps, steps]).DetachFromDisposeScope());
+    public static Tensor BlockedPairsTensor(int steps, int? leftContext, long[] lengths, Device device) =>
+        EncoderLayouts.GetOrAdd([(long)device.type, device.index, steps, leftContext ?? -1, .. lengths],
+            () => tensor(BlockedPairs(steps, leftContext, lengths), [lengths.Length, 1, steps, steps], device: device).DetachFromDisposeScope());
 
     private static readonly LayoutMemo<Tensor> EncoderLayouts = new(budgetBytes: 16 << 20, blocked => blocked.numel());
 

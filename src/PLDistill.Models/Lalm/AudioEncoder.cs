@@ -79,8 +79,7 @@ public sealed class AudioEncoder : Module
         long steps = x.size(1);
         var lengths = melLengths.FloorDividedBy(Config.Subsampling);
         var positions = KeptScalarOperations.Positions(steps, mel.device);
-        var blockedOnHost = AttentionMasks.BlockedPairsTensor((int)steps, Config.LeftContextFrames, ToLongArray(lengths));   // (B, 1, T', T')
-        var blocked = mel.device_type == TorchSharp.DeviceType.CPU ? blockedOnHost : blockedOnHost.to(mel.device);
+        var blocked = AttentionMasks.BlockedPairsTensor((int)steps, Config.LeftContextFrames, ToLongArray(lengths), mel.device);   // (B, 1, T', T')
         // Position bias and mask go into the scores of every block: combine them once.
         var scoreOffset = positionBias.Compute(positions, positions).masked_fill(blocked, AttentionMasks.BlockedScore);   // (B, H, T', T')
         var attention = new List<Tensor>();

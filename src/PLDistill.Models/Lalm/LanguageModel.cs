@@ -117,14 +117,10 @@ public sealed class LanguageModel : Module
         var suffix = EmbedSuffix(suffixIds, p);
         var x = Concatenate([prefix.unsqueeze(0).expand(batch, -1, -1), audio, suffix.unsqueeze(0).expand(batch, -1, -1)], 1);
 
-        var (blocked, distance) = OnDevice(WindowedAttentionLayout.ClipTensors((int)p, (int)audioSteps, (int)q, ToLongArray(audioLengths), window), device);
+        var (blocked, distance) = WindowedAttentionLayout.ClipTensors((int)p, (int)audioSteps, (int)q, ToLongArray(audioLengths), window, device);
         var bias = functional.pad(audioBias!.ForDistances(distance), [p, 0, p, 0]);                       // (B, H, S, S)
         return (x, bias.masked_fill(blocked, AttentionMasks.BlockedScore));
     }
-
-    /// <summary>The memo's shared CPU layout tensors, or copies on another device (which the caller's scope frees).</summary>
-    private static (Tensor Blocked, Tensor Distances) OnDevice((Tensor Blocked, Tensor Distances) layout, Device device) =>
-        device.type == TorchSharp.DeviceType.CPU ? layout : (layout.Blocked.to(device), layout.Distances.to(device));
 
     /// <summary>Prefix tokens with their absolute positions 0..P−1: (P, D).</summary>
     private Tensor EmbedPrefix(Tensor prefixIds) =>
@@ -199,7 +195,7 @@ public sealed class LanguageModel : Module
         // the same steps, so one mask and one bias serve all layers.
         var caches = states.Select(st => st.Cache).ToArray();
         long deepest = caches.Max(c => c.Frames);
-        var (blocked, distance) = OnDevice(WindowedAttentionLayout.StepTensors((int)p, (int)q, newCounts, caches.Select(c => c.Frames).ToArray(), window), device);
+        var (blocked, distance) = WindowedAttentionLayout.StepTensors((int)p, (int)q, newCounts, caches.Select(c => c.Frames).ToArray(), window, device);
         var scoreOffset = functional.pad(audioBias!.ForDistances(distance), [p, 0])
             .masked_fill(blocked, AttentionMasks.BlockedScore);                                           // (B, H, n+Q, p+m+n+Q)
 

@@ -117,30 +117,37 @@ public static class WindowedAttentionLayout
     }
 
     /// <summary>
-    /// <see cref="Build"/> as CPU tensors, shared by every pass of the same sizes: Blocked bool (B, 1, S, S), Distances
-    /// int64 (B, T, T). They belong to the memo, outside any dispose scope: read them, never dispose them.
+    /// <see cref="Build"/> as tensors on <paramref name="device"/> (default CPU), shared by every pass of the same sizes
+    /// there, so a pass neither builds nor copies them: Blocked bool (B, 1, S, S), Distances int64 (B, T, T). They belong
+    /// to the memo, outside any dispose scope: read them, never dispose them.
     /// </summary>
-    public static (Tensor Blocked, Tensor Distances) ClipTensors(int prefix, int audioSteps, int suffix, long[] lengths, int window) =>
-        ClipTensorLayouts.GetOrAdd([prefix, audioSteps, suffix, window, .. lengths], () =>
+    public static (Tensor Blocked, Tensor Distances) ClipTensors(int prefix, int audioSteps, int suffix, long[] lengths, int window, Device? device = null)
+    {
+        device ??= CPU;
+        return ClipTensorLayouts.GetOrAdd([(long)device.type, device.index, prefix, audioSteps, suffix, window, .. lengths], () =>
         {
             var (blocked, distances) = Build(prefix, audioSteps, suffix, lengths, window);
             long steps = prefix + audioSteps + suffix, timeline = audioSteps + suffix;
-            return new TensorLayout(tensor(blocked, [lengths.Length, 1, steps, steps]).DetachFromDisposeScope(),
-                                    tensor(distances, [lengths.Length, timeline, timeline]).DetachFromDisposeScope());
+            return new TensorLayout(tensor(blocked, [lengths.Length, 1, steps, steps], device: device).DetachFromDisposeScope(),
+                                    tensor(distances, [lengths.Length, timeline, timeline], device: device).DetachFromDisposeScope());
         }).Value;
+    }
 
     /// <summary>
-    /// <see cref="BuildForStep"/> as CPU tensors, shared like <see cref="ClipTensors"/>: Blocked bool (B, 1, n + Q, P + m + n + Q),
-    /// Distances int64 (B, n + Q, m + n + Q).
+    /// <see cref="BuildForStep"/> as tensors on <paramref name="device"/>, shared like <see cref="ClipTensors"/>: Blocked bool
+    /// (B, 1, n + Q, P + m + n + Q), Distances int64 (B, n + Q, m + n + Q).
     /// </summary>
-    public static (Tensor Blocked, Tensor Distances) StepTensors(int prefix, int suffix, long[] counts, long[] cached, int window) =>
-        StepTensorLayouts.GetOrAdd([prefix, suffix, window, .. counts, .. cached], () =>
+    public static (Tensor Blocked, Tensor Distances) StepTensors(int prefix, int suffix, long[] counts, long[] cached, int window, Device? device = null)
+    {
+        device ??= CPU;
+        return StepTensorLayouts.GetOrAdd([(long)device.type, device.index, prefix, suffix, window, .. counts, .. cached], () =>
         {
             var (blocked, distances) = BuildForStep(prefix, suffix, counts, cached, window);
             long rows = counts.DefaultIfEmpty(0).Max() + suffix, keys = cached.DefaultIfEmpty(0).Max() + rows;
-            return new TensorLayout(tensor(blocked, [counts.Length, 1, rows, prefix + keys]).DetachFromDisposeScope(),
-                                    tensor(distances, [counts.Length, rows, keys]).DetachFromDisposeScope());
+            return new TensorLayout(tensor(blocked, [counts.Length, 1, rows, prefix + keys], device: device).DetachFromDisposeScope(),
+                                    tensor(distances, [counts.Length, rows, keys], device: device).DetachFromDisposeScope());
         }).Value;
+    }
 
     // 16 MB each: inference and streaming use a handful of layouts; training crops of one length one per batch size.
     private static readonly LayoutMemo<TensorLayout> ClipTensorLayouts = new(budgetBytes: 16 << 20, TensorLayout.Bytes);
