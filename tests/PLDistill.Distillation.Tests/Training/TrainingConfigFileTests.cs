@@ -3,7 +3,7 @@ using PLDistill.Distillation.Training;
 
 namespace PLDistill.Distillation.Tests.Training;
 
-public sealed class TrainingConfigFileTests
+public sealed partial class TrainingConfigFileTests
 {
     [Fact]
     public void Reads_nested_sections_enums_and_lists()
@@ -81,10 +81,20 @@ public sealed class TrainingConfigFileTests
         string[] files = Directory.GetFiles(configs, "*.yaml")
             .Where(file => Path.GetFileName(file) is var name && !name.StartsWith("pad-", StringComparison.Ordinal) && !name.StartsWith("server", StringComparison.Ordinal))
             .ToArray();
+        string foldsTool = File.ReadAllText(Path.Combine(RepositoryFolder.Root(), "tools", "folds-kd.sh"));
         Assert.True(files.Length >= 14, $"expected the teacher's, the student rows', the heavy-recipe and born-again rows' and the default student's configs in {configs}, found {files.Length}");
         foreach (string file in files)
         {
             var config = TrainingConfigFile.Load(file);
+            // The KD rows' 5-fold configs name the teacher tools/folds-kd.sh trains for their fold, where it puts it
+            // by default (runs/folds-kd); no fold teacher ships.
+            if (FoldConfigName().Match(Path.GetFileName(file)) is { Success: true } fold && config.Method != DistillationMethod.None)
+            {
+                Assert.Equal($"runs/folds-kd/teacher-fold-{fold.Groups[1].Value}/teacher.pldens", config.Teacher);
+                Assert.Contains("runs=runs/folds-kd ", foldsTool);
+                Assert.Contains("configs/student-$2-fold-$1.yaml", foldsTool);
+                continue;
+            }
             Assert.True(config.Method == DistillationMethod.None || config.Teacher is not null, $"{file}: {config.Method} without a teacher");
             // A shipped config runs from a fresh clone: the teacher it names (relative to the repository root) ships too.
             if (config.Teacher is not null)
@@ -92,4 +102,7 @@ public sealed class TrainingConfigFileTests
         }
         Assert.NotNull(TrainingConfigFile.Load(Path.Combine(configs, "student-pad-pl-distill.yaml")).Initialize);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^student-.+-fold-([1-5])\.yaml$")]
+    private static partial System.Text.RegularExpressions.Regex FoldConfigName();
 }
