@@ -61,7 +61,51 @@ public static class AttentionMasks
         EncoderLayouts.GetOrAdd([(long)device.type, device.index, steps, leftContext ?? -1, .. lengths],
             () => tensor(BlockedPairs(steps, leftContext, lengths), [lengths.Length, 1, steps, steps], device: device).DetachFromDisposeScope());
 
+    /// <summary>
+    /// The same rules for <see cref="AudioEncoder.Step(IReadOnlyList{Tensor}, IReadOnlyList{EncoderStreamState})"/>, computed on
+    /// the host: queries are the T new frames (rows, at batch positions past..past+T−1), keys are past + T columns: stream
+    /// a's cached frames right-aligned in the first <paramref name="past"/> (it holds <c>cached[a]</c>), then its new frames
+    /// (the first <c>counts[a]</c> of the T; the rest is padding). Returns (A, T, past + T) row-major, true where query i
+    /// may not see key j: j is not one of the stream's real frames, or i − j is outside the causal window.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lists differ in length, or a stream holds more frames than the batch does.</exception>
+    public static bool[] BlockedPairsForStep(int past, int steps, int window, IReadOnlyList<long> cached, IReadOnlyList<long> counts)
+    {
+        if (cached.Count != counts.Count)
+            throw new ArgumentException($"{cached.Count} cache sizes and {counts.Count} new counts", nameof(cached));
+        ArgumentOutOfRangeException.ThrowIfNegative(past);
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        int keys = past + steps;
+        var blocked = new bool[(long)counts.Count * steps * keys];
+        for (int a = 0; a < counts.Count; a++)
+        {
+            if (cached[a] < 0 || cached[a] > past || counts[a] < 0 || counts[a] > steps)
+                throw new ArgumentException($"stream {a} holds {cached[a]} cached and {counts[a]} new frames; the batch holds {past} and {steps}", nameof(cached));
+            long firstReal = past - cached[a], pastLastReal = past + counts[a];
+            for (int i = 0; i < steps; i++)
+            {
+                long row = ((long)a * steps + i) * keys;
+                for (int j = 0; j < keys; j++)
+                {
+                    long distance = past + i - j;
+                    blocked[row + j] = j < firstReal || j >= pastLastReal || distance < 0 || distance > window;
+                }
+            }
+        }
+        return blocked;
+    }
+
+    /// <summary>
+    /// <see cref="BlockedPairsForStep"/> as a bool tensor (A, 1, T, past + T) on <paramref name="device"/>, shared like
+    /// <see cref="BlockedPairsTensor"/>: read it, never dispose it.
+    /// </summary>
+    public static Tensor BlockedPairsForStepTensor(int past, int steps, int window, long[] cached, long[] counts, Device device) =>
+        EncoderStepLayouts.GetOrAdd([(long)device.type, device.index, past, steps, window, .. cached, .. counts],
+            () => tensor(BlockedPairsForStep(past, steps, window, cached, counts), [counts.Length, 1, steps, past + steps], device: device)
+                .DetachFromDisposeScope());
+
     private static readonly LayoutMemo<Tensor> EncoderLayouts = new(budgetBytes: 16 << 20, blocked => blocked.numel());
+    private static readonly LayoutMemo<Tensor> EncoderStepLayouts = new(budgetBytes: 16 << 20, blocked => blocked.numel());
 
     /// <summary>bool (B, T): true for the first lengths[b] steps of each row.</summary>
     public static Tensor ValidSteps(Tensor lengths, long steps)

@@ -78,10 +78,9 @@ public sealed class AudioEncoder : Module
         var (x, _) = subsampling.Forward(Normalize(mel));
         long steps = x.size(1);
         var lengths = melLengths.FloorDividedBy(Config.Subsampling);
-        var positions = KeptScalarOperations.Positions(steps, mel.device);
         var blocked = AttentionMasks.BlockedPairsTensor((int)steps, Config.LeftContextFrames, ToLongArray(lengths), mel.device);   // (B, 1, T', T')
         // Position bias and mask go into the scores of every block: combine them once.
-        var scoreOffset = positionBias.Compute(positions, positions).masked_fill(blocked, AttentionMasks.BlockedScore);   // (B, H, T', T')
+        var scoreOffset = positionBias.ForPositions(0, steps, steps).masked_fill(blocked, AttentionMasks.BlockedScore);   // (B, H, T', T')
         var attention = new List<Tensor>();
         foreach (var block in blocks)
         {
@@ -202,16 +201,13 @@ public sealed class AudioEncoder : Module
     private Tensor Attend(Tensor x, int[] counts, IReadOnlyList<EncoderStreamState> states, int[] active, int window,
                           Tensor[][] keys, Tensor[][] values)
     {
-        var device = featureMean.device;
         long[] cached = active.Select(b => states[b].CachedFrames).ToArray();
-        long past = cached.Max(), steps = x.size(1), all = past + steps;
-        var queryPositions = KeptScalarOperations.Positions(past, all, device);              // relative to the batch, not to any stream
-        var keyPositions = KeptScalarOperations.Positions(all, device);
-        var realFrom = tensor(cached.Select(c => past - c).ToArray(), device: device);          // (A): first real cached key
-        var realTo = tensor(active.Select(b => past + counts[b]).ToArray(), device: device);    // (A): past the last real new key
-        var realKeys = AttentionMasks.ValidSteps(realTo, all).logical_and(AttentionMasks.ValidSteps(realFrom, all).logical_not()); // (A, P+T)
-        var mask = AttentionMasks.Additive(AttentionMasks.Window(queryPositions, keyPositions, window), realKeys, x.dtype);            // (A, 1, T, P+T)
-        var scoreOffset = mask.Plus(positionBias.Compute(queryPositions, keyPositions));                                    // (A, H, T, P+T)
+        long past = cached.Max(), steps = x.size(1);
+        // Who sees whom (each stream's real frames, within the window) and the position bias, both built on the host and
+        // kept per set of sizes; query positions are relative to the batch (past..past+T−1), not to any stream.
+        var blocked = AttentionMasks.BlockedPairsForStepTensor((int)past, (int)steps, window, cached,
+                                                               active.Select(b => (long)counts[b]).ToArray(), featureMean.device); // (A, 1, T, P+T)
+        var scoreOffset = positionBias.ForPositions(past, steps, past + steps).masked_fill(blocked, AttentionMasks.BlockedScore); // (A, H, T, P+T)
 
         foreach (int b in active)
         {

@@ -23,7 +23,11 @@ internal sealed class LayoutMemo<T>(long budgetBytes, Func<T, long> sizeOf) wher
             if (entries.TryGetValue(key, out var hit))
                 return hit;
         }
-        var made = build();
+        T made;
+        // A kept layout outlives the mode it was first asked for in: built in inference mode it would be an inference
+        // tensor, which a later training pass may not save for backward (index_select saves its index). Build it normal.
+        using (TorchSharp.torch.inference_mode(false))
+            made = build();
         long size = sizeOf(made);
         lock (gate)
         {

@@ -32,6 +32,29 @@ public sealed class RelativePositionBias : Module
         return bias.view(table.size(0), distance.size(0), distance.size(1)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Bias (H, Tq, Tk) for <paramref name="queries"/> queries at positions <paramref name="queryFrom"/>, … and
+    /// <paramref name="keys"/> keys at positions 0, 1, …: what <see cref="Compute"/> gives for those positions, from bucket
+    /// indices built on the host once per set of sizes (one lookup a pass instead of six libtorch calls).
+    /// </summary>
+    public Tensor ForPositions(long queryFrom, long queries, long keys)
+    {
+        var device = table.device;
+        var buckets = Buckets.GetOrAdd([(long)device.type, device.index, maxPast, maxFuture, queryFrom, queries, keys], () =>
+        {
+            var index = new long[queries * keys];
+            for (long i = 0; i < queries; i++)
+                for (long j = 0; j < keys; j++)
+                    index[i * keys + j] = Math.Clamp(queryFrom + i - j, -maxFuture, maxPast) + maxFuture;
+            return tensor(index, device: device).DetachFromDisposeScope();
+        });
+        using var scope = NewDisposeScope();
+        return table.index_select(1, buckets).view(table.size(0), queries, keys).MoveToOuterDisposeScope();
+    }
+
+    // Shared by every bias of the same reach: bucket indices depend only on the sizes. Read, never disposed.
+    private static readonly LayoutMemo<Tensor> Buckets = new(budgetBytes: 16 << 20, index => index.numel() * sizeof(long));
+
     /// <summary>Bias for a tensor of distances (…, Tq, Tk) (query − key positions): (…, H, Tq, Tk).</summary>
     public Tensor ForDistances(Tensor distance)
     {
