@@ -22,19 +22,9 @@ public sealed class RelativePositionBias : Module
         RegisterComponents();
     }
 
-    /// <summary>Bias (H, Tq, Tk) for query positions (Tq) and key positions (Tk), both long tensors.</summary>
-    public Tensor Compute(Tensor queryPositions, Tensor keyPositions)
-    {
-        using var scope = NewDisposeScope();
-        var distance = queryPositions.unsqueeze(1) - keyPositions.unsqueeze(0);   // (Tq, Tk), > 0: key in the past
-        var bucket = distance.ClampedTo(-maxFuture, maxPast).Plus(maxFuture);     // (Tq, Tk) in [0, buckets)
-        var bias = table.index_select(1, bucket.flatten());                        // (H, Tq*Tk)
-        return bias.view(table.size(0), distance.size(0), distance.size(1)).MoveToOuterDisposeScope();
-    }
-
     /// <summary>
     /// Bias (H, Tq, Tk) for <paramref name="queries"/> queries at positions <paramref name="queryFrom"/>, … and
-    /// <paramref name="keys"/> keys at positions 0, 1, …: what <see cref="Compute"/> gives for those positions, from bucket
+    /// <paramref name="keys"/> keys at positions 0, 1, …: each pair's bias by its distance (query − key position), from bucket
     /// indices built on the host once per set of sizes (one lookup a pass instead of six libtorch calls).
     /// </summary>
     public Tensor ForPositions(long queryFrom, long queries, long keys)

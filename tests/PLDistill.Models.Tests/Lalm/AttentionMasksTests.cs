@@ -78,7 +78,8 @@ public sealed class AttentionMasksTests
         }
         using var queryPositions = KeptScalarOperations.Positions(queryFrom, queryFrom + queries, CPU);
         using var keyPositions = KeptScalarOperations.Positions(keys, CPU);
-        using var expected = bias.Compute(queryPositions, keyPositions);
+        using var distances = queryPositions.unsqueeze(1) - keyPositions.unsqueeze(0);       // (Tq, Tk): query − key position
+        using var expected = bias.ForDistances(distances);
 
         using var actual = bias.ForPositions(queryFrom, queries, keys);
 
