@@ -45,4 +45,25 @@ public sealed class ToolScriptsTests
         Assert.Contains("| PL-Distill from the second-generation born-again teacher, 60 epochs | 42, 43, 44 | 63.8 ± 0.7 | 62.2 ± 1.0 | 62.4 ± 0.8 | 60.7 ± 0.9 | 64.3 ± 2.5 |", output);
         Assert.Contains("| teacher: ensemble of 7 members |", output);
     }
+
+    [Fact]
+    public void The_folds_tool_prints_the_kd_rows_over_folds_from_their_committed_records()
+    {
+        if (Run("perl", "-MJSON::PP", "-e", "1").ExitCode != 0)
+            Assert.Skip("perl with JSON::PP (Debian: perl) is not installed; folds-kd.sh needs it");
+        var (exitCode, output) = Run("bash", "tools/folds-kd.sh", "--runs", "bench/results/folds-kd", "--table-only");
+        Assert.True(exitCode == 0, output);
+        // The rows the README and bench/results/folds-kd quote: each fold's best epoch, then mean ± sample std over folds.
+        Assert.Contains("| 3 (09–12) | 47.7 | 45.2 | 46.5 | 51.2 | 47.3 |", output);
+        Assert.Contains("| PL-Distill (LDist + AwCKA) | 1, 2, 3, 4, 5 | 51.8 ± 5.0 | 52.2 ± 4.7 | 50.5 ± 5.0 | 49.0 ± 3.0 | 63.8 ± 7.7 |", output);
+        Assert.Contains("| student without KD | 1, 2, 3, 4, 5 | 46.5 ± 3.0 | 46.8 ± 2.9 |", output);   // from bench/results/folds
+    }
+
+    [Fact]
+    public void The_folds_tool_refuses_a_bad_argument_by_name()
+    {
+        var (exitCode, output) = Run("bash", "tools/folds-kd.sh", "--jobs", "0");
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--jobs must be a positive integer, not '0'", output);
+    }
 }
