@@ -71,44 +71,8 @@ fi
 mkdir -p -- "$runs/teacher"
 evaluation=$runs/evaluation-actors
 
-# A run is finished when metrics.jsonl holds its config's last epoch.
-finished() {
-    local run=$1 epochs
-    [[ -f $run/config.yaml && -f $run/metrics.jsonl ]] || return 1
-    epochs=$(awk '/^training:/{t=1} t && /^  epochs:/{print $2; exit}' "$run/config.yaml")
-    grep -q "\"epoch\":$epochs," "$run/metrics.jsonl"
-}
-
-# train ROLE CONFIG SEED [--teacher PATH]: resumes an unfinished run folder, logs to RUN.log.
-train() {
-    local verb=$1 config=$2 seed=$3
-    shift 3
-    local run=$runs/$(basename "$config" .yaml)-s$seed
-    finished "$run" && return 0
-    local resume=()
-    [[ -f $run/optimizer.state ]] && resume=(--resume)
-    [[ -n $epochs ]] && resume+=(--epochs "$epochs")
-    printf '%s: %s seed %s -> %s\n' "$PROG" "$verb" "$seed" "$run" >&2
-    "${pld_command[@]}" --threads "$threads" "$verb" --config "$config" --seed "$seed" --output "$runs" "${resume[@]}" "$@" \
-        >"$run.log" 2>&1 || die "$verb $config seed $seed failed; see $run.log"
-}
-
-# At most --jobs trainings at once; a failed one stops the table.
-run_parallel() {
-    local pids=() command
-    while IFS= read -r command; do
-        while ((${#pids[@]} >= jobs)); do
-            wait -n || die "a run failed (see the .log files in $runs)"
-            pids=($(jobs -pr))
-        done
-        bash -c "$command" &
-        pids+=($!)
-    done
-    while ((${#pids[@]} > 0)); do
-        wait -n || die "a run failed (see the .log files in $runs)"
-        pids=($(jobs -pr))
-    done
-}
+# finished, train and run_parallel
+source "$root/tools/lib/training-runs.sh"
 
 if ((table_only == 0)); then
     export -f train finished die
