@@ -10,7 +10,7 @@
 set -euo pipefail
 
 readonly PROG=folds-kd
-readonly KD_ROWS="pdist-cka pl-distill"
+readonly KD_ROWS="fitnets pdist-cka pl-distill"
 
 usage() {
     cat <<EOF
@@ -59,27 +59,8 @@ read -r -a pld_command <<<"$pld"
 # The actors fold K scores on.
 fold_actors() { local k=$1; seq $((4 * k - 3)) $((4 * k)); }
 
-# A run is finished when metrics.jsonl holds its config's last epoch.
-finished() {
-    local run=$1 epochs
-    [[ -f $run/config.yaml && -f $run/metrics.jsonl ]] || return 1
-    epochs=$(awk '/^training:/{t=1} t && /^  epochs:/{print $2; exit}' "$run/config.yaml")
-    grep -q "\"epoch\":$epochs," "$run/metrics.jsonl"
-}
-
-# train VERB CONFIG SEED [ARGS...]: resumes an unfinished run folder, logs to RUN.log.
-train() {
-    local verb=$1 config=$2 seed=$3
-    shift 3
-    local run=$runs/$(basename "$config" .yaml)-s$seed
-    finished "$run" && return 0
-    local resume=()
-    [[ -f $run/optimizer.state ]] && resume=(--resume)
-    [[ -n $epochs ]] && resume+=(--epochs "$epochs")
-    printf '%s: %s %s seed %s\n' "$PROG" "$verb" "$(basename "$config")" "$seed" >&2
-    "${pld_command[@]}" --threads "$threads" "$verb" --config "$config" --seed "$seed" --output "$runs" "${resume[@]}" "$@" \
-        >"$run.log" 2>&1 || die "$verb $config seed $seed failed; see $run.log"
-}
+# finished, train and run_parallel
+source "$root/tools/lib/training-runs.sh"
 
 # teacher K: the fold's ensemble manifest, made once its members are finished (waiting for the jobs still training
 # them); fold 5 joins the shipped teacher's members. Under a lock, so that two students of a fold make it once.
@@ -108,23 +89,6 @@ teacher() {
 
 member_job() { (train train-teacher "$root/configs/teacher-fold-$1.yaml" "$2") || { touch "$runs/teacher-fold-$1-s$2.failed"; exit 2; }; }
 student_job() { local manifest; manifest=$(teacher "$1"); train distill "$root/configs/student-$2-fold-$1.yaml" "$seed" --teacher "$manifest"; }
-
-# At most --jobs trainings at once; a failed one stops the whole.
-run_parallel() {
-    local pids=() command
-    while IFS= read -r command; do
-        while ((${#pids[@]} >= jobs)); do
-            wait -n || die "a run failed (see the .log files in $runs)"
-            pids=($(jobs -pr))
-        done
-        bash -c "$command" &
-        pids+=($!)
-    done
-    while ((${#pids[@]} > 0)); do
-        wait -n || die "a run failed (see the .log files in $runs)"
-        pids=($(jobs -pr))
-    done
-}
 
 if ((table_only == 0)); then
     [[ -d $data ]] || die "no RAVDESS folder at $data (give --data)"
@@ -188,7 +152,7 @@ RUNS=$runs NO_KD=$no_kd SEED=$seed ROWS=$KD_ROWS perl -MJSON::PP -e '
     sub cell { defined $_[0] ? sprintf("%.1f", 100 * $_[0]) : "–" }
     my $r = $ENV{RUNS}; my $s = $ENV{SEED};
     my %title = ("teacher" => "teacher (ensemble of the fold\x27s members)", "members" => "teacher members, each alone",
-                 "no-kd" => "student without KD", "pdist-cka" => "PDist, plain CKA", "pl-distill" => "PL-Distill (LDist + AwCKA)");
+                 "no-kd" => "student without KD", "fitnets" => "FitNets", "pdist-cka" => "PDist, plain CKA", "pl-distill" => "PL-Distill (LDist + AwCKA)");
     my @rows = ("teacher", "members", "no-kd", split " ", $ENV{ROWS});
     my %scores;   # row -> fold -> { wa, ua, f1, final, four }
     for my $k (1 .. 5) {
