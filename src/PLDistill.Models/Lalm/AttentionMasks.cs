@@ -104,8 +104,8 @@ public static class AttentionMasks
             () => tensor(BlockedPairsForStep(past, steps, window, cached, counts), [counts.Length, 1, steps, past + steps], device: device)
                 .DetachFromDisposeScope());
 
-    private static readonly LayoutMemo<Tensor> EncoderLayouts = new(budgetBytes: 16 << 20, blocked => blocked.numel());
-    private static readonly LayoutMemo<Tensor> EncoderStepLayouts = new(budgetBytes: 16 << 20, blocked => blocked.numel());
+    private static readonly LayoutMemo<Tensor> EncoderLayouts = new(sizeOf: blocked => blocked.numel());
+    private static readonly LayoutMemo<Tensor> EncoderStepLayouts = new(sizeOf: blocked => blocked.numel());
 
     /// <summary>bool (B, T): true for the first lengths[b] steps of each row.</summary>
     public static Tensor ValidSteps(Tensor lengths, long steps)

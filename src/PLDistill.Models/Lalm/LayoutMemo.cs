@@ -6,9 +6,11 @@ namespace PLDistill.Models.Lalm;
 /// TorchSharp copies an array again to make a tensor of it), which every pass would otherwise allocate and the garbage
 /// collector collect: more collections, a longer latency tail. What it hands out is shared: callers only read it.
 /// </summary>
-/// <param name="budgetBytes">What the kept layouts may hold together; past it the memo starts over.</param>
 /// <param name="sizeOf">The bytes one layout holds.</param>
-internal sealed class LayoutMemo<T>(long budgetBytes, Func<T, long> sizeOf) where T : class
+/// <param name="budgetBytes">What the kept layouts may hold together; past it the memo starts over. The default is far
+/// above what steady streaming or fixed-length training crops keep (a few hundred KB) and small beside a model's own
+/// memory, so only evaluation over clips of many lengths ever starts over.</param>
+internal sealed class LayoutMemo<T>(Func<T, long> sizeOf, long budgetBytes = 16 << 20) where T : class
 {
     private readonly Dictionary<Key, T> entries = [];
     private readonly Lock gate = new();

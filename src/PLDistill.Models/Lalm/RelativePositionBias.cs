@@ -43,7 +43,7 @@ public sealed class RelativePositionBias : Module
     }
 
     // Shared by every bias of the same reach: bucket indices depend only on the sizes. Read, never disposed.
-    private static readonly LayoutMemo<Tensor> Buckets = new(budgetBytes: 16 << 20, index => index.numel() * sizeof(long));
+    private static readonly LayoutMemo<Tensor> Buckets = new(sizeOf: index => index.numel() * sizeof(long));
 
     /// <summary>Bias for a tensor of distances (…, Tq, Tk) (query − key positions): (…, H, Tq, Tk).</summary>
     public Tensor ForDistances(Tensor distance)

@@ -150,8 +150,8 @@ public static class WindowedAttentionLayout
     }
 
     // 16 MB each: inference and streaming use a handful of layouts; training crops of one length one per batch size.
-    private static readonly LayoutMemo<TensorLayout> ClipTensorLayouts = new(budgetBytes: 16 << 20, TensorLayout.Bytes);
-    private static readonly LayoutMemo<TensorLayout> StepTensorLayouts = new(budgetBytes: 16 << 20, TensorLayout.Bytes);
+    private static readonly LayoutMemo<TensorLayout> ClipTensorLayouts = new(sizeOf: TensorLayout.Bytes);
+    private static readonly LayoutMemo<TensorLayout> StepTensorLayouts = new(sizeOf: TensorLayout.Bytes);
 
     private sealed record TensorLayout(Tensor Blocked, Tensor Distances)
     {

@@ -8,7 +8,7 @@ public sealed class LayoutMemoTests
     public void Equal_keys_share_one_layout_and_a_full_memo_starts_over()
     {
         int built = 0;
-        var memo = new LayoutMemo<long[]>(budgetBytes: 100, layout => layout.Length * sizeof(long));
+        var memo = new LayoutMemo<long[]>(layout => layout.Length * sizeof(long), budgetBytes: 100);
         long[] Make(int n) { built++; return new long[n]; }
 
         var a = memo.GetOrAdd([1, 2, 3], () => Make(5));         // 40 bytes
