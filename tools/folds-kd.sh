@@ -10,7 +10,7 @@
 set -euo pipefail
 
 readonly PROG=folds-kd
-readonly KD_ROWS="fitnets pdist-cka pl-distill"
+readonly KD_ROWS="logit-kd fitnets ldist pdist-cka pdist-aw-cka pl-distill"
 
 usage() {
     cat <<EOF
@@ -152,7 +152,9 @@ RUNS=$runs NO_KD=$no_kd SEED=$seed ROWS=$KD_ROWS perl -MJSON::PP -e '
     sub cell { defined $_[0] ? sprintf("%.1f", 100 * $_[0]) : "–" }
     my $r = $ENV{RUNS}; my $s = $ENV{SEED};
     my %title = ("teacher" => "teacher (ensemble of the fold\x27s members)", "members" => "teacher members, each alone",
-                 "no-kd" => "student without KD", "fitnets" => "FitNets", "pdist-cka" => "PDist, plain CKA", "pl-distill" => "PL-Distill (LDist + AwCKA)");
+                 "no-kd" => "student without KD", "logit-kd" => "logits-only KD", "fitnets" => "FitNets",
+                 "ldist" => "LDist (audio + text positions)", "pdist-cka" => "PDist, plain CKA", "pdist-aw-cka" => "PDist, AwCKA",
+                 "pl-distill" => "PL-Distill (LDist + AwCKA)");
     my @rows = ("teacher", "members", "no-kd", split " ", $ENV{ROWS});
     my %scores;   # row -> fold -> { wa, ua, f1, final, four }
     for my $k (1 .. 5) {

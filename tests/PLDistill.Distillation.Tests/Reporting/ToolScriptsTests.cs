@@ -54,9 +54,12 @@ public sealed class ToolScriptsTests
         var (exitCode, output) = Run("bash", "tools/folds-kd.sh", "--runs", "bench/results/folds-kd", "--table-only");
         Assert.True(exitCode == 0, output);
         // The rows the README and bench/results/folds-kd quote: each fold's best epoch, then mean ± sample std over folds.
-        Assert.Contains("| 3 (09–12) | 47.7 | 45.2 | 46.5 | 49.2 | 51.2 | 47.3 |", output);
+        Assert.Contains("| 3 (09–12) | 47.7 | 45.2 | 46.5 | 46.5 | 49.2 | 45.3 | 51.2 | 49.6 | 47.3 |", output);
         Assert.Contains("| PL-Distill (LDist + AwCKA) | 1, 2, 3, 4, 5 | 51.8 ± 5.0 | 52.2 ± 4.7 | 50.5 ± 5.0 | 49.0 ± 3.0 | 63.8 ± 7.7 |", output);
         Assert.Contains("| FitNets | 1, 2, 3, 4, 5 | 54.4 ± 5.0 | 54.5 ± 4.9 | 53.4 ± 4.7 | 49.0 ± 1.9 | 65.8 ± 6.3 |", output);
+        Assert.Contains("| logits-only KD | 1, 2, 3, 4, 5 | 49.2 ± 4.9 | 49.5 ± 4.7 | 47.8 ± 4.6 | 46.2 ± 5.3 | 61.3 ± 5.5 |", output);
+        Assert.Contains("| LDist (audio + text positions) | 1, 2, 3, 4, 5 | 48.7 ± 3.3 | 49.1 ± 3.0 | 47.3 ± 3.2 | 47.3 ± 3.2 | 63.4 ± 2.7 |", output);
+        Assert.Contains("| PDist, AwCKA | 1, 2, 3, 4, 5 | 51.9 ± 3.7 | 52.7 ± 2.8 | 50.3 ± 4.2 | 49.1 ± 3.2 | 65.9 ± 3.3 |", output);
         Assert.Contains("| student without KD | 1, 2, 3, 4, 5 | 46.5 ± 3.0 | 46.8 ± 2.9 |", output);   // from bench/results/folds
     }
 
