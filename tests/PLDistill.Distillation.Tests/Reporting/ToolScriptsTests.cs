@@ -47,6 +47,20 @@ public sealed class ToolScriptsTests
     }
 
     [Fact]
+    public void The_results_table_prints_the_60_epoch_feature_rows_from_their_committed_records()
+    {
+        if (Run("perl", "-MJSON::PP", "-e", "1").ExitCode != 0)
+            Assert.Skip("perl with JSON::PP (Debian: perl) is not installed; results-table.sh needs it");
+        var (exitCode, output) = Run("bash", "tools/results-table.sh", "--runs", "bench/results/born-again-7-60-epochs", "--table-only",
+            "--teacher", "bench/results/born-again-7/teacher/teacher.pldens",
+            "--rows", "born-again-7-student-60-epochs born-again-7-student-fitnets-60-epochs");
+        Assert.True(exitCode == 0, output);
+        // The rows the README compares under the default's recipe: PL-Distill 4 points above FitNets.
+        Assert.Contains("| PL-Distill from the seven-member born-again teacher, 60 epochs | 42, 43, 44 | 65.4 ± 0.4 | 63.8 ± 0.5 |", output);
+        Assert.Contains("| FitNets from the seven-member born-again teacher, 60 epochs | 42, 43, 44 | 61.5 ± 0.2 | 59.8 ± 1.0 | 59.5 ± 1.5 | 55.6 ± 0.6 | 60.4 ± 5.7 |", output);
+    }
+
+    [Fact]
     public void The_folds_tool_prints_the_kd_rows_over_folds_from_their_committed_records()
     {
         if (Run("perl", "-MJSON::PP", "-e", "1").ExitCode != 0)
