@@ -33,14 +33,26 @@ public sealed class ToolScriptsTests
         Assert.True(exitCode == 0, $"bash -n {script}: {output}");
     }
 
+    /// <summary>Skips the test where perl's JSON::PP, which the table tools read records with, is missing.</summary>
+    private static void SkipWithoutPerlJson(string tool)
+    {
+        if (Run("perl", "-MJSON::PP", "-e", "1").ExitCode != 0)
+            Assert.Skip($"perl with JSON::PP (Debian: perl) is not installed; {tool} needs it");
+    }
+
+    /// <summary>What tools/results-table.sh prints from the committed records in <paramref name="runs"/>.</summary>
+    private static string PrintResultsTable(string runs, string teacher, string rows)
+    {
+        SkipWithoutPerlJson("results-table.sh");
+        var (exitCode, output) = Run("bash", "tools/results-table.sh", "--runs", runs, "--table-only", "--teacher", teacher, "--rows", rows);
+        Assert.True(exitCode == 0, output);
+        return output;
+    }
+
     [Fact]
     public void The_results_table_prints_a_rows_figures_from_its_committed_records()
     {
-        if (Run("perl", "-MJSON::PP", "-e", "1").ExitCode != 0)
-            Assert.Skip("perl with JSON::PP (Debian: perl) is not installed; results-table.sh needs it");
-        var (exitCode, output) = Run("bash", "tools/results-table.sh", "--runs", "bench/results/born-again-gen2", "--table-only",
-            "--teacher", "bench/results/born-again-gen2/teacher/teacher.pldens", "--rows", "born-again-gen2-student");
-        Assert.True(exitCode == 0, output);
+        string output = PrintResultsTable("bench/results/born-again-gen2", "bench/results/born-again-gen2/teacher/teacher.pldens", "born-again-gen2-student");
         // The row the README quotes: mean ± sample std of the three seeds' best-epoch scores in the run folders.
         Assert.Contains("| PL-Distill from the second-generation born-again teacher, 60 epochs | 42, 43, 44 | 63.8 ± 0.7 | 62.2 ± 1.0 | 62.4 ± 0.8 | 60.7 ± 0.9 | 64.3 ± 2.5 |", output);
         Assert.Contains("| teacher: ensemble of 7 members |", output);
@@ -49,12 +61,8 @@ public sealed class ToolScriptsTests
     [Fact]
     public void The_results_table_prints_the_60_epoch_feature_rows_from_their_committed_records()
     {
-        if (Run("perl", "-MJSON::PP", "-e", "1").ExitCode != 0)
-            Assert.Skip("perl with JSON::PP (Debian: perl) is not installed; results-table.sh needs it");
-        var (exitCode, output) = Run("bash", "tools/results-table.sh", "--runs", "bench/results/born-again-7-60-epochs", "--table-only",
-            "--teacher", "bench/results/born-again-7/teacher/teacher.pldens",
-            "--rows", "born-again-7-student-60-epochs born-again-7-student-fitnets-60-epochs");
-        Assert.True(exitCode == 0, output);
+        string output = PrintResultsTable("bench/results/born-again-7-60-epochs", "bench/results/born-again-7/teacher/teacher.pldens",
+            "born-again-7-student-60-epochs born-again-7-student-fitnets-60-epochs");
         // The rows the README compares under the default's recipe: PL-Distill 4 points above FitNets.
         Assert.Contains("| PL-Distill from the seven-member born-again teacher, 60 epochs | 42, 43, 44 | 65.4 ± 0.4 | 63.8 ± 0.5 |", output);
         Assert.Contains("| FitNets from the seven-member born-again teacher, 60 epochs | 42, 43, 44 | 61.5 ± 0.2 | 59.8 ± 1.0 | 59.5 ± 1.5 | 55.6 ± 0.6 | 60.4 ± 5.7 |", output);
@@ -63,8 +71,7 @@ public sealed class ToolScriptsTests
     [Fact]
     public void The_folds_tool_prints_the_kd_rows_over_folds_from_their_committed_records()
     {
-        if (Run("perl", "-MJSON::PP", "-e", "1").ExitCode != 0)
-            Assert.Skip("perl with JSON::PP (Debian: perl) is not installed; folds-kd.sh needs it");
+        SkipWithoutPerlJson("folds-kd.sh");
         var (exitCode, output) = Run("bash", "tools/folds-kd.sh", "--runs", "bench/results/folds-kd", "--table-only");
         Assert.True(exitCode == 0, output);
         // The rows the README and bench/results/folds-kd quote: each fold's best epoch, then mean ± sample std over folds.
