@@ -136,19 +136,9 @@ if ((table_only == 0)); then
 fi
 
 # The tables: per fold, then mean ± sample std over the folds that are finished.
-RUNS=$runs NO_KD=$no_kd SEED=$seed ROWS=$KD_ROWS perl -MJSON::PP -e '
+RUNS=$runs NO_KD=$no_kd SEED=$seed ROWS=$KD_ROWS perl -I "$root/tools/lib" -MRunRecords -e '
     use strict; use warnings;
-    sub slurp { local $/; open my $f, "<", $_[0] or return undef; decode_json(<$f>) }
-    sub best { my ($dir) = @_; open my $f, "<", "$dir/metrics.jsonl" or return undef;    # the first epoch with the highest UA
-               my @epochs = map { decode_json($_) } grep { /\S/ } <$f>; return undef unless @epochs;
-               my $config = do { local $/; open my $c, "<", "$dir/config.yaml" or return undef; <$c> };
-               my ($planned) = $config =~ /^training:\n(?:  .*\n)*?  epochs: (\d+)/m;
-               return undef if defined $planned && @epochs < $planned;                  # unfinished: not counted
-               my $b = $epochs[0]; for (@epochs) { $b = $_ if $_->{ua} > $b->{ua} }
-               my $four = slurp("$dir/eval-4class.json");
-               return { wa => $b->{wa}, ua => $b->{ua}, f1 => $b->{macro_f1}, final => $epochs[-1]{ua}, four => $four ? $four->{ua} : undef } }
-    sub summary { my @v = grep { defined } @_; return "–" unless @v; my $m = 0; $m += $_ / @v for @v; my $s = 0; $s += ($_ - $m) ** 2 for @v;
-                  @v > 1 ? sprintf("%.1f ± %.1f", 100 * $m, 100 * sqrt($s / (@v - 1))) : sprintf("%.1f", 100 * $m) }
+    sub best { my $run = best_epoch($_[0]); $run && $run->{finished} ? $run : undef }   # unfinished: not counted
     sub cell { defined $_[0] ? sprintf("%.1f", 100 * $_[0]) : "–" }
     my $r = $ENV{RUNS}; my $s = $ENV{SEED};
     my %title = ("teacher" => "teacher (ensemble of the fold\x27s members)", "members" => "teacher members, each alone",
@@ -173,7 +163,7 @@ RUNS=$runs NO_KD=$no_kd SEED=$seed ROWS=$KD_ROWS perl -MJSON::PP -e '
     print "\n| row | folds | WA % | UA % | macro-F1 % | final-epoch UA % | 4-class UA % |\n|---|---|---|---|---|---|---|\n";
     for my $row (@rows) {
         my @folds = grep { $scores{$row}{$_} } 1 .. 5;
-        my @cols = map { my $c = $_; summary(map { $scores{$row}{$_}{$c} } @folds) } qw(wa ua f1 final four);
+        my @cols = map { my $c = $_; summary(100, map { $scores{$row}{$_}{$c} } @folds) } qw(wa ua f1 final four);
         $cols[3] = "–" if $row eq "teacher" || $row eq "members";
         print "| $title{$row} | ", (@folds ? join(", ", @folds) : "none"), " | ", join(" | ", @cols), " |\n";
     }

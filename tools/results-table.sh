@@ -128,7 +128,7 @@ if ((table_only == 0)); then
 fi
 
 # One Markdown row per method: mean ± std (sample) over the seeds whose run is finished.
-RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" GIVEN_TEACHER=$given_teacher perl -MJSON::PP -e '
+RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" GIVEN_TEACHER=$given_teacher perl -I "$root/tools/lib" -MRunRecords -e '
     use strict; use warnings;
     my %title = (teacher => "teacher members, each alone", student => "student without KD", "student-logit-kd" => "logits-only KD",
                  "student-fitnets" => "FitNets", "student-ldist" => "LDist (audio + text positions)",
@@ -157,11 +157,8 @@ RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" GI
                  "student-fold-2" => "student without KD, fold 2 (actors 5-8)",
                  "student-fold-3" => "student without KD, fold 3 (actors 9-12)",
                  "student-fold-4" => "student without KD, fold 4 (actors 13-16)");
-    sub slurp { local $/; open my $f, "<", $_[0] or return undef; decode_json(<$f>) }
-    sub summary { my @v = @_; return "–" unless @v; my $m = 0; $m += $_ / @v for @v; my $s = 0; $s += ($_ - $m) ** 2 for @v;
-                  @v > 1 ? sprintf("%.1f ± %.1f", $m, sqrt($s / (@v - 1))) : sprintf("%.1f", $m) }   # one seed: no spread to give
     # row TITLE SEEDS WA UA F1 FINAL FOUR: one Markdown line; the five are array references, one value per counted seed.
-    sub row { my ($title, $seeds, @columns) = @_; printf "| %s | %s | %s |\n", $title, $seeds, join " | ", map { summary(@$_) } @columns }
+    sub row { my ($title, $seeds, @columns) = @_; printf "| %s | %s | %s |\n", $title, $seeds, join " | ", map { summary(1, @$_) } @columns }
     print "| row | seeds | best-epoch WA % | best-epoch UA % | best-epoch macro-F1 % | final-epoch UA % | 4-class UA % (best epoch) |\n";
     print "|---|---|---|---|---|---|---|\n";
     my ($eight, $four) = map { slurp("$ENV{RUNS}/teacher/eval-${_}class.json") } 8, 4;
@@ -186,21 +183,13 @@ RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" GI
         next if $row eq "teacher" && $ENV{GIVEN_TEACHER} ne "";
         my (@wa, @ua, @f1, @final, @four, @done);
         for my $seed (split " ", $row eq "teacher" ? $ENV{TEACHER_SEEDS} : $ENV{SEEDS}) {
-            my $file = "$ENV{RUNS}/$row-s$seed/metrics.jsonl";
-            open my $f, "<", $file or next;
-            my @epochs = map { decode_json($_) } grep { /\S/ } <$f>;
-            next unless @epochs;
-            my $config = do { local $/; open my $c, "<", "$ENV{RUNS}/$row-s$seed/config.yaml" or die; <$c> };
-            my ($planned) = $config =~ /^training:\n(?:  .*\n)*?  epochs: (\d+)/m;
+            my $run = best_epoch("$ENV{RUNS}/$row-s$seed") or next;
             # An unfinished run is named but not counted: its best epoch so far may not be its best.
-            if (defined $planned && @epochs < $planned) { push @done, "$seed (epoch " . scalar(@epochs) . "/$planned, not counted)"; next }
+            if (!$run->{finished}) { push @done, "$seed (epoch $run->{epochs}/$run->{planned}, not counted)"; next }
             push @done, $seed;
-            my $best = $epochs[0];
-            for (@epochs) { $best = $_ if $_->{ua} > $best->{ua} }   # the first epoch with the highest UA, as the trainer keeps
-            push @wa, 100 * $best->{wa}; push @ua, 100 * $best->{ua}; push @f1, 100 * $best->{macro_f1};
-            push @final, 100 * $epochs[-1]{ua};
-            my $four = slurp("$ENV{RUNS}/$row-s$seed/eval-4class.json");
-            push @four, 100 * $four->{ua} if $four;
+            push @wa, 100 * $run->{wa}; push @ua, 100 * $run->{ua}; push @f1, 100 * $run->{f1};
+            push @final, 100 * $run->{final};
+            push @four, 100 * $run->{four} if defined $run->{four};
         }
         row($title{$row} // $row, (@done ? join(", ", @done) : "not run"), \@wa, \@ua, \@f1, \@final, \@four);
     }
