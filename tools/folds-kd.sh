@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # folds-kd.sh: 5-fold by actor for the KD rows of the results table (issue 6). Fold K (1-4) scores on actors
-# 4K-3..4K and trains on the other sixteen; fold 5 is the table's split (actors 17-20). Each fold gets its own teacher,
-# never trained on the fold's scoring actors: configs/teacher-fold-K.yaml, one member per --members seed, joined by
-# `pld ensemble`; fold 5's teacher is the shipped teacher's members with those seeds (they were trained on actors 1-16).
-# From it, one student per row and fold (configs/student-ROW-fold-K.yaml, --seed). The student without KD comes from
+# 4K-3..4K and trains on the other sixteen (`pld ... --fold K`); fold 5 is the table's split (actors 17-20). Each fold
+# gets its own teacher, never trained on the fold's scoring actors: configs/teacher.yaml --fold K, one member per
+# --members seed, joined by `pld ensemble`; fold 5's teacher is the shipped teacher's members with those seeds (they
+# were trained on actors 1-16). From it, one student per row and fold (configs/student-ROW.yaml --fold K, --seed), in
+# run folders named as before the --fold option existed (student-ROW-fold-K-sSEED). The student without KD comes from
 # the committed fold runs (--no-kd, bench/results/folds). Everything is scored on the fold's own actors (8 classes from
 # each run's best epoch, as the trainer selected it; 4 classes by `pld eval --labels 4`), and two Markdown tables are
 # printed: UA per fold, and mean ± std over the folds per row. Finished runs in --runs are reused, so it resumes.
@@ -87,14 +88,14 @@ teacher() {
     printf '%s\n' "$manifest"
 }
 
-member_job() { (train train-teacher "$root/configs/teacher-fold-$1.yaml" "$2") || { touch "$runs/teacher-fold-$1-s$2.failed"; exit 2; }; }
-student_job() { local manifest; manifest=$(teacher "$1"); train distill "$root/configs/student-$2-fold-$1.yaml" "$seed" --teacher "$manifest"; }
+member_job() { (train train-teacher "$root/configs/teacher.yaml" "$2" --fold "$1") || { touch "$runs/teacher-fold-$1-s$2.failed"; exit 2; }; }
+student_job() { local manifest; manifest=$(teacher "$1"); train distill "$root/configs/student-$2.yaml" "$seed" --fold "$1" --teacher "$manifest"; }
 
 if ((table_only == 0)); then
     [[ -d $data ]] || die "no RAVDESS folder at $data (give --data)"
     for k in 1 2 3 4 5; do
         if ((k == 5)); then no_kd_run=$no_kd/student-s$seed; else no_kd_run=$no_kd/student-fold-$k-s$seed; fi
-        finished "$no_kd_run" || die "no finished no-KD run at $no_kd_run (train configs/student-fold-$k.yaml, or give --no-kd)"
+        finished "$no_kd_run" || die "no finished no-KD run at $no_kd_run (train configs/student.yaml --fold $k, or give --no-kd)"
     done
     export -f train finished die teacher member_job student_job
     export runs threads PROG root members seed epochs pld_command_string=$pld

@@ -10,12 +10,16 @@ finished() {
     grep -q "\"epoch\":$last," "$run/metrics.jsonl"
 }
 
-# train VERB CONFIG SEED [ARGS...]: trains runs/CONFIG-sSEED with `pld VERB` (train-teacher or distill), resuming an
-# unfinished run and skipping a finished one; logs to the run folder's name + .log.
+# train VERB CONFIG SEED [ARGS...]: trains runs/CONFIG-sSEED (runs/CONFIG-fold-K-sSEED where ARGS hold `--fold K`,
+# as pld names it) with `pld VERB` (train-teacher or distill), resuming an unfinished run and skipping a finished one;
+# logs to the run folder's name + .log.
 train() {
     local verb=$1 config=$2 seed=$3
     shift 3
-    local run=$runs/$(basename "$config" .yaml)-s$seed
+    local name i args=("$@")
+    name=$(basename "$config" .yaml)
+    for ((i = 0; i + 1 < ${#args[@]}; i++)); do [[ ${args[i]} == --fold ]] && name+=-fold-${args[i + 1]}; done
+    local run=$runs/$name-s$seed
     finished "$run" && return 0
     local resume=()
     [[ -f $run/optimizer.state ]] && resume=(--resume)

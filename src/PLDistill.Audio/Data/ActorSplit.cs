@@ -36,8 +36,9 @@ public sealed class ActorSplit
     public IReadOnlyList<RavdessClip> Evaluation(IEnumerable<RavdessClip> clips) => clips.Where(c => EvaluationActors.Contains(c.Actor)).ToArray();
 
     /// <summary>
-    /// k folds by actor: fold i evaluates on the i-th contiguous block of <paramref name="actors"/> and trains on the rest.
-    /// With actors 1–20 and k = 5: {17–20}, {13–16}, ... are evaluation blocks; fold 0 is the <see cref="Default"/> split.
+    /// k folds by actor, in actor order: fold i (1-based) evaluates on the i-th contiguous block of
+    /// <paramref name="actors"/> and trains on the rest. With actors 1–20 and k = 5, fold 1 holds out actors 1–4 and
+    /// fold 5 actors 17–20, the <see cref="Default"/> split. Blocks differ in size by at most one actor.
     /// </summary>
     public static IReadOnlyList<ActorSplit> KFold(int k, IEnumerable<int> actors)
     {
@@ -47,14 +48,25 @@ public sealed class ActorSplit
         var folds = new List<ActorSplit>();
         for (int fold = 0; fold < k; fold++)
         {
-            // Blocks are taken from the end so that fold 0 holds out the last actors, like the default split.
-            int end = all.Length - (int)Math.Round((double)fold * all.Length / k);
-            int start = all.Length - (int)Math.Round((double)(fold + 1) * all.Length / k);
-            var held = all[start..end];
+            var held = all[BlockStart(fold, k, all.Length)..BlockStart(fold + 1, k, all.Length)];
             folds.Add(new ActorSplit(all.Except(held), held));
         }
         return folds;
     }
+
+    /// <summary>
+    /// Fold <paramref name="fold"/> (1-based) of <paramref name="k"/> over <paramref name="actors"/>, as
+    /// <see cref="KFold"/> numbers them; throws <see cref="ArgumentOutOfRangeException"/> naming the range.
+    /// </summary>
+    public static ActorSplit Fold(int fold, int k, IEnumerable<int> actors)
+    {
+        var folds = KFold(k, actors);
+        if (fold < 1 || fold > k)
+            throw new ArgumentOutOfRangeException(nameof(fold), fold, $"fold must be between 1 and {k}");
+        return folds[fold - 1];
+    }
+
+    private static int BlockStart(int fold, int k, int count) => (int)Math.Round((double)fold * count / k);
 
     /// <inheritdoc />
     public override string ToString() => $"train actors {Ranges(TrainActors)}, evaluate on {Ranges(EvaluationActors)}";

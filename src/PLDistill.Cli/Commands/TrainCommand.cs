@@ -15,7 +15,12 @@ internal static class TrainCommand
         var epochsOption = new Option<int?>("--epochs") { Description = "override training.epochs" };
         var seedOption = new Option<int?>("--seed") { Description = "override seed (the run name gets -s<seed>)" };
         var outputOption = new Option<string?>("--output") { Description = "override the folder that holds run folders" };
-        var command = new Command(name, description) { configOption, resumeOption, epochsOption, seedOption, outputOption };
+        var foldOption = new Option<int?>("--fold")
+        {
+            Description = "train fold K of --folds by actor over the config's actors (train and eval together): select and score on the K-th block in actor order, train on the rest; the run name gets -fold-K",
+        };
+        var foldsOption = new Option<int>("--folds") { Description = "how many folds --fold counts (default 5: with actors 1-20, fold K scores on actors 4K-3..4K)", DefaultValueFactory = _ => 5 };
+        var command = new Command(name, description) { configOption, resumeOption, epochsOption, seedOption, foldOption, foldsOption, outputOption };
         if (role == "student")
             command.Options.Add(teacherOption);
 
@@ -32,6 +37,8 @@ internal static class TrainCommand
                 config.Training.WarmupEpochs = Math.Min(config.Training.WarmupEpochs, epochs * 0.5); // keep warm-up inside a short run
             }
             if (parse.GetValue(outputOption) is { } output) config.Output = output;
+            if (parse.GetValue(foldOption) is { } fold) config.UseActorFold(fold, parse.GetValue(foldsOption));
+            else if (parse.GetResult(foldsOption) is { Implicit: false }) throw new ArgumentException("--folds counts the folds of --fold K; give --fold too");
             if (parse.GetValue(seedOption) is { } seed)
             {
                 config.Seed = seed;

@@ -57,6 +57,27 @@ public sealed class TrainingConfig
     /// <summary>The model shape this run builds.</summary>
     public LalmConfig ResolvedModel => Model ?? (Role == "teacher" ? LalmConfig.Teacher : LalmConfig.Student);
 
+    /// <summary>
+    /// Makes this run fold <paramref name="fold"/> of <paramref name="folds"/> by actor (<c>pld distill --fold</c>): the
+    /// config's actors, training and evaluation together, are split into <paramref name="folds"/> contiguous blocks in
+    /// actor order (<see cref="PLDistill.Audio.Data.ActorSplit.KFold"/>); the run selects and scores on block
+    /// <paramref name="fold"/>, trains on the others, and is named <c>{name}-fold-{fold}</c>. With actors 1–20 and 5
+    /// folds, fold K scores on actors 4K−3 … 4K and fold 5 is the default split. One config then serves every fold.
+    /// </summary>
+    public TrainingConfig UseActorFold(int fold, int folds)
+    {
+        int[] actors = Data.TrainActors.Concat(Data.EvalActors).Distinct().Order().ToArray();
+        if (folds < 2 || folds > actors.Length)
+            throw new ArgumentException($"folds: {folds} folds by actor need between 2 and {actors.Length} folds (the config has {actors.Length} actors)");
+        if (fold < 1 || fold > folds)
+            throw new ArgumentException($"fold: {fold} is not a fold; give 1 to {folds}");
+        var split = PLDistill.Audio.Data.ActorSplit.Fold(fold, folds, actors);
+        Data.TrainActors = split.TrainActors.ToList();
+        Data.EvalActors = split.EvaluationActors.ToList();
+        Name = $"{Name}-fold-{fold}";
+        return this;
+    }
+
     /// <summary>Checks everything once; throws <see cref="ArgumentException"/> naming the key.</summary>
     public TrainingConfig Validate()
     {

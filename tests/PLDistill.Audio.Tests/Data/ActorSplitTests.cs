@@ -26,7 +26,35 @@ public sealed class ActorSplitTests
         Assert.Equal(Enumerable.Range(1, 20), folds.SelectMany(f => f.EvaluationActors).Order());
         Assert.All(folds, f => Assert.Empty(f.TrainActors.Intersect(f.EvaluationActors)));
         Assert.All(folds, f => Assert.Equal(20, f.TrainActors.Count + f.EvaluationActors.Count));
-        Assert.Equal(ActorSplit.Default.EvaluationActors, folds[0].EvaluationActors);
+        Assert.Equal([1, 2, 3, 4], folds[0].EvaluationActors);
+        Assert.Equal(ActorSplit.Default.EvaluationActors, folds[4].EvaluationActors);
+    }
+
+    [Theory]
+    [InlineData(3, new[] { 9, 10, 11, 12 })]
+    [InlineData(5, new[] { 17, 18, 19, 20 })]
+    public void A_fold_is_numbered_from_one_in_actor_order(int fold, int[] held)
+    {
+        var split = ActorSplit.Fold(fold, 5, Enumerable.Range(1, 20));
+        Assert.Equal(held, split.EvaluationActors);
+        Assert.Equal(Enumerable.Range(1, 20).Except(held), split.TrainActors);
+    }
+
+    [Fact]
+    public void Uneven_folds_differ_by_at_most_one_actor()
+    {
+        var sizes = ActorSplit.KFold(3, Enumerable.Range(1, 10)).Select(f => f.EvaluationActors.Count).ToArray();
+        Assert.Equal(10, sizes.Sum());
+        Assert.True(sizes.Max() - sizes.Min() <= 1, string.Join(",", sizes));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(6)]
+    public void A_fold_outside_one_to_k_is_refused_naming_the_range(int fold)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ActorSplit.Fold(fold, 5, Enumerable.Range(1, 20)));
+        Assert.Contains("between 1 and 5", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

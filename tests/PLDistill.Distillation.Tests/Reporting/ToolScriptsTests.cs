@@ -91,4 +91,29 @@ public sealed class ToolScriptsTests
         Assert.Equal(2, exitCode);
         Assert.Contains("--jobs must be a positive integer, not '0'", output);
     }
+
+    [Fact]
+    public void The_shared_train_helper_names_a_fold_run_as_pld_does_and_passes_the_fold_on()
+    {
+        // `train` skips finished runs by folder name, so it must predict the folder pld makes: NAME-fold-K-sSEED
+        // (TrainingConfig.UseActorFold, then --seed). pld_command is printf here: this checks the helper, not pld.
+        string runs = Directory.CreateTempSubdirectory("pld-train-helper-").FullName;
+        try
+        {
+            var (exitCode, output) = Run("bash", "-c",
+                "set -euo pipefail; PROG=t; die() { echo \"$*\" >&2; exit 2; }; runs=$1 threads=1 epochs=''; " +
+                "pld_command=(printf '%s\\n'); source tools/lib/training-runs.sh; " +
+                "train distill configs/student-ldist.yaml 42 --fold 3 --teacher T.pldens", "bash", runs);
+            Assert.True(exitCode == 0, output);
+            string log = Path.Combine(runs, "student-ldist-fold-3-s42.log");
+            Assert.True(File.Exists(log), $"no {log}: {output}");
+            string[] arguments = File.ReadAllLines(log);
+            Assert.Equal(["--fold", "3", "--teacher", "T.pldens"], arguments[^4..]);
+            Assert.Contains("--seed", arguments);
+        }
+        finally
+        {
+            Directory.Delete(runs, recursive: true);
+        }
+    }
 }

@@ -3,7 +3,7 @@ using PLDistill.Distillation.Training;
 
 namespace PLDistill.Distillation.Tests.Training;
 
-public sealed partial class TrainingConfigFileTests
+public sealed class TrainingConfigFileTests
 {
     [Fact]
     public void Reads_nested_sections_enums_and_lists()
@@ -81,20 +81,10 @@ public sealed partial class TrainingConfigFileTests
         string[] files = Directory.GetFiles(configs, "*.yaml")
             .Where(file => Path.GetFileName(file) is var name && !name.StartsWith("pad-", StringComparison.Ordinal) && !name.StartsWith("server", StringComparison.Ordinal))
             .ToArray();
-        string foldsTool = File.ReadAllText(Path.Combine(RepositoryFolder.Root(), "tools", "folds-kd.sh"));
         Assert.True(files.Length >= 14, $"expected the teacher's, the student rows', the heavy-recipe and born-again rows' and the default student's configs in {configs}, found {files.Length}");
         foreach (string file in files)
         {
             var config = TrainingConfigFile.Load(file);
-            // The KD rows' 5-fold configs name the teacher tools/folds-kd.sh trains for their fold, where it puts it
-            // by default (runs/folds-kd); no fold teacher ships.
-            if (FoldConfigName().Match(Path.GetFileName(file)) is { Success: true } fold && config.Method != DistillationMethod.None)
-            {
-                Assert.Equal($"runs/folds-kd/teacher-fold-{fold.Groups[1].Value}/teacher.pldens", config.Teacher);
-                Assert.Contains("runs=runs/folds-kd ", foldsTool);
-                Assert.Contains("configs/student-$2-fold-$1.yaml", foldsTool);
-                continue;
-            }
             Assert.True(config.Method == DistillationMethod.None || config.Teacher is not null, $"{file}: {config.Method} without a teacher");
             // A shipped config runs from a fresh clone: the teacher it names (relative to the repository root) ships too.
             if (config.Teacher is not null)
@@ -103,6 +93,33 @@ public sealed partial class TrainingConfigFileTests
         Assert.NotNull(TrainingConfigFile.Load(Path.Combine(configs, "student-pad-pl-distill.yaml")).Initialize);
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^student-.+-fold-([1-5])\.yaml$")]
-    private static partial System.Text.RegularExpressions.Regex FoldConfigName();
+    [Fact]
+    public void A_fold_by_actor_scores_on_its_block_trains_on_the_rest_and_names_the_run()
+    {
+        var config = TrainingConfigFile.Parse("name: student-ldist\nseed: 42\n", "inline").UseActorFold(3, 5);
+        Assert.Equal([9, 10, 11, 12], config.Data.EvalActors);
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 13, 14, 15, 16, 17, 18, 19, 20], config.Data.TrainActors);
+        Assert.Equal("student-ldist-fold-3", config.Name);
+        config.Validate();
+
+        // Fold 5 of the default actors is the default split itself; the pool is the config's own actors.
+        var last = TrainingConfigFile.Parse("name: s\n", "inline").UseActorFold(5, 5);
+        Assert.Equal([17, 18, 19, 20], last.Data.EvalActors);
+        var small = TrainingConfigFile.Parse("name: s\ndata: { train_actors: [1, 2, 3, 4], eval_actors: [5, 6] }\n", "inline").UseActorFold(1, 3);
+        Assert.Equal([1, 2], small.Data.EvalActors);
+        Assert.Equal([3, 4, 5, 6], small.Data.TrainActors);
+    }
+
+    [Theory]
+    [InlineData(0, 5, "fold: 0 is not a fold; give 1 to 5")]
+    [InlineData(6, 5, "fold: 6 is not a fold; give 1 to 5")]
+    [InlineData(1, 1, "folds: 1 folds by actor need between 2 and 20 folds")]
+    [InlineData(1, 21, "folds: 21 folds by actor need between 2 and 20 folds")]
+    public void An_impossible_fold_is_refused_naming_it(int fold, int folds, string expected)
+    {
+        var config = TrainingConfigFile.Parse("name: s\n", "inline");
+        var error = Assert.Throws<ArgumentException>(() => config.UseActorFold(fold, folds));
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+        Assert.Equal("s", config.Name); // nothing changed
+    }
 }
