@@ -40,6 +40,8 @@ internal static class RunCommand
             var alertSpec = ParseAlert(parse.GetValue(alert));
             var runtime = CommonOptions.InitializeTorch(parse);
             var student = DefaultModel.LoadStudent(parse.GetValue(checkpoint)!, parse.GetValue(precision));
+            if (alertSpec is not null && !student.Labels.Words.Contains(alertSpec.Label))   // else it would only fail at the first estimate
+                throw new ArgumentException($"--alert: '{alertSpec.Label}' is not one of this model's labels ({string.Join(", ", student.Labels.Words)})");
             var streaming = WithOverrides(student, parse.GetValue(hop), parse.GetValue(window));
             bool asJson = parse.GetValue(json);
             var status = asJson ? Console.Error : Console.Out;

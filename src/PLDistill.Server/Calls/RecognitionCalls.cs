@@ -89,8 +89,15 @@ public sealed partial class RecognitionCalls
             if (end.Reason != EndReason.Failed && !relay.Failed.IsCancellationRequested && !handle.Completion.IsCompleted)
             {
                 // The audio received so far is still estimated, whatever ended the stream.
-                await handle.WriteAsync(decoder.Flush(), CancellationToken.None).ConfigureAwait(false);
-                await handle.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    await handle.WriteAsync(decoder.Flush(), CancellationToken.None).ConfigureAwait(false);
+                    await handle.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (StreamingEngineException) when (handle.Completion.IsCompleted)
+                {
+                    // The engine ended the stream meanwhile; the relay's completion says why.
+                }
             }
             end = await AwaitLastEstimateAsync(relay, end, stream).ConfigureAwait(false);
             var statistics = handle.Statistics;
@@ -223,7 +230,7 @@ public sealed partial class RecognitionCalls
             {
                 return Classify(TimeSpan.MaxValue, own, relay, callCancelled);
             }
-            catch (InvalidOperationException) when (handle.Completion.IsCompleted)
+            catch (StreamingEngineException) when (handle.Completion.IsCompleted)
             {
                 // The engine ended the stream (a model failure, or the engine stopping) before the relay heard of it:
                 // the relay's completion says which, when the call awaits the last estimate.

@@ -121,10 +121,10 @@ public sealed partial class EnginePool : IAsyncDisposable
         var noise = new float[factory.SampleRate];
         for (int i = 0; i < noise.Length; i++)
             noise[i] = (float)(0.01 * (random.NextDouble() - 0.5));
-        await stream.WriteAsync(noise, cancellationToken).ConfigureAwait(false);
-        await stream.CompleteAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            await stream.WriteAsync(noise, cancellationToken).ConfigureAwait(false);
+            await stream.CompleteAsync(cancellationToken).ConfigureAwait(false);
             await stream.Completion.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception failure) when (failure is StreamingEngineException or TimeoutException)

@@ -16,7 +16,9 @@ public static class AudioPump
     /// <summary>
     /// Pumps <paramref name="source"/> into <paramref name="stream"/> until the source ends (then completes the stream) or
     /// <paramref name="cancellationToken"/> fires (then also completes it: the audio so far is still estimated).
-    /// Undecodable audio fails the stream with <see cref="StreamingErrorKind.InvalidAudio"/> and returns normally.
+    /// Undecodable audio, or a source that fails (a recorder that died), fails the stream with
+    /// <see cref="StreamingErrorKind.InvalidAudio"/> and returns normally; so does a stream the engine ended (its model
+    /// failed, or the engine is shutting down): the stream's <see cref="StreamHandle.Completion"/> and observers carry why.
     /// </summary>
     public static async Task RunAsync(IAudioSource source, StreamHandle stream, int modelSampleRate, CancellationToken cancellationToken = default)
     {
@@ -48,9 +50,13 @@ public static class AudioPump
             await stream.WriteAsync(mono.AsMemory(0, tail), CancellationToken.None).ConfigureAwait(false);
             await stream.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception bad) when (bad is AudioFormatException or IOException)
+        catch (Exception bad) when (bad is AudioFormatException or IOException or AudioSourceException)
         {
             stream.Fail(new StreamingEngineException(StreamingErrorKind.InvalidAudio, stream.Id, $"{source.Name}: {bad.Message}", bad));
+        }
+        catch (StreamingEngineException) when (stream.Completion.IsCompleted)
+        {
+            // The engine ended the stream; its observers have the error.
         }
     }
 }

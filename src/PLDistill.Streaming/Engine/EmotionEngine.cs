@@ -41,11 +41,10 @@ public sealed class EmotionEngine : IAsyncDisposable
         Time = time ?? TimeProvider.System;
         hopSamples = (int)Math.Round(recognizer.Streaming.HopMilliseconds * recognizer.SampleRate / 1000);
         windowSamples = (int)Math.Round(recognizer.Streaming.WindowSeconds * recognizer.SampleRate);
-        ready = Channel.CreateBounded<StreamHandle>(new BoundedChannelOptions(recognizer.MaxStreams + 1)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,   // never full: a stream is queued at most once (StreamHandle.Scheduled)
-        });
+        if (hopSamples < 1)
+            throw new ArgumentException($"a hop of {recognizer.Streaming.HopMilliseconds} ms holds no sample at {recognizer.SampleRate} Hz", nameof(recognizer));
+        // Unbounded, yet it never holds a stream twice (StreamHandle.Scheduled): at most the streams alive, open or just ended.
+        ready = Channel.CreateUnbounded<StreamHandle>(new UnboundedChannelOptions { SingleReader = true });
         all = new NonBlockingBroadcast<EmotionEstimate>(this.options.SubscriberBuffer);
         loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
@@ -101,7 +100,7 @@ public sealed class EmotionEngine : IAsyncDisposable
     /// <summary>Puts <paramref name="stream"/> in the ready queue unless it is there already.</summary>
     internal void MarkReady(StreamHandle stream)
     {
-        if (Interlocked.Exchange(ref stream.Scheduled, 1) == 0)
+        if (!stream.Finished.Task.IsCompleted && Interlocked.Exchange(ref stream.Scheduled, 1) == 0)
             ready.Writer.TryWrite(stream);
     }
 
@@ -116,7 +115,16 @@ public sealed class EmotionEngine : IAsyncDisposable
                 Drain(batch);
                 if (batch.Count < options.MaxBatchStreams && options.MaxBatchWait > TimeSpan.Zero)
                     await GatherMoreAsync(batch).ConfigureAwait(false);
-                Run(batch);
+                try
+                {
+                    Run(batch);
+                }
+                catch (Exception failure) when (failure is not OutOfMemoryException)
+                {
+                    // Whatever went wrong fails this batch's streams, never the loop that serves all the others.
+                    foreach (var stream in batch)
+                        Finish(stream, new StreamingEngineException(StreamingErrorKind.InferenceFailed, stream.Id, $"the engine failed: {failure.Message}", failure));
+                }
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -170,6 +178,12 @@ public sealed class EmotionEngine : IAsyncDisposable
             catch (InvalidOperationException full)
             {
                 Finish(stream, new StreamingEngineException(StreamingErrorKind.CapacityExhausted, stream.Id, full.Message, full));
+                continue;
+            }
+            catch (Exception failure) when (failure is not OutOfMemoryException)
+            {
+                // For example the device ran out of memory for the stream's caches.
+                Finish(stream, new StreamingEngineException(StreamingErrorKind.InferenceFailed, stream.Id, $"the model could not open the stream: {failure.Message}", failure));
                 continue;
             }
             float[] samples = hops.Count == 1 ? hops[0].Samples : hops.SelectMany(h => h.Samples).ToArray();
@@ -248,12 +262,20 @@ public sealed class EmotionEngine : IAsyncDisposable
         all.Publish(estimate);
     }
 
-    // Ends a stream: frees its model slot, completes (or fails) its observers and its Completion task.
+    // Ends a stream: frees its model slot, completes (or fails) its observers and its Completion task, and closes its hop
+    // queue, which wakes a producer waiting for room (its write then fails with the same error). Never throws.
     private void Finish(StreamHandle stream, Exception? failure)
     {
         if (!streams.TryRemove(new KeyValuePair<string, StreamHandle>(stream.Id, stream)))
             return;
-        stream.Session?.Dispose();
+        try
+        {
+            stream.Session?.Dispose();
+        }
+        catch (Exception release) when (release is not OutOfMemoryException)
+        {
+            failure ??= release;   // the stream's observers hear of it; the others are not concerned
+        }
         Interlocked.Exchange(ref stream.DeviceBytes, 0);
         Interlocked.Add(ref droppedByFinishedStreams, stream.DroppedHops);
         var error = failure switch
@@ -265,6 +287,7 @@ public sealed class EmotionEngine : IAsyncDisposable
         stream.Broadcast.Complete(error);
         Interlocked.Add(ref subscriberDropsOfFinishedStreams, stream.Broadcast.Dropped);
         if (error is null) stream.Finished.TrySetResult(); else stream.Finished.TrySetException(error);
+        stream.CloseQueue();
     }
 
     /// <summary>
@@ -281,18 +304,26 @@ public sealed class EmotionEngine : IAsyncDisposable
             disposed = true;
         }
         var open = streams.Values.ToArray();
-        foreach (var stream in open)
-            await stream.CompleteAsync().ConfigureAwait(false);
-        var drained = Task.WhenAll(open.Select(s => s.Completion.ContinueWith(_ => { }, TaskScheduler.Default)));
+        // Each stream takes no more audio; its partial last hop is queued once a write in progress is done (the loop still
+        // runs, so a write waiting for room gets it). Then its queued hops drain, all within the drain timeout.
+        var ended = Task.WhenAll(open.Select(s => s.EndForShutdownAsync().AsTask()));
+        var drained = ended.ContinueWith(_ => Task.WhenAll(open.Select(s => s.Completion.ContinueWith(_ => { }, TaskScheduler.Default))),
+                                         TaskScheduler.Default).Unwrap();
         await Task.WhenAny(drained, Task.Delay(options.ShutdownDrainTimeout, Time)).ConfigureAwait(false);
 
         stopping.Cancel();
         ready.Writer.TryComplete();
-        await loop.ConfigureAwait(false);
-        foreach (var stream in streams.Values.ToArray())
-            Finish(stream, new StreamingEngineException(StreamingErrorKind.EngineStopped, stream.Id, "the engine shut down before the stream drained"));
-        all.Complete();
-        recognizer.Dispose();
-        stopping.Dispose();
+        try
+        {
+            await loop.ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var stream in streams.Values.ToArray())
+                Finish(stream, new StreamingEngineException(StreamingErrorKind.EngineStopped, stream.Id, "the engine shut down before the stream drained"));
+            all.Complete();
+            recognizer.Dispose();
+            stopping.Dispose();
+        }
     }
 }

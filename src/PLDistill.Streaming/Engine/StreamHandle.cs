@@ -9,18 +9,25 @@ namespace PLDistill.Streaming.Engine;
 /// of any size, then <see cref="CompleteAsync"/> (or <see cref="Fail"/>). The consumer side: <see cref="Estimates"/>.
 /// Samples are cut into hops and queued in a bounded channel; the engine's inference loop takes them from there.
 /// </summary>
-/// <remarks>One producer per stream: <see cref="WriteAsync"/> and <see cref="CompleteAsync"/> must not overlap.</remarks>
+/// <remarks>
+/// <see cref="WriteAsync"/> and <see cref="CompleteAsync"/> run one at a time (a second call waits for the first): the
+/// engine's shutdown completes streams whose producer may still be writing.
+/// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification =
+    "The SemaphoreSlim is used only through WaitAsync/Release, which allocate no wait handle: there is nothing to dispose.")]
 public sealed class StreamHandle
 {
     private readonly EmotionEngine engine;
     private readonly Channel<Hop> queue;
     private readonly NonBlockingBroadcast<EmotionEstimate> estimates;
     private readonly TaskCompletionSource finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim producer = new(1, 1);   // guards the partial hop and writerDone
     private readonly float[] partial;
     private int partialCount;
     private long samplesWritten;
     private long hopsQueued, dropped;
     private bool writerDone;
+    private volatile bool engineStopping;
     internal int Scheduled;   // 1 while the stream sits in the engine's ready queue
 
     internal StreamHandle(EmotionEngine engine, string id, int hopSamples, EngineOptions options)
@@ -72,34 +79,64 @@ public sealed class StreamHandle
     /// Appends mono samples at the model's rate. Waits at most <see cref="EngineOptions.ProducerWaitBudget"/> when the
     /// stream's queue is full, then drops the oldest hop (counted).
     /// </summary>
-    /// <exception cref="InvalidOperationException">The stream was completed or failed.</exception>
+    /// <exception cref="InvalidOperationException">The producer already completed or failed the stream.</exception>
+    /// <exception cref="StreamingEngineException">The engine ended the stream (its <see cref="Completion"/> carries the same
+    /// error: the model failed, or the engine is shutting down); a write waiting for room is woken by it.</exception>
     public async ValueTask WriteAsync(ReadOnlyMemory<float> samples, CancellationToken cancellationToken = default)
     {
-        if (writerDone || finished.Task.IsCompleted)
-            throw new InvalidOperationException($"stream '{Id}' has ended; open a new stream");
-        while (!samples.IsEmpty)
+        await producer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            int take = Math.Min(samples.Length, HopSamples - partialCount);
-            samples.Span[..take].CopyTo(partial.AsSpan(partialCount));
-            partialCount += take;
-            samplesWritten += take;
-            samples = samples[take..];
-            if (partialCount == HopSamples)
-                await EnqueueAsync(TakePartial(), cancellationToken).ConfigureAwait(false);
+            ThrowIfEnded();
+            while (!samples.IsEmpty)
+            {
+                int take = Math.Min(samples.Length, HopSamples - partialCount);
+                samples.Span[..take].CopyTo(partial.AsSpan(partialCount));
+                partialCount += take;
+                samplesWritten += take;
+                samples = samples[take..];
+                if (partialCount == HopSamples)
+                    await EnqueueAsync(TakePartial(), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            producer.Release();
         }
     }
 
     /// <summary>Ends the stream: the partial last hop is queued, then the engine publishes the last estimate and completes.</summary>
     public async ValueTask CompleteAsync(CancellationToken cancellationToken = default)
     {
-        if (writerDone || finished.Task.IsCompleted)
-            return;
-        if (partialCount > 0)
-            await EnqueueAsync(TakePartial(), cancellationToken).ConfigureAwait(false);
-        writerDone = true;
-        queue.Writer.TryComplete();
-        engine.MarkReady(this);
+        await producer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (writerDone || finished.Task.IsCompleted)
+                return;
+            if (partialCount > 0)
+                await EnqueueAsync(TakePartial(), cancellationToken).ConfigureAwait(false);
+            writerDone = true;
+            queue.Writer.TryComplete();
+            engine.MarkReady(this);
+        }
+        finally
+        {
+            producer.Release();
+        }
     }
+
+    /// <summary>
+    /// The engine's shutdown: from now on writes fail with <see cref="StreamingErrorKind.EngineStopped"/>; once a write in
+    /// progress is done, the partial last hop is queued and the stream completes as by <see cref="CompleteAsync"/>.
+    /// </summary>
+    internal ValueTask EndForShutdownAsync()
+    {
+        engineStopping = true;
+        return CompleteAsync();
+    }
+
+    /// <summary>The engine ended the stream: closes its hop queue, which wakes a producer waiting for room.</summary>
+    internal void CloseQueue() => queue.Writer.TryComplete();
 
     /// <summary>Ends the stream with an error (for example undecodable audio): subscribers get OnError with <paramref name="error"/>.</summary>
     public void Fail(StreamingEngineException error)
@@ -131,9 +168,23 @@ public sealed class StreamHandle
         return hop;
     }
 
+    private void ThrowIfEnded()
+    {
+        // The engine's reasons first (a failed model, a shutdown, which may have completed the stream itself), then the
+        // producer's own end: writing after one's own CompleteAsync or Fail is a mistake of the caller's.
+        if (engineStopping || (finished.Task.IsFaulted && !writerDone))
+            throw EndedByEngine();
+        if (writerDone || finished.Task.IsCompleted)
+            throw new InvalidOperationException($"stream '{Id}' has ended; open a new stream");
+    }
+
+    // The error the engine ended the stream with (its Completion's), or the shutdown's.
+    private StreamingEngineException EndedByEngine() =>
+        finished.Task.Exception?.InnerException as StreamingEngineException
+        ?? new StreamingEngineException(StreamingErrorKind.EngineStopped, Id, "the engine is shutting down; the stream takes no more audio");
+
     private async ValueTask EnqueueAsync(Hop hop, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref hopsQueued);
         if (!queue.Writer.TryWrite(hop))
         {
             if (Options.ProducerWaitBudget != TimeSpan.Zero)
@@ -143,8 +194,11 @@ public sealed class StreamHandle
             {
                 if (queue.Reader.TryRead(out _))
                     Interlocked.Increment(ref dropped);
+                else if (finished.Task.IsCompleted)
+                    throw EndedByEngine();   // the engine closed the queue: nothing will read it again
             }
         }
+        Interlocked.Increment(ref hopsQueued);
         engine.MarkReady(this);
     }
 

@@ -98,9 +98,10 @@ public sealed class StreamingStudent : IEmotionRecognizer
     {
         if (openStreams >= MaxStreams)
             throw new InvalidOperationException($"all {MaxStreams} stream slots are in use");
-        openStreams++;
-        return new StudentSession(this, new StreamingLogMelExtractor(spectrogram, Device), model.Encoder.CreateStreamState(),
+        var session = new StudentSession(this, new StreamingLogMelExtractor(spectrogram, Device), model.Encoder.CreateStreamState(),
             answerPrompt is null ? null : model.CreateAnswerStreamState(), projectorCache);
+        openStreams++;   // counted once it exists: a session that failed to build holds no slot
+        return session;
     }
 
     /// <summary>Called by a session when it is disposed.</summary>

@@ -63,8 +63,9 @@ public sealed class WindowRecomputingStudent : IEmotionRecognizer
     {
         if (openStreams >= MaxStreams)
             throw new InvalidOperationException($"all {MaxStreams} stream slots are in use");
+        var session = new WindowSession(this, windowSamples);
         openStreams++;
-        return new WindowSession(this, windowSamples);
+        return session;
     }
 
     /// <inheritdoc />

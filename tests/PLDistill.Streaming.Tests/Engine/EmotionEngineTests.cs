@@ -268,4 +268,106 @@ public sealed class EmotionEngineTests
         await Feed(healthy, TestAudio.Speechlike(4 * Hop, 14), Hop);
         Assert.Equal(4, (await healthyEstimates).Count);
     }
+
+    [Fact]
+    public async Task A_model_failure_wakes_a_producer_waiting_for_room_with_the_streams_typed_error()
+    {
+        // The producer never drops (infinite budget) and writes 12 hops at once into a queue of 2: it waits for room that
+        // only the model makes. The model fails: the write must end, with the stream's own typed error, not wait forever.
+        var options = Lossless with { QueueHops = 2 };
+        await using var engine = new EmotionEngine(new FaultInjectingRecognizer(TestAudio.Recognizer(2), failingAdvances: 1), options);
+        var failing = engine.OpenStream("failing");
+
+        var write = failing.WriteAsync(TestAudio.Speechlike(12 * Hop, 15), TestContext.Current.CancellationToken).AsTask();
+        var error = await Assert.ThrowsAsync<StreamingEngineException>(() => write.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        Assert.Equal(StreamingErrorKind.InferenceFailed, error.Kind);
+        Assert.Contains("illegal memory access", error.Message, StringComparison.Ordinal);
+        Assert.Same(error, await Assert.ThrowsAsync<StreamingEngineException>(() => failing.Completion));
+        // Later writes say the same; completing is a no-op.
+        Assert.Same(error, await Assert.ThrowsAsync<StreamingEngineException>(async () => await failing.WriteAsync(new float[10], TestContext.Current.CancellationToken)));
+        await failing.CompleteAsync(TestContext.Current.CancellationToken);
+
+        // The loop lives on: the next stream is served, in the slot the failed one freed.
+        var next = engine.OpenStream("next");
+        var estimates = next.Estimates.ToList().ToTask(TestContext.Current.CancellationToken);
+        await Feed(next, TestAudio.Speechlike(3 * Hop, 16), Hop);
+        Assert.Equal(3, (await estimates).Count);
+        Assert.Equal(0, engine.Recognizer.OpenStreams);
+    }
+
+    [Fact]
+    public async Task The_audio_pump_returns_when_the_engine_fails_its_stream()
+    {
+        // `pld run file.wav`: a file read as fast as possible, the producer waiting for the model, which fails.
+        var bytes = new MemoryStream();
+        using (var writer = new WavWriter(bytes, new PcmFormat(48000, 2, SampleEncoding.Int16), leaveOpen: true))
+            writer.WriteFrames(TestAudio.Speechlike(2 * 48000 * 4, 17));
+        await using var engine = new EmotionEngine(new FaultInjectingRecognizer(TestAudio.Recognizer(1), failingAdvances: 1), Lossless with { QueueHops = 2 });
+        var stream = engine.OpenStream("file");
+        var estimates = stream.Estimates.ToList().ToTask(TestContext.Current.CancellationToken);
+
+        await using var source = WavStreamSource.Open(new NonSeekableInput(bytes.ToArray()), "call.wav");
+        await AudioPump.RunAsync(source, stream, 16000, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        var error = await Assert.ThrowsAsync<StreamingEngineException>(() => estimates);
+        Assert.Equal(StreamingErrorKind.InferenceFailed, error.Kind);
+        Assert.Equal("file", error.StreamId);
+    }
+
+    [Fact]
+    public async Task A_device_failure_opening_a_stream_fails_only_that_stream_and_loses_no_slot()
+    {
+        await using var engine = new EmotionEngine(new FaultInjectingRecognizer(TestAudio.Recognizer(1), failingOpens: 1), Lossless);
+        var first = engine.OpenStream("first");
+        var firstEstimates = first.Estimates.ToList().ToTask(TestContext.Current.CancellationToken);
+        await first.WriteAsync(TestAudio.Speechlike(Hop, 18), TestContext.Current.CancellationToken);
+
+        var error = await Assert.ThrowsAsync<StreamingEngineException>(() => firstEstimates);
+        Assert.Equal(StreamingErrorKind.InferenceFailed, error.Kind);
+        Assert.Contains("could not open the stream", error.Message, StringComparison.Ordinal);
+        Assert.Contains("out of memory", error.Message, StringComparison.Ordinal);
+
+        // The recognizer has one slot; the failed open must not have taken it, and the loop must still run.
+        var second = engine.OpenStream("second");
+        var secondEstimates = second.Estimates.ToList().ToTask(TestContext.Current.CancellationToken);
+        await Feed(second, TestAudio.Speechlike(2 * Hop, 19), Hop);
+        Assert.Equal(2, (await secondEstimates).Count);
+    }
+
+    [Fact]
+    public async Task Disposing_the_engine_while_a_producer_writes_ends_the_stream_cleanly()
+    {
+        // The engine's shutdown completes every open stream while its producer may still be writing (a server stopping
+        // mid-call): the producer must get a typed error, the engine must stop, and what was published must be whole hops.
+        var engine = new EmotionEngine(TestAudio.Recognizer(1), Lossless with { QueueHops = 2 });
+        var stream = engine.OpenStream("live");
+        var estimates = stream.Estimates.ToList().ToTask(TestContext.Current.CancellationToken);
+        float[] chunk = TestAudio.Speechlike(Hop / 4, 20);
+        var producer = Task.Run(async () =>
+        {
+            for (int i = 0; i < 100_000; i++)
+                await stream.WriteAsync(chunk, TestContext.Current.CancellationToken);
+        }, TestContext.Current.CancellationToken);
+        while (stream.Statistics.HopsProcessed < 3)
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+
+        await engine.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        var error = await Assert.ThrowsAsync<StreamingEngineException>(() => producer.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        Assert.Equal(StreamingErrorKind.EngineStopped, error.Kind);
+
+        var published = await estimates;   // completed normally: the stream drained before the timeout
+        Assert.True(published.Count >= 3, $"{published.Count} estimates");
+        Assert.Equal(Enumerable.Range(0, published.Count).Select(i => (long)i), published.Select(e => e.Sequence));
+        // Every estimate but the last ends on a hop boundary, and the audio ends where the producer's last whole write put it.
+        Assert.All(published.SkipLast(1), e => Assert.Equal(0, Math.Round(e.AudioEnd.TotalSeconds * 16000) % Hop));
+        Assert.Equal(0, Math.Round(published[^1].AudioEnd.TotalSeconds * 16000) % chunk.Length);
+    }
+
+    [Fact]
+    public void A_hop_shorter_than_one_sample_is_refused()
+    {
+        using var recognizer = TestAudio.Recognizer(1, streaming: new PLDistill.Models.Checkpoints.StreamingParameters { HopMilliseconds = 0.01 });
+        var error = Assert.Throws<ArgumentException>(() => new EmotionEngine(recognizer));
+        Assert.Contains("holds no sample", error.Message, StringComparison.Ordinal);
+    }
 }
