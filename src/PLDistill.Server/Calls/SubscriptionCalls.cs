@@ -31,11 +31,12 @@ public sealed class SubscriptionCalls(StreamHub hub, ServerOptions options)
         {
             if (asked.Seconds < 0 || asked.Nanos < 0 || asked.Nanos >= Google.Protobuf.WellKnownTypes.Duration.NanosecondsPerSecond)
                 throw ServiceErrors.InvalidArgument("replay must be a non-negative duration");
-            replay = asked.ToTimeSpan();
-            if (replay > options.Limits.MaxReplay)
+            // Compared in seconds first: a duration past TimeSpan's range (about 29,000 years) cannot be converted.
+            if (asked.Seconds + asked.Nanos / 1e9 > options.Limits.MaxReplaySeconds)
                 throw ServiceErrors.InvalidArgument(
-                    $"replay {replay.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s: this server keeps at most " +
+                    $"replay {(asked.Seconds + asked.Nanos / 1e9).ToString("0.###", CultureInfo.InvariantCulture)} s: this server keeps at most " +
                     $"{options.Limits.MaxReplaySeconds.ToString("0.###", CultureInfo.InvariantCulture)} s of each stream's estimates");
+            replay = asked.ToTimeSpan();
         }
 
         using var sink = hub.Subscribe(tenant.Name, ids, replay, request.UntilStreamsEnd);

@@ -65,8 +65,10 @@ public sealed record EngineSettings
     internal void Validate()
     {
         _ = ParsedPolicy;
-        if (ProducerWaitMilliseconds < 0 && ProducerWaitMilliseconds != -1)
-            throw new ServerConfigurationException($"engine.producer_wait_milliseconds {ProducerWaitMilliseconds}: use >= 0, or -1 to always wait");
+        if (ProducerWaitMilliseconds is not (>= 0 and <= 60_000 or -1))
+            throw new ServerConfigurationException($"engine.producer_wait_milliseconds {ProducerWaitMilliseconds}: use 0..60000, or -1 to always wait");
+        if (MaxBatchWaitMilliseconds is not (>= 0 and <= 1000))
+            throw new ServerConfigurationException($"engine.max_batch_wait_milliseconds {MaxBatchWaitMilliseconds}: use 0..1000");
         try
         {
             ToEngineOptions(TimeSpan.Zero).Validate();

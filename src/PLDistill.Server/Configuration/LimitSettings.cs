@@ -59,8 +59,9 @@ public sealed record LimitSettings
         Check(MaxStreams is >= 1 and <= 100_000, "max_streams", MaxStreams, "1..100000");
         Check(MaxStreamsPerTenant >= 1, "max_streams_per_tenant", MaxStreamsPerTenant, ">= 1");
         Check(MaxSubscribersPerTenant is >= 0 and <= 100_000, "max_subscribers_per_tenant", MaxSubscribersPerTenant, "0..100000");
-        Check(MaxStreamDurationSeconds > 0, "max_stream_duration_seconds", MaxStreamDurationSeconds, "> 0");
-        Check(IdleTimeoutSeconds > 0, "idle_timeout_seconds", IdleTimeoutSeconds, "> 0");
+        // Upper bounds: timers run on CancellationTokenSource.CancelAfter, which refuses more than about 49 days.
+        Check(MaxStreamDurationSeconds is > 0 and <= 30 * 86_400, "max_stream_duration_seconds", MaxStreamDurationSeconds, "> 0 and <= 2592000 (30 days)");
+        Check(IdleTimeoutSeconds is > 0 and <= 86_400, "idle_timeout_seconds", IdleTimeoutSeconds, "> 0 and <= 86400 (a day)");
         Check(MaxReplaySeconds is >= 0 and <= 3600, "max_replay_seconds", MaxReplaySeconds, "0..3600");
         Check(EventBuffer is >= 16 and <= 1_000_000, "event_buffer", EventBuffer, "16..1000000");
         Check(ShutdownDrainSeconds is >= 0 and <= 600, "shutdown_drain_seconds", ShutdownDrainSeconds, "0..600");

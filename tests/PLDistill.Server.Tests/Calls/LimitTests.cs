@@ -119,6 +119,11 @@ public sealed class LimitTests
             client.SubscribeAsync(new SubscribeRequest { Replay = Duration.FromTimeSpan(TimeSpan.FromSeconds(6)) }, Ct));
         Assert.Equal(StatusCode.InvalidArgument, replay.StatusCode);
         Assert.Contains("replay 6 s: this server keeps at most 5 s", replay.Status.Detail, StringComparison.Ordinal);
+        // A duration protobuf allows but TimeSpan cannot hold (10^12 s) is the same clear refusal, not an internal error.
+        var huge = await Assert.ThrowsAsync<RpcException>(() =>
+            client.SubscribeAsync(new SubscribeRequest { Replay = new Duration { Seconds = 1_000_000_000_000 } }, Ct));
+        Assert.Equal(StatusCode.InvalidArgument, huge.StatusCode);
+        Assert.Contains("replay 1000000000000 s: this server keeps at most 5 s", huge.Status.Detail, StringComparison.Ordinal);
 
         var untilAll = await Assert.ThrowsAsync<RpcException>(() => client.SubscribeAsync(new SubscribeRequest { UntilStreamsEnd = true }, Ct));
         Assert.Equal(StatusCode.InvalidArgument, untilAll.StatusCode);
