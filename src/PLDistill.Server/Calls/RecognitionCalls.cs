@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -140,6 +141,10 @@ public sealed partial class RecognitionCalls
         {
             any = await requests.MoveNext(wait.Token).ConfigureAwait(false);
         }
+        catch (InvalidProtocolBufferException unreadable)
+        {
+            throw ServiceErrors.InvalidArgument($"request message 1 could not be read as an AudioRequest: {unreadable.Message}");
+        }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
             throw serverStopping.IsCancellationRequested
@@ -189,6 +194,11 @@ public sealed partial class RecognitionCalls
                 // The transport refused a message (too large) or the client reset the stream.
                 return callCancelled.IsCancellationRequested ? Cancelled()
                     : new StreamEnd(EndReason.InvalidRequest, refused.Status.Detail, refused);
+            }
+            catch (InvalidProtocolBufferException unreadable)
+            {
+                // A client's serializer bug, not a hang-up: say which message, as for any other bad request.
+                return Invalid($"request message {message + 1} could not be read as an AudioRequest: {unreadable.Message}");
             }
             catch (IOException)
             {

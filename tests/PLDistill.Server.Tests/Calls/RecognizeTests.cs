@@ -136,4 +136,34 @@ public sealed class RecognizeTests
         Assert.Equal(AudioEncoding.Linear16, stream.Settings.Encoding);
         Assert.Equal("tenants/globex/streams/call-1", Assert.Single(await globex.ListStreamsAsync(Ct)).Name);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_request_message_that_is_not_protobuf_is_invalid_argument_naming_the_message()
+    {
+        // A client whose serializer is broken: the bytes reach the server as gRPC messages but are not AudioRequests.
+        await using var harness = await ServerHarness.StartAsync();
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(harness.Address);
+        var bytes = Marshallers.Create<byte[]>(b => b, b => b);
+        var raw = new Method<byte[], byte[]>(MethodType.DuplexStreaming, "pldistill.v1.EmotionRecognition", "Recognize", bytes, bytes);
+        var options = new CallOptions(new Metadata { { "x-api-key", ServerHarness.AcmeKey } }, cancellationToken: Ct);
+        byte[] truncated = [0x0A, 0xFF, 0x01];   // field 1, length-delimited: 255 bytes promised, 1 given
+
+        async Task<RpcException> Send(params byte[][] messages)
+        {
+            using var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(raw, null, options);
+            foreach (byte[] message in messages)
+                await call.RequestStream.WriteAsync(message, Ct);
+            return await Assert.ThrowsAsync<RpcException>(async () => { while (await call.ResponseStream.MoveNext(Ct)) { } });
+        }
+
+        var first = await Send(truncated);
+        Assert.Equal(StatusCode.InvalidArgument, first.StatusCode);
+        Assert.Contains("request message 1 could not be read as an AudioRequest", first.Status.Detail, StringComparison.Ordinal);
+
+        byte[] config = Google.Protobuf.MessageExtensions.ToByteArray(new AudioRequest { Config = ServerHarness.Config("broken-client") });
+        byte[] audio = Google.Protobuf.MessageExtensions.ToByteArray(new AudioRequest { Audio = Google.Protobuf.ByteString.CopyFrom(new byte[3200]) });
+        var later = await Send(config, audio, truncated);
+        Assert.Equal(StatusCode.InvalidArgument, later.StatusCode);
+        Assert.Contains("request message 3 could not be read as an AudioRequest", later.Status.Detail, StringComparison.Ordinal);
+    }
 }
