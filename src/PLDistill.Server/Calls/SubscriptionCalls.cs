@@ -40,15 +40,24 @@ public sealed class SubscriptionCalls(StreamHub hub, ServerOptions options)
         }
 
         using var sink = hub.Subscribe(tenant.Name, ids, replay, request.UntilStreamsEnd);
+        // A subscriber that fell behind gets the drain time to read what was queued for it; then its call ends, so that a
+        // client that stopped reading does not hold its place (and a response stream) for ever.
+        using var writes = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        using var fellBehind = sink.Overflowed.Register(() => writes.CancelAfter(options.Limits.ShutdownDrain));
         try
         {
             // Headers tell the client the subscription is attached: every event published from now on reaches it.
             await context.WriteResponseHeadersAsync(new Metadata { { Client.EmotionClient.SubscribedHeader, "true" } }).ConfigureAwait(false);
-            await sink.WriteToAsync(responses, context.CancellationToken).ConfigureAwait(false);
+            await sink.WriteToAsync(responses, writes.Token).ConfigureAwait(false);
         }
         catch (ChannelClosedException closed) when (closed.InnerException is RpcException status)
         {
             throw status;
+        }
+        catch (OperationCanceledException) when (sink.Overflowed.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw ServiceErrors.ResourceExhausted(
+                $"events were not read fast enough: {sink.Capacity} were waiting, and the queued ones were not read within the drain time; the subscription was ended");
         }
         finally
         {

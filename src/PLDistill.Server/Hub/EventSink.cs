@@ -67,6 +67,9 @@ public sealed class EventSink : IDisposable
 
     internal bool Closed { get; private set; }
 
+    /// <summary>True while the hub counts this subscriber's call against its tenant's limit.</summary>
+    internal bool Counted { get; set; }
+
     internal bool Matches(StreamEntry stream) =>
         Own is not null ? ReferenceEquals(Own, stream)
         : stream.Tenant == Tenant && (ids is null || ids.Contains(stream.Id));

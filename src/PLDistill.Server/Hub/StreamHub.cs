@@ -24,6 +24,10 @@ public sealed class StreamHub
     private readonly Dictionary<string, int> streamsPerTenant = new(StringComparer.Ordinal);
     // Subscribers by tenant; a caller's own sink hangs off its stream. Delivering an event costs its tenant's subscribers.
     private readonly Dictionary<string, List<EventSink>> subscribers = new(StringComparer.Ordinal);
+
+    // Open Subscribe calls by tenant, for its limit: a subscriber that fell behind leaves the delivery list at once but
+    // keeps its place until its call ends, so a client that never reads cannot open more by overflowing them.
+    private readonly Dictionary<string, int> subscribeCalls = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource streamsClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool stopping;
 
@@ -150,7 +154,7 @@ public sealed class StreamHub
         {
             if (stopping)
                 throw ServiceErrors.Unavailable("the server is shutting down; retry against another instance");
-            int mine = subscribers.GetValueOrDefault(tenant)?.Count ?? 0;
+            int mine = subscribeCalls.GetValueOrDefault(tenant);
             if (mine >= limits.MaxSubscribersPerTenant)
                 throw ServiceErrors.ResourceExhausted($"tenant '{tenant}' already has {mine} open Subscribe calls, its limit; end one first");
             foreach (var stream in streams.Values.Where(s => s.Started is not null && !s.Ended && sink.Matches(s)).OrderBy(s => s.StartTime))
@@ -168,6 +172,8 @@ public sealed class StreamHub
             if (!subscribers.TryGetValue(tenant, out var list))
                 subscribers[tenant] = list = [];
             list.Add(sink);
+            subscribeCalls[tenant] = mine + 1;
+            sink.Counted = true;
             metrics.ActiveSubscribers.WithLabels(tenant).Inc();
         }
         return sink;
@@ -181,6 +187,12 @@ public sealed class StreamHub
         {
             sink.Close();
             RemoveSubscriber(sink);
+            if (sink.Counted)
+            {
+                sink.Counted = false;
+                subscribeCalls[sink.Tenant]--;
+                metrics.ActiveSubscribers.WithLabels(sink.Tenant).Dec();
+            }
         }
     }
 
@@ -235,10 +247,10 @@ public sealed class StreamHub
         }
     }
 
-    // Under the lock; idempotent.
+    // Under the lock; idempotent. Stops delivering to the sink; its call keeps its place until Unsubscribe.
     private void RemoveSubscriber(EventSink sink)
     {
-        if (sink.Own is null && subscribers.TryGetValue(sink.Tenant, out var list) && list.Remove(sink))
-            metrics.ActiveSubscribers.WithLabels(sink.Tenant).Dec();
+        if (sink.Own is null && subscribers.TryGetValue(sink.Tenant, out var list))
+            list.Remove(sink);
     }
 }

@@ -191,4 +191,40 @@ public sealed class LimitTests
         Assert.Equal(8, other.Estimates.Count);
         Assert.Equal(1, harness.Get<PLDistill.Server.Observability.ServerMetrics>().SubscriberOverflows.WithLabels("acme").Value);
     }
+
+    [Fact(Timeout = 120_000)]
+    public async Task A_subscriber_that_stops_reading_keeps_its_place_until_the_server_ends_its_call()
+    {
+        // A dashboard that subscribes and never reads: when its events overflow, it must not free its place in the tenant's
+        // subscriber limit while its call stays open (a client could then open subscription after subscription); the server
+        // ends the call once the drain time has passed, and only then is the place free.
+        await using var harness = await ServerHarness.StartAsync(o => o with
+        {
+            Limits = o.Limits with { EventBuffer = 16, MaxSubscribersPerTenant = 1, ShutdownDrainSeconds = 3 },
+        });
+        var metrics = harness.Get<PLDistill.Server.Observability.ServerMetrics>();
+        var client = harness.Client();
+        using var stuck = await client.SubscribeAsync(new SubscribeRequest(), Ct);   // never read
+
+        // A caller that reads its own events floods the tenant with estimates (100 ms hops, audio as fast as it goes).
+        var config = ServerHarness.Config("flood");
+        config.Hop = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromMilliseconds(100));
+        using var session = await client.StartRecognitionAsync(config, Ct);
+        var reading = ServerHarness.ReadAllAsync(session, Ct);
+        byte[] second = TestModel.SpeechLinear16(16000, seed: 7);
+        for (int i = 0; i < 1000 && metrics.SubscriberOverflows.WithLabels("acme").Value < 1; i++)
+            await session.SendAsync(second, Ct);
+        Assert.Equal(1, metrics.SubscriberOverflows.WithLabels("acme").Value);
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => client.SubscribeAsync(new SubscribeRequest(), Ct));
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.Equal(1, metrics.ActiveSubscribers.WithLabels("acme").Value);
+
+        await Wait.Until(() => metrics.ActiveSubscribers.WithLabels("acme").Value == 0, seconds: 30);
+        using var again = await client.SubscribeAsync(new SubscribeRequest(), Ct);
+        Assert.Equal(1, metrics.ActiveSubscribers.WithLabels("acme").Value);
+
+        await session.CompleteAsync();
+        Assert.Equal(StatusCode.OK, (await reading).Status.StatusCode);   // the caller itself was never behind
+    }
 }
