@@ -101,6 +101,8 @@ public sealed partial class RecognitionCalls
                 }
             }
             end = await AwaitLastEstimateAsync(relay, end, stream).ConfigureAwait(false);
+            if (end.Reason == EndReason.Completed && own.Overflowed.IsCancellationRequested)
+                end = CallerTooSlow(own);   // the estimates of the audio's tail overflowed a caller that stopped reading
             var statistics = handle.Statistics;
             relay.CountFinalDrops(statistics.DroppedHops);
             summary = EventMapper.Summary(stream, Summarize(end, statistics, relay, stream));
@@ -109,11 +111,15 @@ public sealed partial class RecognitionCalls
             LogEnded(logger, stream.Name, end.Reason, stream.Estimates, stream.AudioReceived.TotalSeconds, end.Detail ?? "");
 
             // The caller's sink ends after the summary; give a slow but live caller the drain time to read it.
-            if (!await Completes(writer, limits.ShutdownDrain + TimeSpan.FromSeconds(1)).ConfigureAwait(false))
+            bool delivered = await Completes(writer, limits.ShutdownDrain + TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            if (!delivered)
                 await abortWrites.CancelAsync().ConfigureAwait(false);
             await ObserveAsync(writer).ConfigureAwait(false);
             if (end.Status is { } status)
                 throw status;
+            // Never OK after lost events: the summary itself may have overflowed the caller's queue, or not been read.
+            if (own.Overflowed.IsCancellationRequested || !delivered)
+                throw CallerTooSlow(own).Status!;
         }
         finally
         {
@@ -260,9 +266,7 @@ public sealed partial class RecognitionCalls
         if (relay.Failed.IsCancellationRequested)
             return new StreamEnd(EndReason.Failed, null, null);
         if (own.Overflowed.IsCancellationRequested)
-            return new StreamEnd(EndReason.CallerTooSlow,
-                $"the caller did not read its events: {own.Capacity} were waiting to be sent",
-                ServiceErrors.ResourceExhausted($"the response stream was not read fast enough ({own.Capacity} events were waiting); the stream was ended"));
+            return CallerTooSlow(own);
         if (serverStopping.IsCancellationRequested)
             return new StreamEnd(EndReason.ServerShutdown, "the server is shutting down",
                 ServiceErrors.Unavailable("the server is shutting down; the audio received so far was processed and its final events sent"));
@@ -272,6 +276,10 @@ public sealed partial class RecognitionCalls
         return new StreamEnd(EndReason.IdleTimeout, idle,
             ServiceErrors.DeadlineExceeded($"{idle}; the stream was ended after its final events"));
     }
+
+    private static StreamEnd CallerTooSlow(EventSink own) => new(EndReason.CallerTooSlow,
+        $"the caller did not read its events: {own.Capacity} were waiting to be sent",
+        ServiceErrors.ResourceExhausted($"the response stream was not read fast enough ({own.Capacity} events were waiting); the stream was ended"));
 
     private StreamEnd MaxDuration()
     {

@@ -227,4 +227,30 @@ public sealed class LimitTests
         await session.CompleteAsync();
         Assert.Equal(StatusCode.OK, (await reading).Status.StatusCode);   // the caller itself was never behind
     }
+
+    [Fact(Timeout = 120_000)]
+    public async Task A_caller_that_stops_reading_after_half_closing_never_gets_ok_for_lost_events()
+    {
+        // The caller sends 60 s of audio at once into a queue that holds it all, half-closes, and does not read: the
+        // estimates of that audio come after the half-close and overflow its 16-event queue. The call must not end OK.
+        await using var harness = await ServerHarness.StartAsync(o => o with
+        {
+            Limits = o.Limits with { EventBuffer = 16, ShutdownDrainSeconds = 2 },
+            Engine = o.Engine with { QueueHops = 1000 },
+        });
+        var metrics = harness.Get<PLDistill.Server.Observability.ServerMetrics>();
+        var config = ServerHarness.Config("tail");
+        config.Hop = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromMilliseconds(100));
+        using var session = await harness.Client().StartRecognitionAsync(config, Ct);
+        byte[] audio = TestModel.SpeechLinear16(60 * 16000, seed: 8);   // 600 estimates; the client's HTTP/2 window holds ~400
+        for (int start = 0; start < audio.Length; start += 64_000)
+            await session.SendAsync(audio.AsMemory(start, Math.Min(64_000, audio.Length - start)), Ct);
+        await session.CompleteAsync();
+        await Wait.Until(() => metrics.SubscriberOverflows.WithLabels("acme").Value >= 1, seconds: 100);
+
+        var result = await ServerHarness.ReadAllAsync(session, Ct);
+        Assert.True(result.Status.StatusCode == StatusCode.ResourceExhausted, result.Status.ToString());
+        Assert.Contains("not read fast enough", result.Status.Detail, StringComparison.Ordinal);
+        Assert.True(result.Estimates.Count < 600, $"{result.Estimates.Count} estimates arrived");
+    }
 }
