@@ -45,7 +45,7 @@ public sealed class EmotionClient : IDisposable
             PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
         };
         if (options.TrustedRoot is { } root)
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => TrustedBy(root, certificate, errors);
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, presented, errors) => TrustedBy(root, certificate, presented, errors);
         var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             HttpHandler = handler,
@@ -116,7 +116,7 @@ public sealed class EmotionClient : IDisposable
     /// <inheritdoc />
     public void Dispose() => channel.Dispose();
 
-    private static bool TrustedBy(X509Certificate2 root, X509Certificate? presented, SslPolicyErrors errors)
+    private static bool TrustedBy(X509Certificate2 root, X509Certificate? presented, X509Chain? presentedChain, SslPolicyErrors errors)
     {
         if (presented is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
             return false;
@@ -124,6 +124,9 @@ public sealed class EmotionClient : IDisposable
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(root);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        // The intermediates the server sent: a root-of-trust is rarely the issuer of the server's certificate itself.
+        if (presentedChain is not null)
+            chain.ChainPolicy.ExtraStore.AddRange(presentedChain.ChainPolicy.ExtraStore);
         using var certificate = new X509Certificate2(presented);
         // The name check is the platform's; only the root of trust is ours.
         return !errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) && chain.Build(certificate);

@@ -89,7 +89,15 @@ public sealed class PldServer : IAsyncDisposable
             {
                 listen.Protocols = HttpProtocols.Http2;
                 if (certificate is not null)
-                    listen.UseHttps(certificate);
+                {
+                    // The intermediates in the file go out with the certificate, so that clients can build the chain
+                    // to a root they trust (a "fullchain" PEM, a PFX with its chain).
+                    listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificate = certificate.Leaf,
+                        ServerCertificateChain = certificate.Chain,
+                    });
+                }
                 listeners.Grpc = listen;
             });
             if (metricsEndpoint is not null)
@@ -211,7 +219,10 @@ public sealed class PldServer : IAsyncDisposable
         }
     }
 
-    private static X509Certificate2 LoadCertificate(ListenSettings listen)
+    private sealed record ServerCertificate(X509Certificate2 Leaf, X509Certificate2Collection Chain);
+
+    // The server's certificate (the one with the private key) and the other certificates of the file: its chain.
+    private static ServerCertificate LoadCertificate(ListenSettings listen)
     {
         string path = listen.TlsCertificate!;
         try
@@ -225,11 +236,17 @@ public sealed class PldServer : IAsyncDisposable
                     ? Environment.GetEnvironmentVariable(variable)
                       ?? throw new ServerConfigurationException($"listen.tls_password_env names ${variable}, which is not set")
                     : null;
-                return X509CertificateLoader.LoadPkcs12FromFile(path, password);
+                var all = X509CertificateLoader.LoadPkcs12CollectionFromFile(path, password);
+                var leaf = all.FirstOrDefault(c => c.HasPrivateKey)
+                           ?? throw new ServerConfigurationException($"listen.tls_certificate '{path}' holds no certificate with its private key");
+                return new ServerCertificate(leaf, [.. all.Where(c => !ReferenceEquals(c, leaf))]);
             }
-            return string.IsNullOrWhiteSpace(listen.TlsKey)
+            var withKey = string.IsNullOrWhiteSpace(listen.TlsKey)
                 ? X509Certificate2.CreateFromPemFile(path)
                 : X509Certificate2.CreateFromPemFile(path, listen.TlsKey);
+            var chain = new X509Certificate2Collection();
+            chain.ImportFromPemFile(path);
+            return new ServerCertificate(withKey, [.. chain.Where(c => c.Thumbprint != withKey.Thumbprint)]);
         }
         catch (Exception bad) when (bad is CryptographicException or IOException or UnauthorizedAccessException)
         {

@@ -58,6 +58,66 @@ public sealed class TlsTests : IDisposable
         await Assert.ThrowsAsync<RpcException>(() => plaintext.ListStreamsAsync(TestContext.Current.CancellationToken));
     }
 
+    [Theory(Timeout = 60_000)]
+    [InlineData("pfx")]
+    [InlineData("pem")]
+    public async Task A_certificate_issued_through_an_intermediate_reaches_clients_that_trust_only_the_root(string form)
+    {
+        // A private CA as operators run one: root -> intermediate -> server. The server sends the intermediate from its
+        // file (a PFX with the chain, a "fullchain" PEM); the client trusts the root alone.
+        using var rootKey = RSA.Create(2048);
+        var rootRequest = new CertificateRequest("CN=pld-test-root", rootKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        rootRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        rootRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        using var root = rootRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddDays(2));
+
+        using var intermediateKey = RSA.Create(2048);
+        var intermediateRequest = new CertificateRequest("CN=pld-test-intermediate", intermediateKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        intermediateRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        intermediateRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        using var intermediateOnly = intermediateRequest.Create(root, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1), [1, 2, 3, 4]);
+        using var intermediate = intermediateOnly.CopyWithPrivateKey(intermediateKey);
+
+        using var serverKey = RSA.Create(2048);
+        var serverRequest = new CertificateRequest("CN=pld-test-server", serverKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        serverRequest.CertificateExtensions.Add(names.Build());
+        serverRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        using var serverOnly = serverRequest.Create(intermediate, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(12), [5, 6, 7, 8]);
+        using var server = serverOnly.CopyWithPrivateKey(serverKey);
+
+        ListenSettings listen;
+        if (form == "pfx")
+        {
+            string pfx = Path.Combine(folder, "chain.pfx");
+            File.WriteAllBytes(pfx, new X509Certificate2Collection { server, intermediateOnly }.Export(X509ContentType.Pkcs12, "secret")!);
+            Environment.SetEnvironmentVariable("PLD_TEST_TLS_PASSWORD", "secret");
+            listen = new ListenSettings { Url = "https://127.0.0.1:0", TlsCertificate = pfx, TlsPasswordEnvironmentVariable = "PLD_TEST_TLS_PASSWORD" };
+        }
+        else
+        {
+            string pem = Path.Combine(folder, "fullchain.pem"), keyFile = Path.Combine(folder, "server.key");
+            File.WriteAllText(pem, serverOnly.ExportCertificatePem() + "\n" + intermediateOnly.ExportCertificatePem());
+            File.WriteAllText(keyFile, serverKey.ExportPkcs8PrivateKeyPem());
+            listen = new ListenSettings { Url = "https://127.0.0.1:0", TlsCertificate = pem, TlsKey = keyFile };
+        }
+
+        await using var harness = await ServerHarness.StartAsync(o => o with { Listen = listen });
+        using var trustedRoot = X509CertificateLoader.LoadCertificate(root.Export(X509ContentType.Cert));
+        var trusting = harness.Client(options: new EmotionClientOptions { TrustedRoot = trustedRoot });
+        Assert.Empty(await trusting.ListStreamsAsync(TestContext.Current.CancellationToken));
+
+        // Trusting another root still fails: the chain is checked, not waved through.
+        using var otherKey = RSA.Create(2048);
+        var otherRequest = new CertificateRequest("CN=pld-other-root", otherKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        otherRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var other = otherRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        using var otherRoot = X509CertificateLoader.LoadCertificate(other.Export(X509ContentType.Cert));
+        var mistrusting = harness.Client(options: new EmotionClientOptions { TrustedRoot = otherRoot });
+        await Assert.ThrowsAsync<RpcException>(() => mistrusting.ListStreamsAsync(TestContext.Current.CancellationToken));
+    }
+
     [Fact]
     public void A_missing_certificate_is_a_configuration_error()
     {
