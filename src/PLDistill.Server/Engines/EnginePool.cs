@@ -99,6 +99,7 @@ public sealed partial class EnginePool : IAsyncDisposable
         var engine = engines[idle].Engine;
         engines.Remove(idle);
         LogEngineRetired(logger, idle);
+        retiring.RemoveAll(task => task.IsCompletedSuccessfully);   // the rest are awaited at shutdown
         retiring.Add(engine.DisposeAsync().AsTask());
     }
 
