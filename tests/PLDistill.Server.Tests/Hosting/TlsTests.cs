@@ -20,27 +20,8 @@ public sealed class TlsTests : IDisposable
     public async Task With_a_certificate_the_server_speaks_tls_and_clients_that_trust_it_connect(string form)
     {
         using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=pld-test", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-        ListenSettings listen;
-        if (form == "pfx")
-        {
-            string pfx = Path.Combine(folder, "server.pfx");
-            File.WriteAllBytes(pfx, certificate.Export(X509ContentType.Pkcs12, "secret"));
-            Environment.SetEnvironmentVariable("PLD_TEST_TLS_PASSWORD", "secret");
-            listen = new ListenSettings { Url = "https://127.0.0.1:0", TlsCertificate = pfx, TlsPasswordEnvironmentVariable = "PLD_TEST_TLS_PASSWORD" };
-        }
-        else
-        {
-            string pem = Path.Combine(folder, "server.pem"), keyFile = Path.Combine(folder, "server.key");
-            File.WriteAllText(pem, certificate.ExportCertificatePem());
-            File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
-            listen = new ListenSettings { Url = "https://127.0.0.1:0", TlsCertificate = pem, TlsKey = keyFile };
-        }
+        using var certificate = ServerRequest("CN=pld-test", key, authority: true).CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var listen = Listen(form, certificate, key);
 
         await using var harness = await ServerHarness.StartAsync(o => o with { Listen = listen });
         Assert.Equal("https", harness.Address.Scheme);
@@ -66,42 +47,15 @@ public sealed class TlsTests : IDisposable
         // A private CA as operators run one: root -> intermediate -> server. The server sends the intermediate from its
         // file (a PFX with the chain, a "fullchain" PEM); the client trusts the root alone.
         using var rootKey = RSA.Create(2048);
-        var rootRequest = new CertificateRequest("CN=pld-test-root", rootKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        rootRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        rootRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        using var root = rootRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddDays(2));
-
+        using var root = AuthorityRequest("CN=pld-test-root", rootKey).CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddDays(2));
         using var intermediateKey = RSA.Create(2048);
-        var intermediateRequest = new CertificateRequest("CN=pld-test-intermediate", intermediateKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        intermediateRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        intermediateRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        using var intermediateOnly = intermediateRequest.Create(root, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1), [1, 2, 3, 4]);
+        using var intermediateOnly = AuthorityRequest("CN=pld-test-intermediate", intermediateKey)
+            .Create(root, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1), [1, 2, 3, 4]);
         using var intermediate = intermediateOnly.CopyWithPrivateKey(intermediateKey);
-
         using var serverKey = RSA.Create(2048);
-        var serverRequest = new CertificateRequest("CN=pld-test-server", serverKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        serverRequest.CertificateExtensions.Add(names.Build());
-        serverRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        using var serverOnly = serverRequest.Create(intermediate, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(12), [5, 6, 7, 8]);
-        using var server = serverOnly.CopyWithPrivateKey(serverKey);
-
-        ListenSettings listen;
-        if (form == "pfx")
-        {
-            string pfx = Path.Combine(folder, "chain.pfx");
-            File.WriteAllBytes(pfx, new X509Certificate2Collection { server, intermediateOnly }.Export(X509ContentType.Pkcs12, "secret")!);
-            Environment.SetEnvironmentVariable("PLD_TEST_TLS_PASSWORD", "secret");
-            listen = new ListenSettings { Url = "https://127.0.0.1:0", TlsCertificate = pfx, TlsPasswordEnvironmentVariable = "PLD_TEST_TLS_PASSWORD" };
-        }
-        else
-        {
-            string pem = Path.Combine(folder, "fullchain.pem"), keyFile = Path.Combine(folder, "server.key");
-            File.WriteAllText(pem, serverOnly.ExportCertificatePem() + "\n" + intermediateOnly.ExportCertificatePem());
-            File.WriteAllText(keyFile, serverKey.ExportPkcs8PrivateKeyPem());
-            listen = new ListenSettings { Url = "https://127.0.0.1:0", TlsCertificate = pem, TlsKey = keyFile };
-        }
+        using var server = ServerRequest("CN=pld-test-server", serverKey, authority: false)
+            .Create(intermediate, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(12), [5, 6, 7, 8]);
+        var listen = Listen(form, server, serverKey, intermediateOnly);
 
         await using var harness = await ServerHarness.StartAsync(o => o with { Listen = listen });
         using var trustedRoot = X509CertificateLoader.LoadCertificate(root.Export(X509ContentType.Cert));
@@ -110,12 +64,47 @@ public sealed class TlsTests : IDisposable
 
         // Trusting another root still fails: the chain is checked, not waved through.
         using var otherKey = RSA.Create(2048);
-        var otherRequest = new CertificateRequest("CN=pld-other-root", otherKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        otherRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        using var other = otherRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        using var other = AuthorityRequest("CN=pld-other-root", otherKey).CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
         using var otherRoot = X509CertificateLoader.LoadCertificate(other.Export(X509ContentType.Cert));
         var mistrusting = harness.Client(options: new EmotionClientOptions { TrustedRoot = otherRoot });
         await Assert.ThrowsAsync<RpcException>(() => mistrusting.ListStreamsAsync(TestContext.Current.CancellationToken));
+    }
+
+    private static CertificateRequest AuthorityRequest(string subject, RSA key)
+    {
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        return request;
+    }
+
+    // A certificate for 127.0.0.1; a self-signed one must be an authority to be its own root of trust.
+    private static CertificateRequest ServerRequest(string subject, RSA key, bool authority)
+    {
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(authority, false, 0, true));
+        return request;
+    }
+
+    // The server's TLS settings for a PFX (certificate, key and chain, password from the environment) or a PEM pair
+    // (certificate then chain in one file, the key in another).
+    private ListenSettings Listen(string form, X509Certificate2 certificate, RSA key, params X509Certificate2[] chain)
+    {
+        if (form == "pfx")
+        {
+            string pfx = Path.Combine(folder, "server.pfx");
+            using var withKey = certificate.HasPrivateKey ? null : certificate.CopyWithPrivateKey(key);
+            File.WriteAllBytes(pfx, new X509Certificate2Collection((X509Certificate2[])[withKey ?? certificate, .. chain]).Export(X509ContentType.Pkcs12, "secret")!);
+            Environment.SetEnvironmentVariable("PLD_TEST_TLS_PASSWORD", "secret");
+            return new ListenSettings { Url = "https://127.0.0.1:0", TlsCertificate = pfx, TlsPasswordEnvironmentVariable = "PLD_TEST_TLS_PASSWORD" };
+        }
+        string pem = Path.Combine(folder, "server.pem"), keyFile = Path.Combine(folder, "server.key");
+        File.WriteAllText(pem, string.Join("\n", [certificate.ExportCertificatePem(), .. chain.Select(c => c.ExportCertificatePem())]));
+        File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
+        return new ListenSettings { Url = "https://127.0.0.1:0", TlsCertificate = pem, TlsKey = keyFile };
     }
 
     [Fact]
