@@ -72,6 +72,8 @@ public sealed partial class RecognitionCalls
         EventSink? own = null;
         StreamHandle? handle = null;
         EmotionEvent? summary = null;
+        CancellationTokenSource? abortWrites = null;
+        Task? writer = null;
         try
         {
             lease = engines.Acquire(setup.Engine);
@@ -81,8 +83,8 @@ public sealed partial class RecognitionCalls
             own = hub.Start(stream, EventMapper.Started(stream, modelSampleRate));
             LogStarted(logger, stream.Name, setup.Format, setup.Engine);
 
-            using var abortWrites = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-            var writer = own.WriteToAsync(responses, abortWrites.Token);
+            abortWrites = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+            writer = own.WriteToAsync(responses, abortWrites.Token);
             var decoder = new AudioChunkDecoder(setup.Format, modelSampleRate);
             var end = await PumpAudioAsync(requests, handle, stream, decoder, own, relay, context.CancellationToken).ConfigureAwait(false);
 
@@ -130,7 +132,16 @@ public sealed partial class RecognitionCalls
                 handle?.Fail(new StreamingEngineException(StreamingErrorKind.InferenceFailed, handle.Id, "the call failed"));
                 hub.Close(stream, own is null ? null
                     : EventMapper.Summary(stream, new StreamSummary { EndReason = EndReason.Failed, Detail = "the stream failed on the server" }));
+                metrics.StreamsEnded.WithLabels(tenant.Name, EndReason.Failed.ToString()).Inc();
             }
+            if (writer is { IsCompleted: false })
+            {
+                // The call is ending with an error: stop writing to its response stream before the handler returns.
+                await abortWrites!.CancelAsync().ConfigureAwait(false);
+                await Task.WhenAny(writer).ConfigureAwait(false);   // never throws: the call ends with its own error
+                _ = writer.Exception;                               // observed
+            }
+            abortWrites?.Dispose();
             subscription?.Dispose();
             lease?.Dispose();
             relay?.Dispose();
