@@ -306,7 +306,7 @@ public sealed class EmotionEngine : IAsyncDisposable
         var open = streams.Values.ToArray();
         // Each stream takes no more audio; its partial last hop is queued once a write in progress is done (the loop still
         // runs, so a write waiting for room gets it). Then its queued hops drain, all within the drain timeout.
-        var ended = Task.WhenAll(open.Select(s => s.EndForShutdownAsync().AsTask()));
+        var ended = Task.WhenAll(open.Select(s => s.EndForShutdownAsync()));
         var drained = ended.ContinueWith(_ => Task.WhenAll(open.Select(s => s.Completion.ContinueWith(_ => { }, TaskScheduler.Default))),
                                          TaskScheduler.Default).Unwrap();
         await Task.WhenAny(drained, Task.Delay(options.ShutdownDrainTimeout, Time)).ConfigureAwait(false);

@@ -129,10 +129,17 @@ public sealed class StreamHandle
     /// The engine's shutdown: from now on writes fail with <see cref="StreamingErrorKind.EngineStopped"/>; once a write in
     /// progress is done, the partial last hop is queued and the stream completes as by <see cref="CompleteAsync"/>.
     /// </summary>
-    internal ValueTask EndForShutdownAsync()
+    internal async Task EndForShutdownAsync()
     {
         engineStopping = true;
-        return CompleteAsync();
+        try
+        {
+            await CompleteAsync().ConfigureAwait(false);
+        }
+        catch (StreamingEngineException)
+        {
+            // The engine ended the stream meanwhile (its model failed): nothing is left to complete.
+        }
     }
 
     /// <summary>The engine ended the stream: closes its hop queue, which wakes a producer waiting for room.</summary>
