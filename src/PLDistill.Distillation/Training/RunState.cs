@@ -11,6 +11,8 @@ internal sealed class RunState
     private const string StateFile = "trainer-state.json";
     private const string OptimizerFile = "optimizer.state";
     private const string AverageFile = "weight-average.state";
+    private const string HintFile = "fitnets-hint.state";
+    private const string MetricsFile = "metrics.jsonl";
 
     /// <summary>The best epoch's scores, beside its checkpoint.</summary>
     public const string BestMetricsFile = "best-metrics.json";
@@ -20,26 +22,64 @@ internal sealed class RunState
     public double BestUa { get; set; }
     public double? LastUa { get; set; }
 
-    public void Save(string folder, AdamW optimizer, WeightAverage? average)
+    /// <summary>
+    /// Saves what resuming needs after an epoch whose weights are already in last.pldckpt. Each file is written under a
+    /// temporary name and renamed into place, and trainer-state.json goes last: it is the record that the epoch is saved.
+    /// </summary>
+    public void Save(string folder, AdamW optimizer, WeightAverage? average, TorchSharp.torch.nn.Module? hint)
     {
-        optimizer.Save(Path.Combine(folder, OptimizerFile));
-        average?.Save(Path.Combine(folder, AverageFile));
-        File.WriteAllText(Path.Combine(folder, StateFile), JsonSerializer.Serialize(this));
+        Atomically(Path.Combine(folder, OptimizerFile), optimizer.Save);
+        if (average is not null)
+            Atomically(Path.Combine(folder, AverageFile), average.Save);
+        if (hint is not null)
+            Atomically(Path.Combine(folder, HintFile), path => hint.save(path));
+        Atomically(Path.Combine(folder, StateFile), path => File.WriteAllText(path, JsonSerializer.Serialize(this)));
+    }
+
+    /// <summary>True when <paramref name="folder"/> holds a run that saved at least one epoch.</summary>
+    public static bool Exists(string folder) => File.Exists(Path.Combine(folder, StateFile));
+
+    /// <summary>How far the run in <paramref name="folder"/> got, for messages.</summary>
+    public static string Describe(string folder)
+    {
+        try
+        {
+            var state = JsonSerializer.Deserialize<RunState>(File.ReadAllText(Path.Combine(folder, StateFile)));
+            return state is null ? "no saved state" : $"trained to epoch {state.Epoch}, best UA {state.BestUa:P1} at epoch {state.BestEpoch}";
+        }
+        catch (Exception unreadable) when (unreadable is IOException or JsonException)
+        {
+            return "an unreadable trainer-state.json";
+        }
     }
 
     /// <summary>
-    /// Restores the last epoch's weights, optimiser state and weight average (if the run keeps one); a folder with
-    /// nothing to resume starts fresh.
+    /// Restores the last epoch's weights, optimiser state, weight average and FitNets hint layer (where the run keeps
+    /// them); a folder with nothing to resume starts fresh. Epoch lines in metrics.jsonl past the saved epoch (an epoch
+    /// interrupted while it was being saved) are dropped, since that epoch is trained again.
     /// </summary>
-    /// <exception cref="InvalidDataException">The run keeps a weight average but the folder has none (it was made without one).</exception>
-    public static RunState Load(string folder, AudioLanguageModel model, AdamW optimizer, WeightAverage? average)
+    /// <exception cref="InvalidDataException">The run keeps a weight average but the folder has none (it was made without
+    /// one), or its files are of different epochs (the run was interrupted mid-save and cannot continue exactly).</exception>
+    public static RunState Load(string folder, AudioLanguageModel model, AdamW optimizer, WeightAverage? average, TorchSharp.torch.nn.Module? hint)
     {
         string statePath = Path.Combine(folder, StateFile), last = Path.Combine(folder, "last.pldckpt");
         if (!File.Exists(statePath) || !File.Exists(last))
             return new RunState();
-        var state = JsonSerializer.Deserialize<RunState>(File.ReadAllText(statePath))
-                    ?? throw new InvalidDataException($"{statePath} is empty");
-        CheckpointFile.LoadInto(last, model);
+        RunState? state;
+        try
+        {
+            state = JsonSerializer.Deserialize<RunState>(File.ReadAllText(statePath));
+        }
+        catch (JsonException bad)
+        {
+            throw new InvalidDataException($"{statePath} is not a trainer state: {bad.Message}", bad);
+        }
+        if (state is null)
+            throw new InvalidDataException($"{statePath} is empty");
+        var metadata = CheckpointFile.LoadInto(last, model);
+        if (metadata.Training.GetValueOrDefault("epoch") != state.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            throw new InvalidDataException($"{folder}: last.pldckpt holds epoch {metadata.Training.GetValueOrDefault("epoch", "?")} but {StateFile} says " +
+                                           $"epoch {state.Epoch} (the run was interrupted while saving an epoch); it cannot continue exactly: start it again");
         optimizer.Load(Path.Combine(folder, OptimizerFile));
         if (average is not null)
         {
@@ -48,7 +88,35 @@ internal sealed class RunState
                 throw new InvalidDataException($"{folder}: training.ema_decay is set but the run was made without a weight average ({AverageFile} is missing); resume it without ema_decay or start a new run");
             average.Load(averagePath);
         }
+        if (hint is not null)
+        {
+            string hintPath = Path.Combine(folder, HintFile);
+            if (!File.Exists(hintPath))
+                throw new InvalidDataException($"{folder}: a FitNets run keeps its hint layer in {HintFile}, which is missing (the run was made by an older build); start it again");
+            hint.load(hintPath);
+        }
+        DropEpochsAfter(Path.Combine(folder, MetricsFile), state.Epoch);
         return state;
+    }
+
+    // Keeps the lines of epochs up to the saved one.
+    private static void DropEpochsAfter(string metricsPath, int epoch)
+    {
+        if (!File.Exists(metricsPath))
+            return;
+        string[] lines = File.ReadAllLines(metricsPath);
+        string[] kept = lines.Where(line => string.IsNullOrWhiteSpace(line) || JsonSerializer.Deserialize<EpochRecord>(line)!.Epoch <= epoch).ToArray();
+        if (kept.Length != lines.Length)
+            Atomically(metricsPath, path => File.WriteAllLines(path, kept));
+    }
+
+    // Writes through a temporary file in the same folder and renames it over the target: a reader (or a resume after a
+    // crash) sees the old file or the new one, never half of one.
+    private static void Atomically(string path, Action<string> write)
+    {
+        string temporary = path + ".tmp";
+        write(temporary);
+        File.Move(temporary, path, overwrite: true);
     }
 
     /// <summary>The best epoch's scores as written when it was saved; null where the folder has none.</summary>

@@ -40,6 +40,9 @@ public sealed class Trainer
     public TrainingResult Run(bool resume = false, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
+        if (!resume && RunState.Exists(RunFolder))
+            throw new ArgumentException($"{RunFolder} already holds a run ({RunState.Describe(RunFolder)}); pass --resume to continue it, " +
+                                        "or give another --output or --seed: a new run would overwrite its checkpoints and scores");
         Directory.CreateDirectory(RunFolder);
         File.WriteAllText(Path.Combine(RunFolder, "config.yaml"), TrainingConfigFile.ToYaml(config));
         if (config.Training.Threads > 0)
@@ -86,7 +89,7 @@ public sealed class Trainer
             (long)(config.Training.WarmupEpochs * batchesPerEpoch), (long)config.Training.Epochs * batchesPerEpoch);
         int cropFrames = (int)Math.Round(config.Training.CropSeconds * config.Features.FramesPerSecond);
 
-        var state = resume ? RunState.Load(RunFolder, model, optimizer, average) : new RunState();
+        var state = resume ? RunState.Load(RunFolder, model, optimizer, average, hint) : new RunState();
         if (state.Epoch > 0)
             log($"resuming after epoch {state.Epoch} (best UA {state.BestUa:P1} at epoch {state.BestEpoch})");
         EmotionMetrics? bestMetrics = state.BestEpoch > 0 ? RunState.BestMetrics(RunFolder) : null;
@@ -182,7 +185,7 @@ public sealed class Trainer
             // are the averaged weights' of this epoch).
             SaveCheckpoint(model, "last.pldckpt", epoch, metrics);
             state.Epoch = epoch;
-            state.Save(RunFolder, optimizer, average);
+            state.Save(RunFolder, optimizer, average, hint);
             log($"epoch {epoch}/{config.Training.Epochs} loss {record.Loss:F3} WA {metrics.WeightedAccuracy:P1} UA {metrics.UnweightedAccuracy:P1} F1 {metrics.MacroF1:P1} (best {state.BestUa:P1} @ {state.BestEpoch}) {epochSeconds:F1}s");
         }
 

@@ -190,6 +190,57 @@ public sealed class TrainerSmokeTests : IDisposable
         Assert.Contains("weight-average.state", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_new_run_never_overwrites_a_finished_one_and_an_interrupted_save_is_caught_on_resume()
+    {
+        var first = new Trainer(Config("kept", "student", DistillationMethod.None, epochs: 2), CPU).Run(cancellationToken: TestContext.Current.CancellationToken);
+        byte[] best = File.ReadAllBytes(first.BestCheckpoint);
+
+        // The same run again without --resume: refused, naming the run and the way out; nothing in the folder changes.
+        var refused = Assert.Throws<ArgumentException>(() => new Trainer(Config("kept", "student", DistillationMethod.None, epochs: 2), CPU)
+            .Run(cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains("already holds a run (trained to epoch 2", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("--resume", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(best, File.ReadAllBytes(first.BestCheckpoint));
+        Assert.Equal([1, 2], Metrics(first.RunFolder).Select(e => e.Epoch));
+
+        // Killed after epoch 3's scores were appended but before its state was saved: the resumed run trains epoch 3 again
+        // and metrics.jsonl holds it once.
+        string metrics = Path.Combine(first.RunFolder, "metrics.jsonl");
+        File.AppendAllText(metrics, File.ReadAllLines(metrics)[^1].Replace("\"epoch\":2,", "\"epoch\":3,", StringComparison.Ordinal) + "\n");
+        new Trainer(Config("kept", "student", DistillationMethod.None, epochs: 3), CPU).Run(resume: true, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal([1, 2, 3], Metrics(first.RunFolder).Select(e => e.Epoch));
+
+        // Killed after last.pldckpt was written but before the state: the files disagree, and resuming says so.
+        string state = Path.Combine(first.RunFolder, "trainer-state.json");
+        File.WriteAllText(state, File.ReadAllText(state).Replace("\"Epoch\":3", "\"Epoch\":2", StringComparison.Ordinal));
+        var torn = Assert.Throws<InvalidDataException>(() => new Trainer(Config("kept", "student", DistillationMethod.None, epochs: 4), CPU)
+            .Run(resume: true, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains("last.pldckpt holds epoch 3 but trainer-state.json says epoch 2", torn.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_resumed_fitnets_run_continues_its_hint_layer()
+    {
+        // FitNets trains a projection of the student's features alongside it; a resumed run must continue that layer, not
+        // draw a new one: one epoch then a resumed second gives the uninterrupted run's second epoch.
+        string teacher = new Trainer(Config("hint-teacher", "teacher", DistillationMethod.None, epochs: 1), CPU)
+            .Run(cancellationToken: TestContext.Current.CancellationToken).BestCheckpoint;
+        var whole = new Trainer(Config("fitnets-whole", "student", DistillationMethod.FitNets, epochs: 2, teacher), CPU)
+            .Run(cancellationToken: TestContext.Current.CancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        Assert.ThrowsAny<OperationCanceledException>(() => new Trainer(Config("fitnets-split", "student", DistillationMethod.FitNets, epochs: 2, teacher), CPU,
+                log: line => { if (line.StartsWith("epoch 1/2", StringComparison.Ordinal)) stop.Cancel(); })
+            .Run(cancellationToken: stop.Token));   // stopped after its first epoch, as by Ctrl+C
+        var split = new Trainer(Config("fitnets-split", "student", DistillationMethod.FitNets, epochs: 2, teacher), CPU)
+            .Run(resume: true, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(File.Exists(Path.Combine(split.RunFolder, "fitnets-hint.state")));
+        var (a, b) = (Metrics(whole.RunFolder)[1], Metrics(split.RunFolder)[1]);
+        Assert.Equal(a.LossTerms["fitnets"], b.LossTerms["fitnets"], 5);
+        Assert.Equal(a.Loss, b.Loss, 5);
+    }
+
     private static float[] Buffer(AudioLanguageModel model, string name) =>
         model.Encoder.named_buffers().Single(b => b.name == name).buffer.data<float>().ToArray();
 
