@@ -27,7 +27,8 @@ internal static class CliErrors
         {
             return Fail(BadInput, e.Message);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or ArgumentException or FormatException or InvalidDataException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or ArgumentException or FormatException or InvalidDataException
+                                       or UnauthorizedAccessException)   // a folder given as a file, a file one may not read
         {
             return Fail(BadInput, e.Message);
         }

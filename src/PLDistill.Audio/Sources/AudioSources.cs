@@ -55,6 +55,8 @@ public static class AudioSources
             return AlsaMicrophoneSource.Open((microphone ?? new AlsaMicrophoneOptions()) with { Device = device });
         }
 
+        if (Directory.Exists(spec))
+            throw new ArgumentException($"{spec} is a folder; give a WAV file, - for stdin, or mic for the microphone", nameof(spec));
         try
         {
             return WavFileSource.Open(spec, realTimeClock);

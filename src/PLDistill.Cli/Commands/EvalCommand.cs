@@ -24,6 +24,8 @@ internal static class EvalCommand
         var command = new Command("eval", "Evaluate a checkpoint: WA, UA, macro-F1 and the confusion matrix") { checkpointOption, dataOption, labelsOption, jsonOption, batchOption, windowsOption, precisionOption };
         command.SetAction(parse =>
         {
+            if (parse.GetValue(batchOption) < 1)
+                throw new ArgumentException($"--batch {parse.GetValue(batchOption)}: give at least 1 clip per forward pass");
             var runtime = CommonOptions.InitializeTorch(parse);
             string path = DefaultModel.Resolve(parse.GetValue(checkpointOption)!);
             var (model, metadata) = TeacherFile.Load(path);   // a checkpoint, or an ensemble teacher's manifest

@@ -49,7 +49,8 @@ internal static class RunCommand
             status.WriteLine($"window {streaming.WindowSeconds:0.##} s, hop {streaming.HopMilliseconds:0.#} ms, {parse.GetValue(mode)} mode");
 
             string spec = parse.GetValue(input)!;
-            bool live = spec == AudioSources.StandardInput || spec.StartsWith(AudioSources.Microphone, StringComparison.Ordinal) || parse.GetValue(realtime);
+            bool live = spec == AudioSources.StandardInput || spec == AudioSources.Microphone
+                        || spec.StartsWith(AudioSources.Microphone + ":", StringComparison.Ordinal) || parse.GetValue(realtime);   // not "mic_test.wav"
             var rawFormat = new PcmFormat(parse.GetValue(rawRate), parse.GetValue(rawChannels), SampleEncoding.Int16);
             await using var source = AudioSources.Open(spec, parse.GetValue(realtime) ? TimeProvider.System : null, rawFormat);
 

@@ -77,7 +77,7 @@ public sealed class StreamHandle
 
     /// <summary>
     /// Appends mono samples at the model's rate. Waits at most <see cref="EngineOptions.ProducerWaitBudget"/> when the
-    /// stream's queue is full, then drops the oldest hop (counted).
+    /// stream's queue is full, then drops the oldest hop (counted). A NaN or infinite sample is taken as silence.
     /// </summary>
     /// <exception cref="InvalidOperationException">The producer already completed or failed the stream.</exception>
     /// <exception cref="StreamingEngineException">The engine ended the stream (its <see cref="Completion"/> carries the same
@@ -91,7 +91,9 @@ public sealed class StreamHandle
             while (!samples.IsEmpty)
             {
                 int take = Math.Min(samples.Length, HopSamples - partialCount);
-                samples.Span[..take].CopyTo(partial.AsSpan(partialCount));
+                var copied = partial.AsSpan(partialCount, take);
+                samples.Span[..take].CopyTo(copied);
+                ZeroNonFinite(copied);
                 partialCount += take;
                 samplesWritten += take;
                 samples = samples[take..];
@@ -173,6 +175,17 @@ public sealed class StreamHandle
         var hop = new Hop(partial.AsSpan(0, partialCount).ToArray(), samplesWritten, engine.Time.GetTimestamp());
         partialCount = 0;
         return hop;
+    }
+
+    // A NaN or infinite sample (a float WAV or FLOAT32 chunk that holds one) would spread through the resampler and the
+    // features into the stream's key/value caches, and every estimate over the next window would be NaN: it is silence.
+    private static void ZeroNonFinite(Span<float> samples)
+    {
+        for (int i = 0; i < samples.Length; i++)
+        {
+            if (!float.IsFinite(samples[i]))
+                samples[i] = 0f;
+        }
     }
 
     private void ThrowIfEnded()

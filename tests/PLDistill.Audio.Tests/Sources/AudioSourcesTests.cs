@@ -75,6 +75,13 @@ public sealed class AudioSourcesTests : IDisposable
         Assert.StartsWith(path + ": no such file", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_folder_is_refused_as_a_folder_not_as_a_permission_error()
+    {
+        var error = Assert.Throws<ArgumentException>(() => AudioSources.Open(_directory, null, null, null, NoStdin));
+        Assert.StartsWith(_directory + " is a folder; give a WAV file", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("mic:")]
     [InlineData("mic: ")]

@@ -370,4 +370,33 @@ public sealed class EmotionEngineTests
         var error = Assert.Throws<ArgumentException>(() => new EmotionEngine(recognizer));
         Assert.Contains("holds no sample", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_nan_or_infinite_sample_is_silence_and_never_poisons_the_stream()
+    {
+        // A float WAV or FLOAT32 chunk may hold NaN or infinity: left alone, it would reach the stream's key/value caches
+        // and make every estimate over the next window NaN. The stream goes on as if the sample were zero.
+        float[] clean = TestAudio.Speechlike(8 * Hop, 21);
+        clean[Hop + 17] = 0f;
+        clean[3 * Hop + 5] = 0f;
+        float[] poisoned = (float[])clean.Clone();
+        poisoned[Hop + 17] = float.NaN;
+        poisoned[3 * Hop + 5] = float.PositiveInfinity;
+
+        async Task<IList<EmotionEstimate>> Run(float[] audio)
+        {
+            await using var engine = new EmotionEngine(TestAudio.Recognizer(1), Lossless);
+            var stream = engine.OpenStream("s");
+            var estimates = stream.Estimates.ToList().ToTask(TestContext.Current.CancellationToken);
+            await Feed(stream, audio, 1000);
+            return await estimates;
+        }
+
+        var expected = await Run(clean);
+        var actual = await Run(poisoned);
+        Assert.Equal(8, actual.Count);
+        Assert.All(actual, e => Assert.All(e.Probabilities, p => Assert.True(float.IsFinite(p))));
+        for (int i = 0; i < expected.Count; i++)
+            AssertClose(expected[i].Probabilities, actual[i].Probabilities, 1e-6);
+    }
 }
