@@ -24,27 +24,8 @@ internal static class EnsembleCommand
         {
             CommonOptions.InitializeTorch(parse);
             string manifest = Path.GetFullPath(parse.GetValue(outputOption)!);
-            if (!TeacherFile.IsManifest(manifest))
-                throw new ArgumentException($"--output {manifest}: an ensemble manifest ends in {TeacherFile.ManifestExtension}");
-            string[] inputs = parse.GetValue(membersArgument)!.Select(Path.GetFullPath).ToArray();
-            if (inputs.Distinct().Count() != inputs.Length)
-                throw new ArgumentException("a member checkpoint is given twice");
             string folder = Path.GetDirectoryName(manifest)!;
-            Directory.CreateDirectory(folder);
-            string stem = Path.GetFileNameWithoutExtension(manifest);
-            var names = new List<string>();
-            for (int i = 0; i < inputs.Length; i++)
-            {
-                string name = $"{stem}-{i + 1}.pldckpt";
-                string output = Path.Combine(folder, name);
-                if (output == inputs[i])
-                    throw new ArgumentException($"member {inputs[i]} would be overwritten by its own copy; write the ensemble elsewhere");
-                var (model, metadata) = CheckpointFile.Load(inputs[i]);
-                using (model)
-                    CheckpointFile.Save(output, model, metadata, parse.GetValue(precisionOption));
-                names.Add(name);
-            }
-            TeacherFile.WriteManifest(manifest, names);
+            var names = TeacherFile.WriteEnsemble(manifest, parse.GetValue(membersArgument)!, parse.GetValue(precisionOption));
             var (teacher, shared) = TeacherFile.Load(manifest);   // members must agree: refuse now, not at distillation time
             using (teacher)
             {

@@ -142,11 +142,20 @@ public static class CheckpointFile
         {
             using var reader = new BinaryReader(new MemoryStream(bytes, 0, content.Length, writable: false));
             reader.ReadBytes(Magic.Length + 4);
+            // Every size read from the file is checked against the bytes left before anything is allocated for it: the
+            // hash proves the file whole, not honest.
             int jsonLength = reader.ReadInt32();
+            if (jsonLength < 0 || jsonLength > Remaining(reader))
+                throw new InvalidDataException($"metadata of {jsonLength} bytes in {Remaining(reader)} left");
             var metadata = JsonSerializer.Deserialize<CheckpointMetadata>(reader.ReadBytes(jsonLength), Json)
                            ?? throw new CheckpointException(path, "has empty metadata");
+            if (metadata.Role is null || metadata.Model is null || metadata.Features is null || metadata.LabelSet is null || metadata.Vocabulary is null
+                || metadata.PromptPrefix is null || metadata.PromptSuffix is null || metadata.Streaming is null || metadata.Training is null)
+                throw new InvalidDataException("its metadata has a null where a value is required");
             int count = reader.ReadInt32();
-            var tensors = new Dictionary<string, Tensor>(count);
+            if (count < 0 || count > Remaining(reader))
+                throw new InvalidDataException($"{count} tensors in the {Remaining(reader)} bytes left");
+            var tensors = new Dictionary<string, Tensor>();
             for (int i = 0; i < count; i++)
             {
                 var (name, value) = ReadTensor(reader);
@@ -154,11 +163,14 @@ public static class CheckpointFile
             }
             return (metadata, tensors);
         }
-        catch (Exception e) when (e is EndOfStreamException or JsonException or ArgumentException or NotSupportedException or InvalidDataException)
+        catch (Exception e) when (e is EndOfStreamException or JsonException or ArgumentException or NotSupportedException or InvalidDataException
+                                       or OverflowException)
         {
             throw new CheckpointException(path, $"has a malformed body: {e.Message}", e);
         }
     }
+
+    private static long Remaining(BinaryReader reader) => reader.BaseStream.Length - reader.BaseStream.Position;
 
     private static void WriteTensor(BinaryWriter writer, string name, Tensor value, WeightPrecision precision)
     {
@@ -207,6 +219,9 @@ public static class CheckpointFile
         }
         if (count > 1L << 30)
             throw new InvalidDataException($"{name} has {count} elements");
+        long bytesPerElement = kind switch { 0 => sizeof(long), (byte)WeightPrecision.Float16 => 2, _ => sizeof(float) };
+        if (count * bytesPerElement > Remaining(reader))
+            throw new InvalidDataException($"{name} claims {count} elements, more than the {Remaining(reader)} bytes left hold");
         switch (kind)
         {
             case 0:

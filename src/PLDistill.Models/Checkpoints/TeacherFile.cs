@@ -102,6 +102,8 @@ public static class TeacherFile
             if (Path.IsPathRooted(relative))
                 throw new CheckpointException(path, $"member '{relative}' must be relative to the manifest's folder, so the ensemble can move");
             string full = Path.GetFullPath(Path.Combine(folder, relative));
+            if (!full.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                throw new CheckpointException(path, $"member '{relative}' lies outside the manifest's folder; members live in it or below it");
             if (members.Contains(full))
                 throw new CheckpointException(path, $"member '{relative}' is listed twice");
             if (!File.Exists(full))
@@ -109,6 +111,39 @@ public static class TeacherFile
             members.Add(full);
         }
         return members;
+    }
+
+    /// <summary>
+    /// Makes an ensemble: each member checkpoint is rewritten in <paramref name="precision"/> beside the manifest as
+    /// STEM-1.pldckpt, STEM-2.pldckpt, …, then the manifest lists them. Returns those names.
+    /// </summary>
+    /// <exception cref="ArgumentException">The output is not a manifest name, a member is given twice, or writing a copy
+    /// would overwrite a member not yet read (checked before anything is written).</exception>
+    public static IReadOnlyList<string> WriteEnsemble(string manifest, IReadOnlyList<string> members, WeightPrecision precision)
+    {
+        manifest = Path.GetFullPath(manifest);
+        if (!IsManifest(manifest))
+            throw new ArgumentException($"--output {manifest}: an ensemble manifest ends in {ManifestExtension}");
+        string[] inputs = members.Select(Path.GetFullPath).ToArray();
+        if (inputs.Distinct().Count() != inputs.Length)
+            throw new ArgumentException("a member checkpoint is given twice");
+        string folder = Path.GetDirectoryName(manifest)!;
+        string stem = Path.GetFileNameWithoutExtension(manifest);
+        string[] names = inputs.Select((_, i) => $"{stem}-{i + 1}.pldckpt").ToArray();
+        foreach (string name in names)
+        {
+            if (Array.IndexOf(inputs, Path.Combine(folder, name)) is int clobbered and >= 0)
+                throw new ArgumentException($"member {inputs[clobbered]} would be overwritten by the ensemble's {name}; write the ensemble elsewhere");
+        }
+        Directory.CreateDirectory(folder);
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            var (model, metadata) = CheckpointFile.Load(inputs[i]);
+            using (model)
+                CheckpointFile.Save(Path.Combine(folder, names[i]), model, metadata, precision);
+        }
+        WriteManifest(manifest, names);
+        return names;
     }
 
     /// <summary>Writes a manifest listing <paramref name="memberFileNames"/> (paths relative to the manifest's folder) atomically.</summary>

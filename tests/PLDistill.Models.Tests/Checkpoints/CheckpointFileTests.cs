@@ -92,6 +92,51 @@ public sealed class CheckpointFileTests : IDisposable
         Assert.Contains("content hash", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("json length")]
+    [InlineData("tensor count")]
+    [InlineData("tensor size")]
+    [InlineData("null model")]
+    public void A_hostile_file_with_a_valid_hash_is_refused_before_anything_is_allocated_for_it(string lie)
+    {
+        // The content hash proves a file whole, not honest: anyone can compute it. Sizes in the file are checked against
+        // the bytes it holds, so a small file cannot make the reader allocate gigabytes, and a null in the metadata is named.
+        var (path, _) = SaveStudent();
+        byte[] bytes = File.ReadAllBytes(path);
+        int jsonLength = BitConverter.ToInt32(bytes, 12);
+        int countAt = 16 + jsonLength, firstTensor = countAt + 4;
+        switch (lie)
+        {
+            case "json length":
+                BitConverter.GetBytes(int.MaxValue).CopyTo(bytes, 12);
+                break;
+            case "tensor count":
+                BitConverter.GetBytes(int.MaxValue).CopyTo(bytes, countAt);
+                break;
+            case "tensor size":
+                int nameLength = BitConverter.ToUInt16(bytes, firstTensor);
+                int shapeAt = firstTensor + 2 + nameLength + 2;                       // after the name, its kind and rank bytes
+                BitConverter.GetBytes(1L << 30).CopyTo(bytes, shapeAt);
+                for (int d = 1; d < bytes[firstTensor + 2 + nameLength + 1]; d++)
+                    BitConverter.GetBytes(1L).CopyTo(bytes, shapeAt + 8 * d);
+                break;
+            case "null model":
+                string json = System.Text.Encoding.UTF8.GetString(bytes, 16, jsonLength);
+                string nulled = System.Text.RegularExpressions.Regex.Replace(json, "\"Streaming\":\\{[^}]*\\}", "\"Streaming\":null");
+                Assert.NotEqual(json, nulled);
+                byte[] body = System.Text.Encoding.UTF8.GetBytes(nulled);
+                bytes = [.. bytes[..12], .. BitConverter.GetBytes(body.Length), .. body, .. bytes[countAt..]];
+                break;
+        }
+        System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).CopyTo(bytes, bytes.Length - 32);
+        File.WriteAllBytes(path, bytes);
+
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var error = Assert.Throws<CheckpointException>(() => CheckpointFile.Load(path));
+        Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 256L << 20, "the reader allocated for the lie");
+        Assert.Contains(lie == "null model" ? "null where a value is required" : "left", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Foreign_files_and_other_versions_are_named_as_such()
     {

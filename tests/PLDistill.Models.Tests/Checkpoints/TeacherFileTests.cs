@@ -70,6 +70,7 @@ public sealed class TeacherFileTests : IDisposable
     [InlineData("""{"format": "pldistill-ensemble", "version": 1, "members": ["a.pldckpt", "missing.pldckpt"]}""", "'missing.pldckpt' not found")]
     [InlineData("""{"format": "pldistill-ensemble", "version": 1, "members": ["a.pldckpt", "a.pldckpt"]}""", "listed twice")]
     [InlineData("""{"format": "pldistill-ensemble", "version": 1, "members": ["/tmp/a.pldckpt"]}""", "must be relative")]
+    [InlineData("""{"format": "pldistill-ensemble", "version": 1, "members": ["../../../../../../dev/zero"]}""", "lies outside the manifest's folder")]
     [InlineData("""{"format": "pldistill-ensemble", "version": 1, "members": []}""", "non-empty list")]
     [InlineData("""{"format": "pldistill-ensemble", "version": 2, "members": ["a.pldckpt"]}""", "manifest version 2")]
     [InlineData("""{"format": "other", "version": 1, "members": ["a.pldckpt"]}""", "format is 'other'")]
@@ -86,5 +87,24 @@ public sealed class TeacherFileTests : IDisposable
         var error = Assert.Throws<CheckpointException>(() => TeacherFile.Load(manifest));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.Equal(manifest, error.Path);
+    }
+
+    [Fact]
+    public void Writing_an_ensemble_copies_its_members_and_never_overwrites_one_it_has_not_read()
+    {
+        string a = Member("a.pldckpt", 1), b = Member("b.pldckpt", 2);
+        string manifest = Path.Combine(folder, "out", "t.pldens");
+        Assert.Equal(["t-1.pldckpt", "t-2.pldckpt"], TeacherFile.WriteEnsemble(manifest, [a, b], WeightPrecision.Float16));
+        Assert.Equal(2, TeacherFile.Load(manifest).Teacher.Members.Count);
+
+        // Adding a member in front of the ensemble's own copies: writing t-1 would overwrite the copy still to be read.
+        string c = Member("c.pldckpt", 3);
+        string[] members = [c, Path.Combine(folder, "out", "t-1.pldckpt"), Path.Combine(folder, "out", "t-2.pldckpt")];
+        byte[] before = File.ReadAllBytes(members[1]);
+        var error = Assert.Throws<ArgumentException>(() => TeacherFile.WriteEnsemble(manifest, members, WeightPrecision.Float16));
+        Assert.Contains("t-1.pldckpt would be overwritten by the ensemble's t-1.pldckpt", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(members[1]));   // refused before anything was written
+        Assert.Throws<ArgumentException>(() => TeacherFile.WriteEnsemble(Path.Combine(folder, "x.pldckpt"), [a], WeightPrecision.Float16));
+        Assert.Throws<ArgumentException>(() => TeacherFile.WriteEnsemble(Path.Combine(folder, "y.pldens"), [a, a], WeightPrecision.Float16));
     }
 }
