@@ -43,6 +43,8 @@ public sealed class Trainer
         if (!resume && RunState.Exists(RunFolder))
             throw new ArgumentException($"{RunFolder} already holds a run ({RunState.Describe(RunFolder)}); pass --resume to continue it, " +
                                         "or give another --output or --seed: a new run would overwrite its checkpoints and scores");
+        if (resume && RunState.Exists(RunFolder))
+            RefuseChangedConfig();
         Directory.CreateDirectory(RunFolder);
         File.WriteAllText(Path.Combine(RunFolder, "config.yaml"), TrainingConfigFile.ToYaml(config));
         if (config.Training.Threads > 0)
@@ -196,6 +198,27 @@ public sealed class Trainer
         }
         return new TrainingResult(RunFolder, Path.Combine(RunFolder, "best.pldckpt"), state.BestEpoch, bestMetrics,
             model.ParameterCount, trainedSeconds > 0 ? trainedClips / trainedSeconds : 0, clock.Elapsed);
+    }
+
+    // A resumed run must be the run it continues: another batch size, split, method or loss would silently change what the
+    // saved epochs and the learning-rate schedule mean. Only the length may change (more epochs, warm-up kept inside them).
+    private void RefuseChangedConfig()
+    {
+        string path = Path.Combine(RunFolder, "config.yaml");
+        if (!File.Exists(path))
+            return;
+        var saved = TrainingConfigFile.Load(path);
+        saved.Training.Epochs = config.Training.Epochs;
+        saved.Training.WarmupEpochs = config.Training.WarmupEpochs;
+        saved.Training.EmaDecay = config.Training.EmaDecay;   // RunState.Load names a missing average itself
+        saved.Output = config.Output;
+        string[] before = TrainingConfigFile.ToYaml(saved).Split('\n'), after = TrainingConfigFile.ToYaml(config).Split('\n');
+        int differs = Enumerable.Range(0, Math.Max(before.Length, after.Length))
+            .FirstOrDefault(i => i >= before.Length || i >= after.Length || before[i] != after[i], -1);
+        if (differs >= 0)
+            throw new ArgumentException($"{RunFolder} was trained with another config (line {differs + 1} of its config.yaml: " +
+                                        $"'{(differs < before.Length ? before[differs].Trim() : "")}', now '{(differs < after.Length ? after[differs].Trim() : "")}'); " +
+                                        "--resume continues a run as it was set up (only training.epochs may change): start a new run for the new settings");
     }
 
     private string ResolveDataRoot()

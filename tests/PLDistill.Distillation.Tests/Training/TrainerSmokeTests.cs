@@ -211,6 +211,12 @@ public sealed class TrainerSmokeTests : IDisposable
         new Trainer(Config("kept", "student", DistillationMethod.None, epochs: 3), CPU).Run(resume: true, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal([1, 2, 3], Metrics(first.RunFolder).Select(e => e.Epoch));
 
+        // Resuming with other settings than the run's (here the batch size) is refused, naming the setting.
+        var changed = Config("kept", "student", DistillationMethod.None, epochs: 4);
+        changed.Training.BatchSize = 4;
+        var other = Assert.Throws<ArgumentException>(() => new Trainer(changed, CPU).Run(resume: true, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains("'batch_size: 8', now 'batch_size: 4'", other.Message, StringComparison.Ordinal);
+
         // Killed after last.pldckpt was written but before the state: the files disagree, and resuming says so.
         string state = Path.Combine(first.RunFolder, "trainer-state.json");
         File.WriteAllText(state, File.ReadAllText(state).Replace("\"Epoch\":3", "\"Epoch\":2", StringComparison.Ordinal));
