@@ -149,6 +149,7 @@ RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" GI
                  "born-again-7-student-60-epochs" => "PL-Distill from the seven-member born-again teacher, 60 epochs",
                  "born-again-7-student-pdist-cka-60-epochs" => "PDist, plain CKA, from the seven-member born-again teacher, 60 epochs",
                  "born-again-7-student-fitnets-60-epochs" => "FitNets from the seven-member born-again teacher, 60 epochs",
+                 "born-again-7-student-100-epochs" => "PL-Distill from the seven-member born-again teacher, 100 epochs",
                  "born-again-7-student-60-epochs-ema" => "PL-Distill from the seven-member born-again teacher, 60 epochs, averaged weights (EMA 0.998)",
                  # The default recipe, distilled from a second-generation teacher (seven 60-epoch students of the same recipe)
                  "born-again-gen2-student" => "PL-Distill from the second-generation born-again teacher, 60 epochs",

@@ -116,4 +116,12 @@ public sealed class ToolScriptsTests
             Directory.Delete(runs, recursive: true);
         }
     }
+
+    [Fact]
+    public void The_results_table_prints_the_100_epoch_row_from_its_committed_records()
+    {
+        string output = PrintResultsTable("bench/results/born-again-7-100-epochs", "bench/results/born-again-7/teacher/teacher.pldens", "born-again-7-student-100-epochs");
+        // The row the README and bench/results/born-again-7-100-epochs quote.
+        Assert.Contains("| PL-Distill from the seven-member born-again teacher, 100 epochs | 42, 43, 44 | 64.3 ± 0.2 | 63.3 ± 0.4 | 63.3 ± 0.5 | 58.2 ± 1.4 | 64.6 ± 0.5 |", output);
+    }
 }
