@@ -6,8 +6,8 @@ using PLDistill.Audio.Data;
 using PLDistill.Models.Checkpoints;
 using PLDistill.Server.Engines;
 using PLDistill.Server.Tests.TestSupport;
+using PLDistill.Testing;
 using PLDistill.Streaming.Inference;
-using static TorchSharp.torch;
 
 namespace PLDistill.Server.Tests.Hosting;
 
@@ -87,29 +87,7 @@ public sealed class ObservabilityTests
         public double MaxWindowSeconds => inner.MaxWindowSeconds;
 
         public IEmotionRecognizer Create(StreamingParameters streaming, EmotionLabelSet labels, int maxStreams) =>
-            new Failing(inner.Create(streaming, labels, maxStreams), passWarmUp);
-
-        private sealed class Failing(IEmotionRecognizer real, bool passWarmUp) : IEmotionRecognizer
-        {
-            private RecognizerSession? warmUp;
-
-            public EmotionLabelSet Labels => real.Labels;
-            public StreamingParameters Streaming => real.Streaming;
-            public int SampleRate => real.SampleRate;
-            public Device Device => real.Device;
-            public int MaxStreams => real.MaxStreams;
-            public int OpenStreams => real.OpenStreams;
-            public RecognizerSession Open()
-            {
-                var session = real.Open();
-                warmUp ??= session;   // the server's first stream is its warm-up
-                return session;
-            }
-
-            public IReadOnlyList<EmotionScores> Advance(IReadOnlyList<HopInput> hops) =>
-                passWarmUp && hops.All(h => ReferenceEquals(h.Session, warmUp)) ? real.Advance(hops)
-                : throw new InvalidOperationException("CUDA error: an illegal memory access at 0xdeadbeef");
-            public void Dispose() => real.Dispose();
-        }
+            new FaultInjectingRecognizer(inner.Create(streaming, labels, maxStreams), failingAdvances: passWarmUp ? 0 : int.MaxValue,
+                                         failAllButFirstStream: passWarmUp, advanceFailure: "CUDA error: an illegal memory access at 0xdeadbeef");
     }
 }

@@ -5,6 +5,7 @@ using PLDistill.Audio.Sources;
 using PLDistill.Streaming.Engine;
 using PLDistill.Streaming.Inference;
 using PLDistill.Streaming.Tests.TestSupport;
+using PLDistill.Testing;
 
 namespace PLDistill.Streaming.Tests.Engine;
 

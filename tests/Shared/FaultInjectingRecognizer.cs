@@ -1,0 +1,46 @@
+using PLDistill.Audio.Data;
+using PLDistill.Models.Checkpoints;
+using PLDistill.Streaming.Inference;
+using static TorchSharp.torch;
+
+namespace PLDistill.Testing;
+
+/// <summary>
+/// A real recognizer that fails on cue, as a device does (an illegal memory access, memory that runs out); everything
+/// else is the real one's. Batches fail from <see cref="Advance"/>: the first <paramref name="failingAdvances"/> of them,
+/// or, with <paramref name="failAllButFirstStream"/>, every batch that is not the first stream's alone (a server's
+/// warm-up stream passes, its callers' fail). The first <paramref name="failingOpens"/> streams fail from <see cref="Open"/>.
+/// </summary>
+internal sealed class FaultInjectingRecognizer(
+    IEmotionRecognizer real, int failingAdvances = 0, int failingOpens = 0, bool failAllButFirstStream = false,
+    string advanceFailure = "CUDA error: an illegal memory access was encountered") : IEmotionRecognizer
+{
+    private int advancesLeftToFail = failingAdvances, opensLeftToFail = failingOpens;
+    private RecognizerSession? firstStream;
+
+    public EmotionLabelSet Labels => real.Labels;
+    public StreamingParameters Streaming => real.Streaming;
+    public int SampleRate => real.SampleRate;
+    public Device Device => real.Device;
+    public int MaxStreams => real.MaxStreams;
+    public int OpenStreams => real.OpenStreams;
+
+    public RecognizerSession Open()
+    {
+        if (Interlocked.Decrement(ref opensLeftToFail) >= 0)
+            throw new System.Runtime.InteropServices.ExternalException("CUDA out of memory: tried to allocate 2.00 MiB");
+        var session = real.Open();
+        firstStream ??= session;
+        return session;
+    }
+
+    public IReadOnlyList<EmotionScores> Advance(IReadOnlyList<HopInput> hops)
+    {
+        bool fail = failAllButFirstStream
+            ? !hops.All(h => ReferenceEquals(h.Session, firstStream))
+            : Interlocked.Decrement(ref advancesLeftToFail) >= 0;
+        return fail ? throw new System.Runtime.InteropServices.ExternalException(advanceFailure) : real.Advance(hops);
+    }
+
+    public void Dispose() => real.Dispose();
+}
