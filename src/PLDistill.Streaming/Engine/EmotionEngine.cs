@@ -290,6 +290,13 @@ public sealed class EmotionEngine : IAsyncDisposable
         stream.CloseQueue();
     }
 
+    private static async Task EndAndDrainAsync(StreamHandle[] open)
+    {
+        await Task.WhenAll(open.Select(s => s.EndForShutdownAsync())).ConfigureAwait(false);
+        // A stream that fails while draining is failed for its own observers; the shutdown only waits for it to end.
+        await Task.WhenAll(open.Select(s => s.Completion.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Stops admitting streams, ends every open stream (its queued audio is still processed, within
     /// <see cref="EngineOptions.ShutdownDrainTimeout"/>), stops the loop, fails what did not drain, and completes
@@ -306,10 +313,7 @@ public sealed class EmotionEngine : IAsyncDisposable
         var open = streams.Values.ToArray();
         // Each stream takes no more audio; its partial last hop is queued once a write in progress is done (the loop still
         // runs, so a write waiting for room gets it). Then its queued hops drain, all within the drain timeout.
-        var ended = Task.WhenAll(open.Select(s => s.EndForShutdownAsync()));
-        var drained = ended.ContinueWith(_ => Task.WhenAll(open.Select(s => s.Completion.ContinueWith(_ => { }, TaskScheduler.Default))),
-                                         TaskScheduler.Default).Unwrap();
-        await Task.WhenAny(drained, Task.Delay(options.ShutdownDrainTimeout, Time)).ConfigureAwait(false);
+        await Task.WhenAny(EndAndDrainAsync(open), Task.Delay(options.ShutdownDrainTimeout, Time)).ConfigureAwait(false);
 
         stopping.Cancel();
         ready.Writer.TryComplete();
