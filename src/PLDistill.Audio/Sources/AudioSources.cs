@@ -27,23 +27,33 @@ public static class AudioSources
     /// <see cref="PipedAudioSource.DefaultRawFormat"/> (S16_LE, 16 kHz, mono).</param>
     /// <param name="microphone">For the microphone: rate, channels and recorder; the device in <paramref name="spec"/>,
     /// if any, replaces its <see cref="AlsaMicrophoneOptions.Device"/>. Null for the defaults.</param>
+    /// <param name="abandonReadsOn">For stdin: a token (usually the command's Ctrl+C) that ends any wait for input,
+    /// the wait for its first bytes in this call included, with an <see cref="OperationCanceledException"/>. Console's
+    /// stdin ignores cancellation once a read has begun, so without it a read waits for the next byte
+    /// (<see cref="AbandonableReadStream"/>).</param>
     /// <exception cref="ArgumentException"><paramref name="spec"/> is empty, or <c>mic:</c> names no device.</exception>
     /// <exception cref="FileNotFoundException">No file at the path (the message names it).</exception>
     /// <exception cref="AudioFormatException">The WAV file or stream is malformed or not decodable.</exception>
     /// <exception cref="AudioSourceException">The microphone recorder cannot be started.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="abandonReadsOn"/> fired while stdin's first bytes
+    /// were awaited.</exception>
     public static IAudioSource Open(string spec, TimeProvider? realTimeClock = null, PcmFormat? rawFormat = null,
-        AlsaMicrophoneOptions? microphone = null) =>
-        Open(spec, realTimeClock, rawFormat, microphone, Console.OpenStandardInput);
+        AlsaMicrophoneOptions? microphone = null, CancellationToken abandonReadsOn = default) =>
+        Open(spec, realTimeClock, rawFormat, microphone, Console.OpenStandardInput, abandonReadsOn);
 
-    /// <summary><see cref="Open(string, TimeProvider?, PcmFormat?, AlsaMicrophoneOptions?)"/> with the stdin to use.</summary>
+    /// <summary><see cref="Open(string, TimeProvider?, PcmFormat?, AlsaMicrophoneOptions?, CancellationToken)"/> with the
+    /// stdin to use.</summary>
     internal static IAudioSource Open(string spec, TimeProvider? realTimeClock, PcmFormat? rawFormat,
-        AlsaMicrophoneOptions? microphone, Func<Stream> openStandardInput)
+        AlsaMicrophoneOptions? microphone, Func<Stream> openStandardInput, CancellationToken abandonReadsOn = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(spec);
         ArgumentNullException.ThrowIfNull(openStandardInput);
 
         if (spec == StandardInput)
-            return PipedAudioSource.Open(openStandardInput(), "stdin", rawFormat, leaveOpen: false, realTimeClock);
+        {
+            var input = new AbandonableReadStream(openStandardInput(), abandonOn: abandonReadsOn);
+            return PipedAudioSource.Open(input, "stdin", rawFormat, leaveOpen: false, realTimeClock);
+        }
 
         if (spec == Microphone)
             return AlsaMicrophoneSource.Open(microphone);

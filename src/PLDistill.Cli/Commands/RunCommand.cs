@@ -52,7 +52,8 @@ internal static class RunCommand
             bool live = spec == AudioSources.StandardInput || spec == AudioSources.Microphone
                         || spec.StartsWith(AudioSources.Microphone + ":", StringComparison.Ordinal) || parse.GetValue(realtime);   // not "mic_test.wav"
             var rawFormat = new PcmFormat(parse.GetValue(rawRate), parse.GetValue(rawChannels), SampleEncoding.Int16);
-            await using var source = AudioSources.Open(spec, parse.GetValue(realtime) ? TimeProvider.System : null, rawFormat);
+            await using var source = AudioSources.Open(spec, parse.GetValue(realtime) ? TimeProvider.System : null, rawFormat,
+                abandonReadsOn: cancellation);   // so Ctrl+C ends a wait on stdin too
 
             IEmotionRecognizer recognizer = parse.GetValue(mode) switch
             {

@@ -37,6 +37,38 @@ public sealed class AudioSourcesTests : IDisposable
     }
 
     [Fact]
+    public async Task Ctrl_C_ends_a_wait_on_stdin_before_its_first_bytes_and_between_them()
+    {
+        // stdin here is a real pipe, whose reads (like Console's) ignore cancellation once begun.
+        using var silentPipe = new OsPipe();
+        using var ctrlCBeforeAudio = new CancellationTokenSource();
+        var opening = Task.Run(() => AudioSources.Open("-", null, null, null, () => silentPipe.ReadEnd, ctrlCBeforeAudio.Token), Token);
+        await Task.Delay(100, Token);
+        Assert.False(opening.IsCompleted);
+
+        ctrlCBeforeAudio.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => opening.WaitAsync(TimeSpan.FromSeconds(5), Token));
+
+        using var pausedPipe = new OsPipe();
+        using var ctrlC = new CancellationTokenSource();
+        pausedPipe.Write(Int16Samples([16_384, -16_384, 8_192, 0, 0, 0, 0, 0]));   // 16 bytes, then the sender pauses
+        await using var source = AudioSources.Open("-", null, null, null, () => pausedPipe.ReadEnd, ctrlC.Token);
+        var samples = new float[64];
+        int frames = 0;
+        while (frames < 8)   // the sniffed bytes come first, in a short read
+            frames += await source.ReadAsync(samples.AsMemory(frames), Token);
+        var waiting = source.ReadAsync(samples.AsMemory(frames), ctrlC.Token).AsTask();
+        await Task.Delay(100, Token);
+        Assert.False(waiting.IsCompleted);
+
+        ctrlC.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(5), Token));
+        Assert.Equal(new float[] { 0.5f, -0.5f, 0.25f }, samples[..3]);
+    }
+
+    [Fact]
     public async Task A_path_opens_the_WAV_file()
     {
         string path = Path.Combine(_directory, "clip.wav");
