@@ -27,6 +27,11 @@ public sealed class AlsaMicrophoneSource : IAudioSource
     private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ErrorOutputWait = TimeSpan.FromSeconds(1);
 
+    // Ctrl+C in a terminal signals the whole foreground process group, the recorder included: it may die of the signal
+    // (arecord then exits with 1) a moment before our own handler cancels the read. A failure is reported only if no
+    // cancellation arrives within this time; a real failure is no worse for being told half a second later.
+    private static readonly TimeSpan InterruptGrace = TimeSpan.FromMilliseconds(500);
+
     private readonly Process _process;
     private readonly RawPcmStreamSource _pcm;
     private readonly ProcessErrorTail _errors;
@@ -163,6 +168,10 @@ public sealed class AlsaMicrophoneSource : IAudioSource
             _readGate.Release();
         }
         await WaitForErrorOutputAsync(CancellationToken.None).ConfigureAwait(false);
+        // Process.Dispose closes stderr only if nobody read it synchronously, and the tail did: without this the pipe
+        // stays open until a finalizer runs. A drain still reading (something the recorder started holds the pipe)
+        // ends with an ObjectDisposedException, which it expects.
+        _process.StandardError.Dispose();
         _process.Dispose();
     }
 
@@ -174,7 +183,9 @@ public sealed class AlsaMicrophoneSource : IAudioSource
         // Our own kill, or a cancellation racing a signal that also reached the recorder, is not a recorder failure.
         if (exitCode == 0 || Volatile.Read(ref _disposed) != 0)
             return;
-        cancellationToken.ThrowIfCancellationRequested();
+        await Task.Delay(InterruptGrace, cancellationToken).ConfigureAwait(false);   // throws if Ctrl+C was the cause
+        if (Volatile.Read(ref _disposed) != 0)
+            return;
         await WaitForErrorOutputAsync(cancellationToken).ConfigureAwait(false);
         string errorOutput = _errors.Text;
         throw new AudioSourceException(Name, DescribeExit(Options.Executable, exitCode, errorOutput))

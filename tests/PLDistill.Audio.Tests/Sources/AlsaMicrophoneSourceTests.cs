@@ -90,6 +90,36 @@ public sealed class AlsaMicrophoneSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_recorder_killed_by_Ctrl_C_just_before_the_read_is_cancelled_is_not_a_failure()
+    {
+        // The terminal's SIGINT reaches arecord too, which exits with 1 before our handler cancels the read.
+        string script = _fakes.Script("exit 1");
+        await using var source = AlsaMicrophoneSource.Open(new AlsaMicrophoneOptions { Executable = script });
+        using var ctrlC = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var read = source.ReadAsync(new float[1_600], ctrlC.Token).AsTask();
+        await FakeRecorder.EventuallyAsync(() => FakeRecorder.ProcessState(source.ProcessId) is null or 'Z', TimeSpan.FromSeconds(5));
+
+        ctrlC.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read);
+    }
+
+    [Fact]
+    public async Task Disposing_closes_the_recorders_pipes_in_this_process()
+    {
+        string script = _fakes.Script("exec sleep 1000");
+        await using var source = AlsaMicrophoneSource.Open(new AlsaMicrophoneOptions { Executable = script });
+        string[] recorderPipes = [.. new[] { 1, 2 }.Select(fd => FakeRecorder.FileDescriptorTarget(source.ProcessId, fd))];
+        Assert.All(recorderPipes, target => Assert.StartsWith("pipe:", target, StringComparison.Ordinal));
+        Assert.All(recorderPipes, target => Assert.Contains(target, FakeRecorder.OwnFileDescriptorTargets()));
+
+        await source.DisposeAsync();
+
+        var open = FakeRecorder.OwnFileDescriptorTargets();
+        Assert.All(recorderPipes, target => Assert.DoesNotContain(target, open));
+    }
+
+    [Fact]
     public async Task Recorded_samples_come_through_and_a_clean_exit_ends_the_audio()
     {
         // 0x4000 = 0.5, 0xC000 = -0.5, then a second of silence.

@@ -54,6 +54,30 @@ internal sealed class FakeRecorder : IDisposable
         }
     }
 
+    /// <summary>What file descriptor <paramref name="fd"/> of process <paramref name="pid"/> refers to, e.g.
+    /// "pipe:[1234]" (the pipe's inode: both of its ends show the same). Linux only.</summary>
+    public static string FileDescriptorTarget(int pid, int fd) =>
+        new FileInfo($"/proc/{pid}/fd/{fd}").LinkTarget ?? throw new IOException($"/proc/{pid}/fd/{fd} is not a link");
+
+    /// <summary>What every open file descriptor of this process refers to.</summary>
+    public static HashSet<string> OwnFileDescriptorTargets()
+    {
+        var targets = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string fd in System.IO.Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+        {
+            try
+            {
+                if (new FileInfo(fd).LinkTarget is { } target)
+                    targets.Add(target);
+            }
+            catch (IOException)
+            {
+                // Closed while we looked (the directory listing's own descriptor, or another thread's).
+            }
+        }
+        return targets;
+    }
+
     /// <summary>Polls until <paramref name="condition"/> holds or <paramref name="timeout"/> passes; returns whether it held.</summary>
     public static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan timeout)
     {
