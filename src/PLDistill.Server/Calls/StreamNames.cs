@@ -13,8 +13,15 @@ public static partial class StreamNames
     /// <summary>The full name of <paramref name="streamId"/> of <paramref name="tenant"/>.</summary>
     public static string Full(string tenant, string streamId) => $"{TenantsPrefix}{tenant}{StreamsSegment}{streamId}";
 
-    /// <summary>The engine's id for the stream: the tenant's namespace keeps two tenants' "call-1" apart.</summary>
-    public static string EngineId(string tenant, string streamId) => $"{tenant}/{streamId}";
+    private static long calls;
+
+    /// <summary>
+    /// The engine's id for one call's stream, "TENANT/ID#N": the tenant's namespace keeps two tenants' "call-1" apart, and
+    /// N, new for every call, keeps a retry of "call-1" apart from the call before it, which the hub has let go but the
+    /// engine may still be ending (a call that failed or timed out frees its id at once; the engine drops the stream
+    /// on its next pass). The hub alone decides whether an id is taken.
+    /// </summary>
+    public static string EngineId(string tenant, string streamId) => $"{tenant}/{streamId}#{Interlocked.Increment(ref calls)}";
 
     /// <summary>
     /// The id <paramref name="reference"/> names within <paramref name="tenant"/>'s streams: a plain id, or a full name of

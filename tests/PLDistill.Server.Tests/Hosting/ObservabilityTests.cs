@@ -62,6 +62,11 @@ public sealed class ObservabilityTests
         string incident = result.Status.Detail[^13..^1];
         var logged = Assert.Single(harness.Logs.Entries, e => e.Level == LogLevel.Error && e.Message.Contains(incident, StringComparison.Ordinal));
         Assert.Contains("0xdeadbeef", logged.Exception!.ToString(), StringComparison.Ordinal);   // the details are in the log
+
+        // A client retrying at once under the same id is a new stream (which the broken model fails again), not a duplicate.
+        var retry = await ServerHarness.RecognizeAsync(harness.Client(), ServerHarness.Config("doomed"),
+            TestModel.SpeechLinear16(16000, 1), 3200, complete: false, cancellationToken: Ct);
+        Assert.Equal(StatusCode.Internal, retry.Status.StatusCode);
     }
 
     [Fact(Timeout = 60_000)]
