@@ -70,6 +70,15 @@ public static class CheckpointFile
         AudioLanguageModel model;
         try
         {
+            double stored = tensors.Values.Sum(t => (double)t.numel());
+            double least = metadata.Model.MinimumParameterCount(metadata.Vocabulary.Count);
+            if (least > stored)
+            {
+                foreach (var t in tensors.Values)
+                    t.Dispose();
+                throw new CheckpointException(path,
+                    $"describes a model of at least {least:N0} parameters but stores only {stored:N0} values: its metadata and weights disagree");
+            }
             model = new AudioLanguageModel(metadata.Model, new TextVocabulary(metadata.Vocabulary));
         }
         catch (ArgumentException e)

@@ -18,6 +18,24 @@ public sealed record LalmConfig
     }
 
     /// <summary>
+    /// A lower bound on the model's parameter count, computed without building it: the weight matrices of every
+    /// transformer block, the projector, the LM's embeddings and its output head (biases, norms and the convolutional front
+    /// end are left out). A checkpoint must store at least this many values, so a file whose metadata claims a model
+    /// far larger than its weights is refused before the model is built (building allocates and initialises it all).
+    /// In double precision: a hostile width must not overflow the bound into something small.
+    /// </summary>
+    public double MinimumParameterCount(int vocabularySize)
+    {
+        static double Blocks(int layers, int width, int feedForwardMultiplier) =>
+            (double)layers * (4 + 2.0 * feedForwardMultiplier) * width * width;   // attention in/out 4w², feed-forward 2mw²
+        double lm = LanguageModel.Width;
+        return Blocks(Encoder.Layers, Encoder.Width, Encoder.FeedForwardMultiplier)
+               + (double)Encoder.Width * lm
+               + Blocks(LanguageModel.Layers, LanguageModel.Width, LanguageModel.FeedForwardMultiplier)
+               + (2.0 * vocabularySize + LanguageModel.MaxPositions) * lm;
+    }
+
+    /// <summary>
     /// The default streaming student (~1.1M parameters): causal sliding-window encoder, and an LM whose answer reads the
     /// last 75 audio tokens (3 s at 25 tokens/s) with relative positions, so both run incrementally on a live stream.
     /// </summary>

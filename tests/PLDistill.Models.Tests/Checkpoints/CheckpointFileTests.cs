@@ -97,6 +97,7 @@ public sealed class CheckpointFileTests : IDisposable
     [InlineData("tensor count")]
     [InlineData("tensor size")]
     [InlineData("null model")]
+    [InlineData("model width")]
     public void A_hostile_file_with_a_valid_hash_is_refused_before_anything_is_allocated_for_it(string lie)
     {
         // The content hash proves a file whole, not honest: anyone can compute it. Sizes in the file are checked against
@@ -127,6 +128,14 @@ public sealed class CheckpointFileTests : IDisposable
                 byte[] body = System.Text.Encoding.UTF8.GetBytes(nulled);
                 bytes = [.. bytes[..12], .. BitConverter.GetBytes(body.Length), .. body, .. bytes[countAt..]];
                 break;
+            case "model width":
+                // A 65,536-wide encoder: building it would ask libtorch for tens of gigabytes before any weight is read.
+                string original = System.Text.Encoding.UTF8.GetString(bytes, 16, jsonLength);
+                var width = new System.Text.RegularExpressions.Regex("\"Width\":128");
+                Assert.Matches(width, original);
+                byte[] widened = System.Text.Encoding.UTF8.GetBytes(width.Replace(original, "\"Width\":65536", 1));
+                bytes = [.. bytes[..12], .. BitConverter.GetBytes(widened.Length), .. widened, .. bytes[countAt..]];
+                break;
         }
         System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).CopyTo(bytes, bytes.Length - 32);
         File.WriteAllBytes(path, bytes);
@@ -134,7 +143,12 @@ public sealed class CheckpointFileTests : IDisposable
         long before = GC.GetTotalAllocatedBytes(precise: true);
         var error = Assert.Throws<CheckpointException>(() => CheckpointFile.Load(path));
         Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 256L << 20, "the reader allocated for the lie");
-        Assert.Contains(lie == "null model" ? "null where a value is required" : "left", error.Message, StringComparison.Ordinal);
+        Assert.Contains(lie switch
+        {
+            "null model" => "null where a value is required",
+            "model width" => "describes a model of at least",
+            _ => "left",
+        }, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

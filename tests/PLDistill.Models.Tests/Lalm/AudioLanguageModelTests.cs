@@ -26,6 +26,30 @@ public sealed class AudioLanguageModelTests
     }
 
     [Fact]
+    public void The_minimum_parameter_count_is_a_lower_bound_and_a_close_one()
+    {
+        // Checkpoints are refused when they store fewer values than this bound: it must never exceed a real model's count.
+        LalmConfig[] configs =
+        [
+            LalmConfig.Student,
+            LalmConfig.Teacher,
+            new() { Encoder = new EncoderConfig { Width = 64, Layers = 1, Heads = 2, FeedForwardMultiplier = 1 },
+                    LanguageModel = new LanguageModelConfig { Width = 8, Layers = 1, Heads = 1, MaxPositions = 16 } },
+            new() { Encoder = new EncoderConfig { Width = 192, Layers = 5, Heads = 3, FeedForwardMultiplier = 2 },
+                    LanguageModel = new LanguageModelConfig { Width = 320, Layers = 4, Heads = 5, FeedForwardMultiplier = 8 } },
+        ];
+        foreach (var config in configs)
+        {
+            using var model = Build(config);
+            double bound = config.MinimumParameterCount(model.Vocabulary.Count);
+            Assert.InRange(bound, 1, model.ParameterCount);
+            // Close for the shapes we ship, so a claimed model cannot be much larger than its stored weights.
+            if (config == LalmConfig.Student || config == LalmConfig.Teacher)
+                Assert.True(bound >= 0.8 * model.ParameterCount, $"{bound} of {model.ParameterCount}");
+        }
+    }
+
+    [Fact]
     public void Output_layout_is_prefix_audio_suffix_at_25_frames_per_second()
     {
         using var model = Build(LalmConfig.Student);
