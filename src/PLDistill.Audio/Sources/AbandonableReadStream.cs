@@ -14,7 +14,7 @@ namespace PLDistill.Audio.Sources;
 /// <para>Once the inner stream has ended it is not read again: a terminal would otherwise wait for a second end of
 /// file. Not thread-safe, like the streams it wraps: one reader at a time.</para>
 /// </remarks>
-internal sealed class AbandonableReadStream : Stream
+internal sealed class AbandonableReadStream : ForwardReadStream
 {
     // A pipe read returns what has arrived, up to this; 64 KB is 2 s of 16 kHz 16-bit mono.
     private const int BufferBytes = 64 * 1024;
@@ -27,7 +27,6 @@ internal sealed class AbandonableReadStream : Stream
     private int _start;            // first undelivered byte of a collected read
     private int _end;              // one past its last byte
     private bool _ended;
-    private bool _disposed;
 
     /// <summary>Wraps <paramref name="inner"/>; disposing this disposes it too unless <paramref name="leaveOpen"/>.</summary>
     /// <param name="inner">A readable stream.</param>
@@ -46,7 +45,7 @@ internal sealed class AbandonableReadStream : Stream
     /// <inheritdoc />
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         if (_start == _end && !_ended && !buffer.IsEmpty)
         {
             Task<int> read = StartOrContinueRead();
@@ -67,7 +66,7 @@ internal sealed class AbandonableReadStream : Stream
     /// <inheritdoc />
     public override int Read(Span<byte> buffer)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         if (_start == _end && !_ended && !buffer.IsEmpty)
         {
             Task<int> read = StartOrContinueRead();
@@ -79,63 +78,11 @@ internal sealed class AbandonableReadStream : Stream
     }
 
     /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return Read(buffer.AsSpan(offset, count));
-    }
-
-    /// <inheritdoc />
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-    }
-
-    /// <inheritdoc />
-    public override bool CanRead => !_disposed;
-
-    /// <inheritdoc />
-    public override bool CanSeek => false;
-
-    /// <inheritdoc />
-    public override bool CanWrite => false;
-
-    /// <inheritdoc />
-    public override long Length => throw new NotSupportedException("an abandonable read stream has no length");
-
-    /// <inheritdoc />
-    public override long Position
-    {
-        get => throw new NotSupportedException("an abandonable read stream has no position");
-        set => throw new NotSupportedException("an abandonable read stream cannot seek");
-    }
-
-    /// <inheritdoc />
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc />
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("an abandonable read stream cannot seek");
-
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException("an abandonable read stream is read-only");
-
-    /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) =>
-        throw new NotSupportedException("an abandonable read stream is read-only");
-
-    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing && !_disposed)
-        {
-            _disposed = true;
-            // A read still in flight finishes into our buffer, which nobody reads any more.
-            if (!_leaveOpen)
-                _inner.Dispose();
-        }
+        // A read still in flight finishes into our buffer, which nobody reads any more.
+        if (disposing)
+            DisposeOnce(() => { if (!_leaveOpen) _inner.Dispose(); });
         base.Dispose(disposing);
     }
 

@@ -12,7 +12,7 @@ namespace PLDistill.Audio.Sources;
 /// stream: this view adds no state machine or copy of its own to each audio chunk.</para>
 /// <para>Not thread-safe, like the streams it wraps.</para>
 /// </remarks>
-internal sealed class ReadAheadInput : Stream
+internal sealed class ReadAheadInput : ForwardReadStream
 {
     private readonly Stream _inner;
     private readonly bool _leaveOpen;
@@ -20,7 +20,6 @@ internal sealed class ReadAheadInput : Stream
     private int _start;        // first unread byte in _ahead
     private int _end;          // one past the last read-ahead byte in _ahead
     private bool _innerEnded;  // Peek saw the inner stream end
-    private bool _disposed;
 
     /// <summary>Wraps <paramref name="inner"/>; disposing this disposes it too unless <paramref name="leaveOpen"/>.</summary>
     public ReadAheadInput(Stream inner, bool leaveOpen)
@@ -39,7 +38,7 @@ internal sealed class ReadAheadInput : Stream
     public ReadOnlySpan<byte> Peek(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         if (_ahead.Length - _start < count)
         {
             // Move what is unread to the front of a buffer large enough for the request.
@@ -63,23 +62,16 @@ internal sealed class ReadAheadInput : Stream
     /// <inheritdoc />
     public override int Read(Span<byte> buffer)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         if (_start < _end)
             return TakeAhead(buffer);
         return _innerEnded || buffer.IsEmpty ? 0 : _inner.Read(buffer);
     }
 
     /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return Read(buffer.AsSpan(offset, count));
-    }
-
-    /// <inheritdoc />
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         if (cancellationToken.IsCancellationRequested)
             return ValueTask.FromCanceled<int>(cancellationToken);
         if (_start < _end)
@@ -88,55 +80,10 @@ internal sealed class ReadAheadInput : Stream
     }
 
     /// <inheritdoc />
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-    }
-
-    /// <inheritdoc />
-    public override bool CanRead => !_disposed;
-
-    /// <inheritdoc />
-    public override bool CanSeek => false;
-
-    /// <inheritdoc />
-    public override bool CanWrite => false;
-
-    /// <inheritdoc />
-    public override long Length => throw new NotSupportedException("read-ahead input has no length");
-
-    /// <inheritdoc />
-    public override long Position
-    {
-        get => throw new NotSupportedException("read-ahead input has no position");
-        set => throw new NotSupportedException("read-ahead input cannot seek");
-    }
-
-    /// <inheritdoc />
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc />
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("read-ahead input cannot seek");
-
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException("read-ahead input is read-only");
-
-    /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) =>
-        throw new NotSupportedException("read-ahead input is read-only");
-
-    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing && !_disposed)
-        {
-            _disposed = true;
-            if (!_leaveOpen)
-                _inner.Dispose();
-        }
+        if (disposing)
+            DisposeOnce(() => { if (!_leaveOpen) _inner.Dispose(); });
         base.Dispose(disposing);
     }
 
