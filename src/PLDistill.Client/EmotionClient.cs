@@ -16,6 +16,9 @@ public sealed class EmotionClient : IDisposable
     /// <summary>The response header a Subscribe call carries once the server has attached it.</summary>
     public const string SubscribedHeader = "pld-subscribed";
 
+    // The extended key usage "TLS web server authentication".
+    private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
+
     private readonly GrpcChannel channel;
 
     private EmotionClient(GrpcChannel channel, CallInvoker invoker)
@@ -31,11 +34,22 @@ public sealed class EmotionClient : IDisposable
     public ChannelBase Channel => channel;
 
     /// <summary>A client of the server at <paramref name="address"/> (http:// or https://) authenticating with <paramref name="apiKey"/>.</summary>
+    /// <exception cref="ArgumentException">The address is neither http:// nor https://; it is http:// to another machine
+    /// without <see cref="EmotionClientOptions.AllowInsecure"/> (the key would travel in cleartext); or a trusted root is
+    /// given for an http:// address, where there is no TLS for it to apply to.</exception>
     public static EmotionClient Connect(Uri address, string apiKey, EmotionClientOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(address);
         ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
         options ??= new EmotionClientOptions();
+        if (!address.IsAbsoluteUri || address.Scheme is not ("http" or "https"))
+            throw new ArgumentException($"'{address}': the server's address is http://HOST:PORT or https://HOST:PORT", nameof(address));
+        if (address.Scheme == "http" && options.TrustedRoot is not null)
+            throw new ArgumentException($"'{address}' is plaintext http://, so the trusted root given for TLS would not apply; use https://", nameof(options));
+        if (address.Scheme == "http" && !address.IsLoopback && !options.AllowInsecure)
+            throw new ArgumentException(
+                $"'{address}' is plaintext http:// to another machine: the API key would cross the network in cleartext; " +
+                "use https://, or allow it explicitly (EmotionClientOptions.AllowInsecure, pld client --insecure)", nameof(address));
         var handler = new SocketsHttpHandler
         {
             EnableMultipleHttp2Connections = true,
@@ -53,15 +67,24 @@ public sealed class EmotionClient : IDisposable
             MaxReceiveMessageSize = 16 << 20,
         });
         string header = $"Bearer {apiKey}";
+        // A new set of headers for every call: the caller's own set may be reused for many calls, and on many threads.
+        // An authorization the caller gave for this call is theirs to give.
         var invoker = channel.Intercept(metadata =>
         {
-            metadata.Add("authorization", header);
-            return metadata;
+            var headers = new Metadata();
+            foreach (var entry in metadata)
+                headers.Add(entry);
+            if (headers.Get("authorization") is null)
+                headers.Add("authorization", header);
+            return headers;
         });
         return new EmotionClient(channel, invoker);
     }
 
     /// <summary>Starts a Recognize call and sends <paramref name="config"/>; send audio on the returned session.</summary>
+    /// <param name="config">The stream's settings, sent as its first message.</param>
+    /// <param name="cancellationToken">Cancels the call itself, for as long as it runs, not only its start: a timeout for
+    /// the start alone belongs on <see cref="Task.WaitAsync(TimeSpan)"/> of this method's task.</param>
     public async Task<RecognitionSession> StartRecognitionAsync(StreamConfig config, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -83,6 +106,8 @@ public sealed class EmotionClient : IDisposable
     /// Subscribes to streams of the caller's tenant (see <see cref="SubscribeRequest"/>) and returns once the server has
     /// attached the subscription; read its events from the result.
     /// </summary>
+    /// <param name="request">What to follow.</param>
+    /// <param name="cancellationToken">Cancels the subscription itself, for as long as it runs, not only its start.</param>
     /// <exception cref="RpcException">The server refused the subscription.</exception>
     public async Task<EventSubscription> SubscribeAsync(SubscribeRequest request, CancellationToken cancellationToken = default)
     {
@@ -116,12 +141,15 @@ public sealed class EmotionClient : IDisposable
     /// <inheritdoc />
     public void Dispose() => channel.Dispose();
 
-    private static bool TrustedBy(X509Certificate2 root, X509Certificate? presented, X509Chain? presentedChain, SslPolicyErrors errors)
+    /// <summary>Whether <paramref name="presented"/> chains to <paramref name="root"/> as a server certificate.</summary>
+    internal static bool TrustedBy(X509Certificate2 root, X509Certificate? presented, X509Chain? presentedChain, SslPolicyErrors errors)
     {
         if (presented is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
             return false;
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        // A certificate of the same CA issued for another purpose (a client certificate) is no server certificate.
+        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid(ServerAuthentication));
         chain.ChainPolicy.CustomTrustStore.Add(root);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         // The intermediates the server sent: a root-of-trust is rarely the issuer of the server's certificate itself.

@@ -131,7 +131,14 @@ public sealed partial class RecognitionCalls
                 // subscribers the stream is over.
                 handle?.Fail(new StreamingEngineException(StreamingErrorKind.InferenceFailed, handle.Id, "the call failed"));
                 hub.Close(stream, own is null ? null
-                    : EventMapper.Summary(stream, new StreamSummary { EndReason = EndReason.Failed, Detail = "the stream failed on the server" }));
+                    : EventMapper.Summary(stream, new StreamSummary
+                    {
+                        EndReason = EndReason.Failed,
+                        Detail = "the stream failed on the server",
+                        Estimates = stream.Estimates,
+                        AudioReceived = Duration.FromTimeSpan(stream.AudioReceived),
+                        WallTime = Duration.FromTimeSpan(time.GetUtcNow() - stream.StartTime),
+                    }));
                 metrics.StreamsEnded.WithLabels(tenant.Name, EndReason.Failed.ToString()).Inc();
             }
             if (writer is { IsCompleted: false })
