@@ -49,14 +49,26 @@ public static class CheckpointFile
         byte[] hash = SHA256.HashData(content);
 
         string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        if (Directory.Exists(full))
+            throw new IOException($"{full} is a folder; a checkpoint is written to a file (e.g. {Path.Combine(full, "model.pldckpt")})");
         string temporary = $"{full}.{Environment.ProcessId}.tmp";
-        using (var file = File.Create(temporary))
+        try
         {
-            file.Write(content);
-            file.Write(hash);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            using (var file = File.Create(temporary))
+            {
+                file.Write(content);
+                file.Write(hash);
+            }
+            File.Move(temporary, full, overwrite: true);
         }
-        File.Move(temporary, full, overwrite: true);
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A full disk or a refused rename leaves no half-written file behind.
+            if (File.Exists(temporary))
+                File.Delete(temporary);
+            throw new IOException($"{full}: cannot write the checkpoint: {e.Message}", e);
+        }
     }
 
     /// <summary>Reads only the metadata (after verifying the whole file).</summary>

@@ -46,13 +46,7 @@ public static class TeacherFile
                 var (model, metadata) = CheckpointFile.Load(member);
                 models.Add(model);
                 first ??= metadata;
-                string? disagreement = metadata.Features != first.Features ? "features"
-                    : metadata.LabelSet != first.LabelSet ? "label set"
-                    : !metadata.Vocabulary.SequenceEqual(first.Vocabulary) ? "vocabulary"
-                    : !metadata.PromptPrefix.SequenceEqual(first.PromptPrefix) || !metadata.PromptSuffix.SequenceEqual(first.PromptSuffix) ? "prompt"
-                    : metadata.Model.Encoder.Subsampling != first.Model.Encoder.Subsampling ? "audio-token rate"
-                    : null;
-                if (disagreement is not null)
+                if (Disagreement(metadata, first) is { } disagreement)
                     throw new CheckpointException(path, $"member {member} differs from {memberPaths[0]} in its {disagreement}; ensemble members must share it");
             }
             return (new ModelEnsemble(models), first!);
@@ -64,6 +58,15 @@ public static class TeacherFile
             throw;
         }
     }
+
+    // What two members must share for their outputs to mean the same thing; null when they do.
+    private static string? Disagreement(CheckpointMetadata member, CheckpointMetadata first) =>
+        member.Features != first.Features ? "features"
+        : member.LabelSet != first.LabelSet ? "label set"
+        : !member.Vocabulary.SequenceEqual(first.Vocabulary) ? "vocabulary"
+        : !member.PromptPrefix.SequenceEqual(first.PromptPrefix) || !member.PromptSuffix.SequenceEqual(first.PromptSuffix) ? "prompt"
+        : member.Model.Encoder.Subsampling != first.Model.Encoder.Subsampling ? "audio-token rate"
+        : null;
 
     /// <summary>The member paths a manifest lists, resolved against its folder; each must exist.</summary>
     /// <exception cref="CheckpointException">Not a readable manifest of this format and version, or a member is missing.</exception>
@@ -117,8 +120,12 @@ public static class TeacherFile
     /// Makes an ensemble: each member checkpoint is rewritten in <paramref name="precision"/> beside the manifest as
     /// STEM-1.pldckpt, STEM-2.pldckpt, …, then the manifest lists them. Returns those names.
     /// </summary>
+    /// <remarks>All or nothing: every member is read and checked (and the members checked against each other) before
+    /// anything is written, the copies are written under temporary names and renamed only once all are written, the
+    /// manifest last. A failure leaves an ensemble of the same name as it was.</remarks>
     /// <exception cref="ArgumentException">The output is not a manifest name, a member is given twice, or writing a copy
     /// would overwrite a member not yet read (checked before anything is written).</exception>
+    /// <exception cref="CheckpointException">A member cannot be read, or members disagree.</exception>
     public static IReadOnlyList<string> WriteEnsemble(string manifest, IReadOnlyList<string> members, WeightPrecision precision)
     {
         manifest = Path.GetFullPath(manifest);
@@ -135,15 +142,41 @@ public static class TeacherFile
             if (Array.IndexOf(inputs, Path.Combine(folder, name)) is int clobbered and >= 0)
                 throw new ArgumentException($"member {inputs[clobbered]} would be overwritten by the ensemble's {name}; write the ensemble elsewhere");
         }
-        Directory.CreateDirectory(folder);
-        for (int i = 0; i < inputs.Length; i++)
+        foreach (string target in names.Select(n => Path.Combine(folder, n)).Append(manifest))
         {
-            var (model, metadata) = CheckpointFile.Load(inputs[i]);
-            using (model)
-                CheckpointFile.Save(Path.Combine(folder, names[i]), model, metadata, precision);
+            if (Directory.Exists(target))
+                throw new ArgumentException($"{target} is a folder; the ensemble's files cannot be written there");
         }
-        WriteManifest(manifest, names);
-        return names;
+        var loaded = new List<(AudioLanguageModel Model, CheckpointMetadata Metadata)>();
+        var written = new List<string>();
+        try
+        {
+            foreach (string input in inputs)
+            {
+                loaded.Add(CheckpointFile.Load(input));
+                if (Disagreement(loaded[^1].Metadata, loaded[0].Metadata) is { } disagreement)
+                    throw new CheckpointException(input, $"differs from {inputs[0]} in its {disagreement}; ensemble members must share it");
+            }
+            Directory.CreateDirectory(folder);
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                string staged = Path.Combine(folder, names[i] + ".staged");
+                written.Add(staged);
+                CheckpointFile.Save(staged, loaded[i].Model, loaded[i].Metadata, precision);
+            }
+            for (int i = 0; i < inputs.Length; i++)
+                File.Move(written[i], Path.Combine(folder, names[i]), overwrite: true);
+            written.Clear();
+            WriteManifest(manifest, names);
+            return names;
+        }
+        finally
+        {
+            foreach (string staged in written)
+                File.Delete(staged);
+            foreach (var (model, _) in loaded)
+                model.Dispose();
+        }
     }
 
     /// <summary>Writes a manifest listing <paramref name="memberFileNames"/> (paths relative to the manifest's folder) atomically.</summary>
@@ -156,8 +189,17 @@ public static class TeacherFile
             ["members"] = new JsonArray(memberFileNames.Select(m => (JsonNode)JsonValue.Create(m)!).ToArray()),
         };
         string temporary = path + ".tmp";
-        File.WriteAllText(temporary, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            File.WriteAllText(temporary, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (File.Exists(temporary))
+                File.Delete(temporary);
+            throw new IOException($"{path}: cannot write the ensemble manifest: {e.Message}", e);
+        }
     }
 
     private static string? Text(JsonObject manifest, string key) =>

@@ -107,4 +107,48 @@ public sealed class TeacherFileTests : IDisposable
         Assert.Throws<ArgumentException>(() => TeacherFile.WriteEnsemble(Path.Combine(folder, "x.pldckpt"), [a], WeightPrecision.Float16));
         Assert.Throws<ArgumentException>(() => TeacherFile.WriteEnsemble(Path.Combine(folder, "y.pldens"), [a, a], WeightPrecision.Float16));
     }
+
+    [Fact]
+    public void A_failed_ensemble_write_leaves_the_ensemble_of_that_name_as_it_was()
+    {
+        string a = Member("a.pldckpt", 1), b = Member("b.pldckpt", 2);
+        string manifest = Path.Combine(folder, "out", "t.pldens");
+        TeacherFile.WriteEnsemble(manifest, [a, b], WeightPrecision.Float16);
+        string outFolder = Path.GetDirectoryName(manifest)!;
+        var before = Directory.GetFiles(outFolder).ToDictionary(f => f, File.ReadAllBytes);
+
+        // A good first member, then one that is no checkpoint; then members that disagree; then a member name taken by a folder.
+        string junk = Path.Combine(folder, "readme.txt");
+        File.WriteAllText(junk, "not a checkpoint");
+        string other = Member("other-labels.pldckpt", 3, labelSet: "ravdess4");
+        Assert.Throws<CheckpointException>(() => TeacherFile.WriteEnsemble(manifest, [Member("c.pldckpt", 4), junk], WeightPrecision.Float16));
+        var disagreeing = Assert.Throws<CheckpointException>(() => TeacherFile.WriteEnsemble(manifest, [a, other], WeightPrecision.Float16));
+        Assert.Contains("label set", disagreeing.Message, StringComparison.Ordinal);
+        Directory.CreateDirectory(Path.Combine(outFolder, "t-3.pldckpt"));
+        var folderInTheWay = Assert.Throws<ArgumentException>(() => TeacherFile.WriteEnsemble(manifest, [a, b, Member("d.pldckpt", 5)], WeightPrecision.Float16));
+        Assert.Contains("is a folder", folderInTheWay.Message, StringComparison.Ordinal);
+
+        Assert.Equal(before.Keys.Order(), Directory.GetFiles(outFolder).Order());   // no staged or temporary file left
+        foreach (var (file, bytes) in before)
+            Assert.Equal(bytes, File.ReadAllBytes(file));
+    }
+
+    [Fact]
+    public void A_checkpoint_is_never_written_over_a_folder_and_a_failed_write_leaves_no_temporary_file()
+    {
+        string a = Member("a.pldckpt", 1);
+        var (model, metadata) = CheckpointFile.Load(a);
+        using (model)
+        {
+            string taken = Directory.CreateDirectory(Path.Combine(folder, "taken.pldckpt")).FullName;
+            var onFolder = Assert.Throws<IOException>(() => CheckpointFile.Save(taken, model, metadata));
+            Assert.Contains("is a folder", onFolder.Message, StringComparison.Ordinal);
+
+            string blocker = Path.Combine(folder, "plain-file");
+            File.WriteAllText(blocker, "");
+            var underFile = Assert.Throws<IOException>(() => CheckpointFile.Save(Path.Combine(blocker, "x.pldckpt"), model, metadata));
+            Assert.Contains(Path.Combine(blocker, "x.pldckpt"), underFile.Message, StringComparison.Ordinal);
+        }
+        Assert.Empty(Directory.GetFiles(folder, "*.tmp", SearchOption.AllDirectories));
+    }
 }
