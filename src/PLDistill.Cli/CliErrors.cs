@@ -20,17 +20,29 @@ internal static class CliErrors
     {
         try
         {
+            var parse = root.Parse(args);
+            // A bad option is bad input like any other: one line and 2, not a page of help (pld COMMAND --help has that).
+            if (parse.Errors.Count > 0 && !args.Any(a => a is "-h" or "--help" or "-?"))
+                return Fail(BadInput, $"{string.Join("; ", parse.Errors.Select(e => e.Message))} ({CommandPath(parse)} --help lists the options)");
             // Our handlers below print one clear line; System.CommandLine's default handler would print a stack trace.
-            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (AudioFormatException e)
         {
             return Fail(BadInput, e.Message);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or ArgumentException or FormatException or InvalidDataException
+        catch (ArgumentException e)
+        {
+            return Fail(BadInput, Plain(e));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or FormatException or InvalidDataException
                                        or UnauthorizedAccessException)   // a folder given as a file, a file one may not read
         {
             return Fail(BadInput, e.Message);
+        }
+        catch (IOException e)
+        {
+            return Fail(BadInput, e.Message);   // an output that cannot be written: a folder in the way, a full disk
         }
         catch (Exception e) when (e is AudioSourceException or StreamingEngineException)
         {
@@ -52,6 +64,22 @@ internal static class CliErrors
         {
             return 130;
         }
+    }
+
+    // The command line up to the command parsed, e.g. "pld client stream".
+    private static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result.Parent is System.CommandLine.Parsing.CommandResult parent; result = parent)
+            names.Insert(0, result.Command.Name);
+        return string.Join(' ', names.Prepend("pld"));
+    }
+
+    // An ArgumentException's message without the " (Parameter 'x')" .NET appends, and on one line.
+    private static string Plain(ArgumentException e)
+    {
+        string message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+        return string.Join("; ", message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
     private static int Fail(int code, string message)

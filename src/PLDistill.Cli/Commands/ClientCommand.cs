@@ -36,9 +36,14 @@ internal static class ClientCommand
 
     private static readonly Option<bool> Json = new("--json") { Description = "one JSON object per event (proto3 JSON)", Recursive = true };
 
+    private static readonly Option<bool> Insecure = new("--insecure")
+    {
+        Description = "allow a plaintext http:// server on another machine (the API key then crosses the network in cleartext)", Recursive = true,
+    };
+
     public static Command Create() => new("client", "Talk to a pld serve instance")
     {
-        Server, Key, TrustedCertificate, Json, CreateStream(), CreateWatch(), CreateList(),
+        Server, Key, TrustedCertificate, Json, Insecure, CreateStream(), CreateWatch(), CreateList(),
     };
 
     private static Command CreateStream()
@@ -83,31 +88,28 @@ internal static class ClientCommand
                 config.Window = Duration.FromTimeSpan(TimeSpan.FromSeconds(windowSeconds));
 
             using var client = Connect(parse);
-            var clock = new SendClock();
-            var printer = new RemoteEventPrinter(Console.Out, parse.GetValue(Json), showStream: false, clock);
+            bool json = parse.GetValue(Json);
+            var clock = json ? null : new SendClock();   // JSON lines carry no client-side latency
+            var printer = new RemoteEventPrinter(Console.Out, json, showStream: false, clock);
             return await RunRpcAsync(async () =>
             {
-                using var session = await client.StartRecognitionAsync(config, cancellation);
-                var reading = PrintAllAsync(session.ReadEventsAsync(cancellation), printer);
+                // Ctrl+C ends the audio, not the call: the estimates of the audio sent so far and the summary still come.
+                using var session = await client.StartRecognitionAsync(config, CancellationToken.None).WaitAsync(cancellation);
+                var reading = PrintAllAsync(session.ReadEventsAsync(CancellationToken.None), printer);
                 var interleaved = new float[Math.Max(1, format.SampleRate / 10) * format.Channels];   // 100 ms chunks
-                try
+                long sentFrames = 0;
+                int frames;
+                while ((frames = await ReadUnlessCancelledAsync(source, interleaved, cancellation)) > 0)
                 {
-                    int frames;
-                    long sentFrames = 0;
-                    while ((frames = await source.ReadAsync(interleaved, cancellation)) > 0)
-                    {
-                        await session.SendSamplesAsync(interleaved.AsMemory(0, frames * format.Channels), cancellation);
-                        sentFrames += frames;
-                        clock.Sent((double)sentFrames / format.SampleRate);
-                    }
-                    await session.CompleteAsync();
+                    sentFrames += frames;
+                    clock?.Sending((double)sentFrames / format.SampleRate);
+                    if (!await SentAsync(() => session.SendSamplesAsync(interleaved.AsMemory(0, frames * format.Channels))))
+                        break;
                 }
-                catch (Exception stopped) when (stopped is RpcException or InvalidOperationException or IOException or HttpRequestException)
-                {
-                    // The server ended the call while we were sending; its status follows the events.
-                }
-                await reading;
-            });
+                if (frames == 0)
+                    await SentAsync(session.CompleteAsync);
+                await reading;   // the events to the end, then the call's status
+            }, cancellation);
         });
         return command;
     }
@@ -138,7 +140,7 @@ internal static class ClientCommand
                 {
                     // Ctrl+C.
                 }
-            });
+            }, cancellation);
         });
         return command;
     }
@@ -156,13 +158,13 @@ internal static class ClientCommand
                 foreach (var stream in streams)
                 {
                     Console.WriteLine(json ? Google.Protobuf.JsonFormatter.Default.Format(stream)
-                        : $"{stream.StreamId,-24} {stream.AudioReceived.ToTimeSpan().TotalSeconds,8:F1} s {stream.Estimates,6} estimates  " +
-                          $"{stream.Settings.SampleRateHz} Hz x{stream.Settings.Channels}, hop {stream.Settings.Hop.ToTimeSpan().TotalMilliseconds:0} ms, " +
-                          $"since {stream.StartTime.ToDateTime():HH:mm:ss}");
+                        : $"{stream.StreamId,-24} {RemoteEventPrinter.Seconds(stream.AudioReceived, "F1"),8} s {stream.Estimates,6} estimates  " +
+                          $"{stream.Settings?.SampleRateHz} Hz x{stream.Settings?.Channels}, hop {RemoteEventPrinter.Milliseconds(stream.Settings?.Hop, "0")} ms, " +
+                          $"since {stream.StartTime?.ToDateTime().ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) ?? "-"}");
                 }
                 if (!json && streams.Count == 0)
                     Console.WriteLine("no open streams");
-            });
+            }, cancellation);
         });
         return command;
     }
@@ -173,8 +175,47 @@ internal static class ClientCommand
             ?? throw new ArgumentException($"no API key: pass --key KEY or set ${KeyEnvironmentVariable}");
         if (!Uri.TryCreate(parse.GetValue(Server), UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
             throw new ArgumentException($"--server '{parse.GetValue(Server)}': use http://HOST:PORT or https://HOST:PORT");
-        X509Certificate2? root = parse.GetValue(TrustedCertificate) is { } path ? X509CertificateLoader.LoadCertificateFromFile(path) : null;
-        return EmotionClient.Connect(address, key, new EmotionClientOptions { TrustedRoot = root });
+        X509Certificate2? root = parse.GetValue(TrustedCertificate) is { } path ? LoadCertificate(path) : null;
+        return EmotionClient.Connect(address, key, new EmotionClientOptions { TrustedRoot = root, AllowInsecure = parse.GetValue(Insecure) });
+    }
+
+    private static X509Certificate2 LoadCertificate(string path)
+    {
+        try
+        {
+            return X509CertificateLoader.LoadCertificateFromFile(path);
+        }
+        catch (System.Security.Cryptography.CryptographicException bad)
+        {
+            throw new ArgumentException($"--ca {path}: not a PEM or DER certificate ({bad.Message})", bad);
+        }
+    }
+
+    // The next chunk of the file, or 0 once it ends or Ctrl+C is pressed.
+    private static async Task<int> ReadUnlessCancelledAsync(WavFileSource source, float[] buffer, CancellationToken cancellation)
+    {
+        try
+        {
+            return cancellation.IsCancellationRequested ? 0 : await source.ReadAsync(buffer, cancellation);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            return 0;
+        }
+    }
+
+    // False when the server has ended the call: its status comes at the end of the events.
+    private static async Task<bool> SentAsync(Func<Task> send)
+    {
+        try
+        {
+            await send();
+            return true;
+        }
+        catch (RpcException)
+        {
+            return false;
+        }
     }
 
     private static async Task PrintAllAsync(IAsyncEnumerable<EmotionEvent> events, RemoteEventPrinter printer)
@@ -183,13 +224,17 @@ internal static class ClientCommand
             printer.Print(item);
     }
 
-    // One line and an exit code for a status, as the rest of the CLI does for its errors.
-    private static async Task<int> RunRpcAsync(Func<Task> call)
+    // One line and an exit code for a status, as the rest of the CLI does for its errors; Ctrl+C is 130, as elsewhere.
+    private static async Task<int> RunRpcAsync(Func<Task> call, CancellationToken cancellation)
     {
         try
         {
             await call();
             return 0;
+        }
+        catch (RpcException cancelled) when (cancelled.StatusCode == StatusCode.Cancelled && cancellation.IsCancellationRequested)
+        {
+            return 130;
         }
         catch (RpcException failed)
         {

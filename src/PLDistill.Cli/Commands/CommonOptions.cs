@@ -10,6 +10,14 @@ internal static class CommonOptions
     {
         Description = "cpu, cuda or auto (CUDA when the loaded libtorch has it and a GPU is visible)",
         DefaultValueFactory = _ => DeviceChoice.Auto,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (Enum.TryParse<DeviceChoice>(text, ignoreCase: true, out var choice) && Enum.IsDefined(choice) && !int.TryParse(text, out _))
+                return choice;
+            result.AddError($"--device '{text}': use cpu, cuda or auto");
+            return DeviceChoice.Auto;
+        },
         Recursive = true,
     };
 
@@ -20,11 +28,24 @@ internal static class CommonOptions
         Recursive = true,
     };
 
-    public static readonly Option<int?> Threads = new("--threads")
+    public static readonly Option<int?> Threads = CreateThreads();
+
+    // More threads than a few per core only slow libtorch down (1,000 took 27 s to start), and none is no setting.
+    private static Option<int?> CreateThreads()
     {
-        Description = "CPU threads for libtorch (default: libtorch's choice)",
-        Recursive = true,
-    };
+        int most = Math.Max(64, 4 * Environment.ProcessorCount);
+        var option = new Option<int?>("--threads")
+        {
+            Description = $"CPU threads for libtorch, 1..{most} (default: libtorch's choice)",
+            Recursive = true,
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is int threads && (threads < 1 || threads > most))
+                result.AddError($"--threads {threads}: use 1..{most} (this machine has {Environment.ProcessorCount} cores)");
+        });
+        return option;
+    }
 
     /// <summary>The inference precision of the commands that run a model (training is always float32).</summary>
     public static Option<InferencePrecision> CreatePrecision() => new("--precision")

@@ -51,6 +51,8 @@ internal static class DefaultModel
                 "RANDOMLY INITIALISED student (no trained default model is shipped yet): estimates are meaningless", IsRandom: true);
         }
         string path = Resolve(checkpoint);
+        if (TeacherFile.IsManifest(path))
+            throw new ArgumentException($"{path} is an ensemble manifest (a teacher); this command runs one student checkpoint (.pldckpt)");
         var (model, metadata) = CheckpointFile.Load(path);
         model.eval();
         model.UsePrecision(precision);

@@ -19,7 +19,12 @@ internal static class DemoCommand
     public static Command Create()
     {
         var checkpointOption = new Option<string>("--checkpoint") { Description = "checkpoint file or 'default'", DefaultValueFactory = _ => DefaultModel.Name };
-        var clipsOption = new Option<int>("--clips") { Description = "held-out clips to stream", DefaultValueFactory = _ => 3 };
+        var clipsOption = new Option<int>("--clips") { Description = "held-out clips to stream (1-240)", DefaultValueFactory = _ => 3 };
+        clipsOption.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 240)
+                result.AddError($"--clips {result.GetValueOrDefault<int>()}: use 1..240 (actors 17-20 hold 240 clips)");
+        });
         var precisionOption = CommonOptions.CreatePrecision();
         var command = new Command("demo", "Stream held-out clips through the default student and print rolling estimates") { checkpointOption, clipsOption, precisionOption };
         command.SetAction(async (parse, cancellation) =>
@@ -63,9 +68,31 @@ internal static class DemoCommand
             yield break;
         }
         var heldOut = ActorSplit.Default.Evaluation(RavdessCorpus.Scan(root).Clips);
-        // Spread the picks over emotions: every k-th held-out clip.
-        int step = Math.Max(1, heldOut.Count / Math.Max(1, count));
-        foreach (var clip in heldOut.Where((_, i) => i % step == step / 2).Take(count))
+        if (heldOut.Count == 0)
+            throw new ArgumentException($"{root}: no clips of the held-out actors 17-20 to stream");
+        foreach (var clip in SpreadOverEmotions(heldOut, count))
             yield return (Path.GetFileName(clip.Path), AudioFile.ReadMono(clip.Path), clip.Emotion.ToString().ToLowerInvariant());
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> clips taking the emotions in turn (neutral, calm, happy, ...), each emotion's clips taken
+    /// far apart (other actors and sentences), so that a few clips already show several emotions.
+    /// </summary>
+    internal static IEnumerable<RavdessClip> SpreadOverEmotions(IReadOnlyList<RavdessClip> clips, int count)
+    {
+        var byEmotion = clips.GroupBy(c => c.Emotion).OrderBy(g => g.Key).Select(g => g.OrderBy(c => c.Path, StringComparer.Ordinal).ToArray()).ToArray();
+        int taken = 0;
+        for (int round = 0; taken < count && round < byEmotion.Max(pool => pool.Length); round++)
+        {
+            for (int e = 0; e < byEmotion.Length && taken < count; e++)
+            {
+                var pool = byEmotion[e];
+                if (round >= pool.Length)
+                    continue;
+                // A prime stride visits every clip of a pool once before any twice (pools hold 16 or 32, not multiples of 37).
+                taken++;
+                yield return pool[(e * 7 + round * 37) % pool.Length];
+            }
+        }
     }
 }

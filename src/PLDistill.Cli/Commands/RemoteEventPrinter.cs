@@ -27,8 +27,8 @@ internal sealed class RemoteEventPrinter(TextWriter output, bool json, bool show
             case EmotionEvent.EventOneofCase.Started:
                 var s = item.Started.Settings;
                 labels[item.Stream] = s.Labels;
-                output.WriteLine($"{who}started: {s.SampleRateHz} Hz x{s.Channels} {s.Encoding}, hop {s.Hop.ToTimeSpan().TotalMilliseconds:0} ms, " +
-                                 $"window {s.Window.ToTimeSpan().TotalSeconds:0.##} s, classes {string.Join(" ", s.Labels)}");
+                output.WriteLine($"{who}started: {s.SampleRateHz} Hz x{s.Channels} {s.Encoding}, hop {Milliseconds(s.Hop, "0")} ms, " +
+                                 $"window {Seconds(s.Window, "0.##")} s, classes {string.Join(" ", s.Labels)}");
                 break;
             case EmotionEvent.EventOneofCase.Estimate:
                 var e = item.Estimate;
@@ -41,18 +41,25 @@ internal sealed class RemoteEventPrinter(TextWriter output, bool json, bool show
                 var names = labels.GetValueOrDefault(item.Stream) ?? [];
                 var top = names.Zip(e.Probabilities).OrderByDescending(p => p.Second).Take(3)
                     .Select(p => $"{p.First} {p.Second.ToString("P0", CultureInfo.InvariantCulture)}");
-                string endToEnd = clock?.LatencyMilliseconds(e.AudioEnd.ToTimeSpan()) is { } ms ? $" {ms,8:F1}" : clock is null ? "" : $" {"-",8}";
+                string endToEnd = e.AudioEnd is not null && clock?.LatencyMilliseconds(e.AudioEnd.ToTimeSpan()) is { } ms ? $" {ms,8:F1}" : clock is null ? "" : $" {"-",8}";
                 string flags = e.CoalescedHops > 0 ? $"  (+{e.CoalescedHops} hops merged)" : "";
-                output.WriteLine($"{who}{e.AudioEnd.ToTimeSpan().TotalSeconds,7:F2}  {e.Label,-10} {e.Confidence.ToString("P0", CultureInfo.InvariantCulture),5}  " +
-                                 $"{string.Join(", ", top),-42} {e.ServerLatency.ToTimeSpan().TotalMilliseconds,9:F1}{endToEnd}{flags}");
+                output.WriteLine($"{who}{Seconds(e.AudioEnd, "F2"),7}  {e.Label,-10} {e.Confidence.ToString("P0", CultureInfo.InvariantCulture),5}  " +
+                                 $"{string.Join(", ", top),-42} {Milliseconds(e.ServerLatency, "F1"),9}{endToEnd}{flags}");
                 break;
             case EmotionEvent.EventOneofCase.Summary:
                 var m = item.Summary;
                 output.WriteLine($"{who}ended ({m.EndReason}{(m.Detail.Length > 0 ? $": {m.Detail}" : "")}): {m.Estimates} estimates over " +
-                                 $"{m.AudioReceived.ToTimeSpan().TotalSeconds:0.##} s of audio; dropped {m.DroppedHops}, coalesced {m.CoalescedHops} hops; " +
+                                 $"{Seconds(m.AudioReceived, "0.##")} s of audio; dropped {m.DroppedHops}, coalesced {m.CoalescedHops} hops; " +
                                  $"dominant {(m.DominantLabel.Length > 0 ? m.DominantLabel : "-")}");
                 labels.Remove(item.Stream);
                 break;
         }
     }
+
+    // A Duration the sender left unset (a failed stream's summary may lack some) prints as "-", never as a crash.
+    internal static string Seconds(Google.Protobuf.WellKnownTypes.Duration? duration, string format) =>
+        duration is null ? "-" : duration.ToTimeSpan().TotalSeconds.ToString(format, CultureInfo.InvariantCulture);
+
+    internal static string Milliseconds(Google.Protobuf.WellKnownTypes.Duration? duration, string format) =>
+        duration is null ? "-" : duration.ToTimeSpan().TotalMilliseconds.ToString(format, CultureInfo.InvariantCulture);
 }

@@ -11,8 +11,9 @@ internal sealed class SendClock
     private readonly Lock gate = new();
     private readonly Queue<(double AudioEndSeconds, long Timestamp)> sent = new();
 
-    /// <summary>Notes that the audio up to <paramref name="audioEndSeconds"/> has just been sent.</summary>
-    public void Sent(double audioEndSeconds)
+    /// <summary>Notes that the audio up to <paramref name="audioEndSeconds"/> is being sent now: called before the
+    /// write, so an estimate can never arrive before its chunk is noted, and the write's own time is counted.</summary>
+    public void Sending(double audioEndSeconds)
     {
         lock (gate)
             sent.Enqueue((audioEndSeconds, Stopwatch.GetTimestamp()));
