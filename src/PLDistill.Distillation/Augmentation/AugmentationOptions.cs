@@ -35,6 +35,20 @@ public sealed record AugmentationOptions
 
     /// <summary>No augmentation at all.</summary>
     public static AugmentationOptions None => new() { Speeds = [1.0], FrequencyMasks = 0, TimeMasks = 0, NoiseProbability = 0 };
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the config key (<c>augmentation.*</c>) of the first bad setting.</summary>
+    internal void Validate()
+    {
+        // Negated comparisons, so that NaN fails them; IsFinite where there is no upper bound.
+        if (Speeds.Count == 0 || Speeds.Any(speed => !(speed >= 0.5 && speed <= 2.0)))
+            throw new ArgumentException($"augmentation.speeds: give factors between 0.5 and 2.0, not [{string.Join(", ", Speeds)}]");
+        if (!(NoiseProbability >= 0 && NoiseProbability <= 1))
+            throw new ArgumentException($"augmentation.noise_probability must be in [0, 1], not {NoiseProbability}");
+        if (!double.IsFinite(NoiseMinSnrDb))
+            throw new ArgumentException($"augmentation.noise_min_snr_db must be a finite number, not {NoiseMinSnrDb}");
+        if (!(double.IsFinite(NoiseMaxSnrDb) && NoiseMaxSnrDb >= NoiseMinSnrDb))
+            throw new ArgumentException($"augmentation.noise_max_snr_db must be a finite number >= noise_min_snr_db ({NoiseMinSnrDb}), not {NoiseMaxSnrDb}");
+    }
 }
 
 /// <summary>Which speed-perturbed copies of a clip an epoch trains on.</summary>

@@ -93,10 +93,14 @@ public sealed class TrainingConfig
             throw new ArgumentException($"features.mel_bins ({Features.MelBins}) must equal model.encoder.mel_bins ({ResolvedModel.Encoder.MelBins})");
         Data.Validate();
         Training.Validate();
-        if (Augmentation.Speeds.Count == 0 || Augmentation.Speeds.Any(s => s is < 0.5 or > 2.0))
-            throw new ArgumentException("augmentation.speeds: give factors between 0.5 and 2.0");
-        if (Loss.Temperature <= 0)
-            throw new ArgumentException("loss.temperature must be > 0");
+        Augmentation.Validate();
+        Loss.Validate();
+        // Every numeric check is a negated comparison, which NaN fails, plus IsFinite where there is no upper bound:
+        // a .nan or .inf setting would otherwise pass and train NaN weights.
+        if (!(double.IsFinite(Streaming.HopMilliseconds) && Streaming.HopMilliseconds > 0))
+            throw new ArgumentException($"streaming.hop_milliseconds must be a finite number > 0, not {Streaming.HopMilliseconds}");
+        if (!(double.IsFinite(Streaming.WindowSeconds) && Streaming.WindowSeconds > 0))
+            throw new ArgumentException($"streaming.window_seconds must be a finite number > 0, not {Streaming.WindowSeconds}");
         return this;
     }
 }
@@ -160,11 +164,12 @@ public sealed class OptimizationSection
     {
         if (Epochs is < 1 or > 10_000) throw new ArgumentException("training.epochs must be 1..10000");
         if (BatchSize is < 1 or > 4096) throw new ArgumentException("training.batch_size must be 1..4096");
-        if (!(LearningRate > 0 && LearningRate < 1)) throw new ArgumentException("training.learning_rate must be in (0, 1)");
-        if (WeightDecay < 0) throw new ArgumentException("training.weight_decay must be >= 0");
-        if (WarmupEpochs < 0 || WarmupEpochs >= Epochs) throw new ArgumentException("training.warmup_epochs must be in [0, epochs)");
-        if (GradClip <= 0) throw new ArgumentException("training.grad_clip must be > 0");
-        if (CropSeconds is < 0.5 or > 30) throw new ArgumentException("training.crop_seconds must be 0.5..30");
+        // Negated comparisons, so that NaN fails them; IsFinite where there is no upper bound.
+        if (!(LearningRate > 0 && LearningRate < 1)) throw new ArgumentException($"training.learning_rate must be in (0, 1), not {LearningRate}");
+        if (!(double.IsFinite(WeightDecay) && WeightDecay >= 0)) throw new ArgumentException($"training.weight_decay must be a finite number >= 0, not {WeightDecay}");
+        if (!(WarmupEpochs >= 0 && WarmupEpochs < Epochs)) throw new ArgumentException($"training.warmup_epochs must be in [0, epochs), not {WarmupEpochs}");
+        if (!(double.IsFinite(GradClip) && GradClip > 0)) throw new ArgumentException($"training.grad_clip must be a finite number > 0, not {GradClip}");
+        if (!(CropSeconds >= 0.5 && CropSeconds <= 30)) throw new ArgumentException($"training.crop_seconds must be 0.5..30, not {CropSeconds}");
         if (EmaDecay is double decay && !(decay > 0 && decay < 1)) throw new ArgumentException($"training.ema_decay must be in (0, 1) or absent, not {decay}");
     }
 }
@@ -198,6 +203,26 @@ public sealed class LossSection
 
     /// <summary>Where the teacher's outputs come from: computed once on clean whole clips, or on each augmented batch.</summary>
     public TeacherOutputs TeacherOutputs { get; set; } = TeacherOutputs.Precomputed;
+
+    internal void Validate()
+    {
+        // Negated comparisons, so that NaN fails them; IsFinite where there is no upper bound.
+        RequireFiniteWeight(Alpha, "alpha");
+        RequireFiniteWeight(Beta, "beta");
+        RequireFiniteWeight(Gamma, "gamma");
+        RequireFiniteWeight(AudioWeight, "audio_weight");
+        RequireFiniteWeight(TextWeight, "text_weight");
+        if (!(double.IsFinite(Temperature) && Temperature > 0))
+            throw new ArgumentException($"loss.temperature must be a finite number > 0, not {Temperature}");
+        if (!(LabelSmoothing >= 0 && LabelSmoothing < 1))
+            throw new ArgumentException($"loss.label_smoothing must be in [0, 1), not {LabelSmoothing}");
+    }
+
+    private static void RequireFiniteWeight(double weight, string key)
+    {
+        if (!(double.IsFinite(weight) && weight >= 0))
+            throw new ArgumentException($"loss.{key} must be a finite number >= 0, not {weight}");
+    }
 }
 
 /// <summary>How a distillation run obtains the teacher's outputs.</summary>

@@ -61,11 +61,12 @@ public sealed record LogMelOptions
             throw new ArgumentOutOfRangeException(nameof(FftSize), FftSize, $"must be >= the window ({window} samples)");
         if (MelBins is < 1 or > 512)
             throw new ArgumentOutOfRangeException(nameof(MelBins), MelBins, "must be 1..512");
+        // Negated comparisons, so that a NaN (YAML .nan) fails them too.
         double top = MaxFrequency ?? SampleRate / 2.0;
-        if (MinFrequency < 0 || top <= MinFrequency || top > SampleRate / 2.0)
-            throw new ArgumentOutOfRangeException(nameof(MaxFrequency), top, $"need 0 <= MinFrequency < MaxFrequency <= {SampleRate / 2.0}");
-        if (!(LogFloor > 0))
-            throw new ArgumentOutOfRangeException(nameof(LogFloor), LogFloor, "must be > 0");
+        if (!(MinFrequency >= 0 && top > MinFrequency && top <= SampleRate / 2.0))
+            throw new ArgumentOutOfRangeException(nameof(MaxFrequency), top, $"need 0 <= MinFrequency ({MinFrequency}) < MaxFrequency <= {SampleRate / 2.0}");
+        if (!(double.IsFinite(LogFloor) && LogFloor > 0))
+            throw new ArgumentOutOfRangeException(nameof(LogFloor), LogFloor, "must be a finite number > 0");
         return this;
     }
 

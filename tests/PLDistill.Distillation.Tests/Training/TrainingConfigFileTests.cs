@@ -57,6 +57,42 @@ public sealed class TrainingConfigFileTests
         Assert.Contains(expected, error.Message, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Theory]
+    [InlineData("training: { learning_rate: .nan }", "training.learning_rate")]
+    [InlineData("training: { weight_decay: .nan }", "training.weight_decay")]
+    [InlineData("training: { weight_decay: .inf }", "training.weight_decay")]
+    [InlineData("training: { warmup_epochs: .nan }", "training.warmup_epochs")]
+    [InlineData("training: { grad_clip: .nan }", "training.grad_clip")]
+    [InlineData("training: { grad_clip: .inf }", "training.grad_clip")]
+    [InlineData("training: { crop_seconds: .nan }", "training.crop_seconds")]
+    [InlineData("training: { ema_decay: .nan }", "training.ema_decay")]
+    [InlineData("augmentation: { speeds: [1.0, .nan] }", "augmentation.speeds")]
+    [InlineData("augmentation: { noise_probability: .nan }", "augmentation.noise_probability")]
+    [InlineData("augmentation: { noise_min_snr_db: -.inf }", "augmentation.noise_min_snr_db")]
+    [InlineData("augmentation: { noise_max_snr_db: .nan }", "augmentation.noise_max_snr_db")]
+    [InlineData("augmentation: { noise_max_snr_db: .inf }", "augmentation.noise_max_snr_db")]
+    [InlineData("loss: { alpha: .nan }", "loss.alpha")]
+    [InlineData("loss: { beta: .inf }", "loss.beta")]
+    [InlineData("loss: { gamma: .nan }", "loss.gamma")]
+    [InlineData("loss: { audio_weight: .nan }", "loss.audio_weight")]
+    [InlineData("loss: { text_weight: .inf }", "loss.text_weight")]
+    [InlineData("loss: { temperature: .nan }", "loss.temperature")]
+    [InlineData("loss: { temperature: .inf }", "loss.temperature")]
+    [InlineData("loss: { label_smoothing: .nan }", "loss.label_smoothing")]
+    [InlineData("streaming: { hop_milliseconds: .nan }", "streaming.hop_milliseconds")]
+    [InlineData("streaming: { window_seconds: .inf }", "streaming.window_seconds")]
+    [InlineData("features: { min_frequency: .nan }", "MinFrequency")]
+    [InlineData("features: { max_frequency: .nan }", "MaxFrequency")]
+    [InlineData("features: { log_floor: .inf }", "LogFloor")]
+    public void Nan_and_infinite_settings_are_refused_naming_the_key(string yaml, string key)
+    {
+        // YAML's .nan and .inf are numbers to the reader; every comparison with NaN is false, so a check written as
+        // "x <= 0 is bad" lets it through, and the run trains NaN weights.
+        var error = Assert.Throws<ArgumentException>(() => TrainingConfigFile.Parse(yaml, "bad.yaml"));
+        Assert.StartsWith("bad.yaml: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_resolved_yaml_reads_back_to_the_same_settings()
     {
