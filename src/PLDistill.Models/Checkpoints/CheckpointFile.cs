@@ -79,6 +79,7 @@ public static class CheckpointFile
     public static (AudioLanguageModel Model, CheckpointMetadata Metadata) Load(string path)
     {
         var (metadata, tensors) = Read(path);
+        RequireFiniteWeights(path, tensors);
         AudioLanguageModel model;
         try
         {
@@ -106,8 +107,29 @@ public static class CheckpointFile
     public static CheckpointMetadata LoadInto(string path, AudioLanguageModel model)
     {
         var (metadata, tensors) = Read(path);
+        RequireFiniteWeights(path, tensors);
         LoadInto(path, model, tensors);
         return metadata;
+    }
+
+    /// <summary>
+    /// Refuses (and frees) <paramref name="tensors"/> when a floating-point one holds a NaN or an infinity: a run that
+    /// diverged saves such weights, and the content hash, which proves the file whole, cannot tell.
+    /// </summary>
+    private static void RequireFiniteWeights(string path, Dictionary<string, Tensor> tensors)
+    {
+        foreach (var (name, value) in tensors)
+        {
+            if (!value.is_floating_point())
+                continue;
+            using var finite = value.isfinite();
+            using var allFinite = finite.all();
+            if (allFinite.item<bool>())
+                continue;
+            foreach (var t in tensors.Values)
+                t.Dispose();
+            throw new CheckpointException(path, $"holds weights that are NaN or infinite, first in {name}");
+        }
     }
 
     private static void LoadInto(string path, AudioLanguageModel model, Dictionary<string, Tensor> tensors)

@@ -2,6 +2,7 @@ using PLDistill.Models.Checkpoints;
 using PLDistill.Models.Features;
 using PLDistill.Models.Lalm;
 using PLDistill.Models.Runtime;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PLDistill.Models.Tests.Checkpoints;
@@ -165,6 +166,31 @@ public sealed class CheckpointFileTests : IDisposable
         Assert.Contains("format version 9", Assert.Throws<CheckpointException>(() => CheckpointFile.Load(path)).Message, StringComparison.Ordinal);
 
         Assert.Contains("not found", Assert.Throws<CheckpointException>(() => CheckpointFile.Load(Path.Combine(folder, "absent"))).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    public void Weights_that_are_nan_or_infinite_are_refused_naming_the_file_and_the_tensor(float poison)
+    {
+        // A diverged run saves such weights; the file is whole (its hash matches), so only a look at the values can tell.
+        manual_seed(3);
+        using var model = new AudioLanguageModel(LalmConfig.Student);
+        var (name, parameter) = model.named_parameters().Skip(3).First();
+        using (no_grad())
+        {
+            using var kept = poison.ToScalar();
+            using var firstRow = parameter[0];
+            firstRow.fill_(kept);
+        }
+        string path = Path.Combine(folder, "diverged.pldckpt");
+        CheckpointFile.Save(path, model, Metadata(LalmConfig.Student));
+
+        var error = Assert.Throws<CheckpointException>(() => CheckpointFile.Load(path));
+        Assert.Contains("diverged.pldckpt", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"NaN or infinite, first in {name}", error.Message, StringComparison.Ordinal);
+        using var target = new AudioLanguageModel(LalmConfig.Student);
+        Assert.Contains(name, Assert.Throws<CheckpointException>(() => CheckpointFile.LoadInto(path, target)).Message, StringComparison.Ordinal);
     }
 
     [Fact]
