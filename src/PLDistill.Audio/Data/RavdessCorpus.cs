@@ -33,9 +33,7 @@ public sealed class RavdessCorpus
             throw new DirectoryNotFoundException($"RAVDESS folder not found: {Path.GetFullPath(root)}");
         var clips = new List<RavdessClip>();
         var skipped = new List<string>();
-        var files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
-            .Where(f => f.EndsWith(".wav", StringComparison.OrdinalIgnoreCase));
-        foreach (string file in files)
+        foreach (string file in WavFiles(root))
         {
             if (RavdessFileName.TryParse(file, out string? reason) is { } clip)
                 clips.Add(clip);
@@ -46,6 +44,48 @@ public sealed class RavdessCorpus
             : string.CompareOrdinal(Path.GetFileName(a.Path), Path.GetFileName(b.Path)));
         skipped.Sort(StringComparer.Ordinal);
         return new RavdessCorpus(Path.GetFullPath(root), clips, skipped);
+    }
+
+    /// <summary>
+    /// Every .wav file under <paramref name="root"/>, each once, named by the path it was found at. Symbolic links are
+    /// followed (an evaluation folder of links to actor folders is usual), but each folder is entered once and each file
+    /// counted once by its canonical path, however many links reach it: <c>self -> .</c> used to count every clip
+    /// dozens of times, and <c>up -> ..</c> beside it made the scan grow without end.
+    /// </summary>
+    /// <remarks>
+    /// Folders are walked breadth first and their entries in ordinal order, so when two names reach one file, the one
+    /// kept does not depend on the file system's order.
+    /// </remarks>
+    private static List<string> WavFiles(string root)
+    {
+        var files = new List<string>();
+        string canonicalRoot = CanonicalPath.Resolve(root) ?? Path.GetFullPath(root);
+        var enteredFolders = new HashSet<string>(StringComparer.Ordinal) { canonicalRoot };
+        var countedFiles = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Queue<(string Path, string Canonical)>();
+        pending.Enqueue((Path.GetFullPath(root), canonicalRoot));
+        while (pending.TryDequeue(out var folder))
+        {
+            foreach (var entry in new DirectoryInfo(folder.Path).EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal))
+            {
+                string path = Path.Join(folder.Path, entry.Name);
+                string inFolder = Path.Join(folder.Canonical, entry.Name);
+                bool isLink = entry.Attributes.HasFlag(FileAttributes.ReparsePoint);
+                // A link that loops is left to the reader, as a file, like one whose target is missing.
+                string canonical = isLink ? CanonicalPath.Resolve(inFolder) ?? inFolder : inFolder;
+                bool isFolder = isLink ? Directory.Exists(canonical) : entry is DirectoryInfo;
+                if (isFolder)
+                {
+                    if (enteredFolders.Add(canonical))
+                        pending.Enqueue((path, canonical));
+                }
+                else if (entry.Name.EndsWith(".wav", StringComparison.OrdinalIgnoreCase) && countedFiles.Add(canonical))
+                {
+                    files.Add(path);
+                }
+            }
+        }
+        return files;
     }
 
     /// <summary>
