@@ -32,11 +32,11 @@ internal static class EvalCommand
             using var loaded = model.To(runtime.Device).Eval().UsePrecision(parse.GetValue(precisionOption));
             var labels = EmotionLabelSet.Parse(parse.GetValue(labelsOption) ?? metadata.LabelSet);
             var corpus = RavdessCorpus.Scan(parse.GetValue(dataOption)!);
-            if (corpus.Clips.Count == 0)
-                throw new ArgumentException($"no RAVDESS-named WAV files under {corpus.Root}" + (corpus.Skipped.Count > 0 ? $" ({corpus.Skipped.Count} other .wav files, e.g. {corpus.Skipped[0]})" : ""));
             var pooling = parse.GetValue(windowsOption) is int hopMilliseconds ? Pooling(hopMilliseconds, metadata, model.Config.Encoder.Subsampling) : null;
-            var clips = FeatureBank.Build(corpus.Clips, labels, metadata.Features);
-            var metrics = Evaluator.Evaluate(model, clips, labels, runtime.Device, parse.GetValue(batchOption), pooling);
+            var clips = EvaluationClips.Build(corpus, labels, metadata.Features);
+            if (clips.Skipped is string skipped)
+                Console.Error.WriteLine($"pld: {skipped}");   // stderr: --json's stdout is one JSON object
+            var metrics = Evaluator.Evaluate(model, clips.Clips, labels, runtime.Device, parse.GetValue(batchOption), pooling);
 
             if (parse.GetValue(jsonOption))
             {

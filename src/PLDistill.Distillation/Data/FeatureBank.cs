@@ -13,7 +13,10 @@ namespace PLDistill.Distillation.Data;
 /// </summary>
 public static class FeatureBank
 {
-    /// <summary>Features for every clip of <paramref name="clips"/> that <paramref name="labels"/> keeps, for each speed.</summary>
+    /// <summary>
+    /// Features for every clip of <paramref name="clips"/> that <paramref name="labels"/> keeps, for each speed; a clip
+    /// (or speed copy) too short for one frame is left out (<see cref="Evaluation.EvaluationClips"/> counts those).
+    /// </summary>
     public static IReadOnlyList<FeatureClip> Build(IEnumerable<RavdessClip> clips, EmotionLabelSet labels, LogMelOptions features,
                                                    IReadOnlyList<double>? speeds = null, IProgress<int>? progress = null)
     {
