@@ -5,17 +5,19 @@ namespace PLDistill.Distillation.Evaluation;
 /// <summary>
 /// The EmoBox metrics from a confusion matrix (rows = true class, columns = predicted):
 /// WA = accuracy, UA = mean per-class recall (balanced accuracy), macro-F1 = mean per-class F1.
-/// Classes with no true examples are left out of UA and macro-F1 rather than counted as 0.
+/// UA averages over the classes with true examples (recall is undefined for the others). Macro-F1 averages over the
+/// classes that are true or predicted at least once, as scikit-learn's <c>f1_score(average='macro')</c> does: a class
+/// predicted but never true has F1 = 0 (precision 0), and leaving it out would reward the wrong answers.
 /// </summary>
 public sealed record EmotionMetrics
 {
     /// <summary>Weighted accuracy: correct / total.</summary>
     [JsonPropertyName("wa")] public double WeightedAccuracy { get; init; }
 
-    /// <summary>Unweighted accuracy: mean recall over classes present.</summary>
+    /// <summary>Unweighted accuracy: mean recall over the classes with true examples.</summary>
     [JsonPropertyName("ua")] public double UnweightedAccuracy { get; init; }
 
-    /// <summary>Mean F1 over classes present.</summary>
+    /// <summary>Mean F1 over the classes that are true or predicted at least once.</summary>
     [JsonPropertyName("macro_f1")] public double MacroF1 { get; init; }
 
     /// <summary>Clips evaluated.</summary>
@@ -40,9 +42,13 @@ public sealed record EmotionMetrics
         for (int c = 0; c < classes; c++)
         {
             int actual = confusion[c].Sum();
-            if (actual == 0)
-                continue;
             int predicted = Enumerable.Range(0, classes).Sum(r => confusion[r][c]);
+            if (actual == 0)
+            {
+                if (predicted > 0)
+                    f1s.Add(0);   // only false positives: precision 0, and no recall to make up for it
+                continue;
+            }
             double recall = (double)confusion[c][c] / actual;
             double precision = predicted == 0 ? 0 : (double)confusion[c][c] / predicted;
             recalls.Add(recall);
