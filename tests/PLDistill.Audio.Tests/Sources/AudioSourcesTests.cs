@@ -25,8 +25,8 @@ public sealed class AudioSourcesTests : IDisposable
         byte[] wav = TestAudio.WriteWav([0.25f, -0.25f], new PcmFormat(8_000, 1, SampleEncoding.Int16));
         short[] raw = [16_384, -16_384, 8_192];
 
-        await using var wavSource = AudioSources.Open("-", null, null, null, Stdin(wav));
-        await using var rawSource = AudioSources.Open("-", null, new PcmFormat(22_050, 1, SampleEncoding.Int16), null, Stdin(Int16Samples(raw)));
+        await using var wavSource = AudioSources.Open("-", null, null, null, Stdin(wav), TestContext.Current.CancellationToken);
+        await using var rawSource = AudioSources.Open("-", null, new PcmFormat(22_050, 1, SampleEncoding.Int16), null, Stdin(Int16Samples(raw)), TestContext.Current.CancellationToken);
 
         var piped = Assert.IsType<PipedAudioSource>(wavSource);
         Assert.True(piped.IsWav);
@@ -74,7 +74,7 @@ public sealed class AudioSourcesTests : IDisposable
         string path = Path.Combine(_directory, "clip.wav");
         File.WriteAllBytes(path, TestAudio.WriteWav([0.5f, 0.5f, -0.5f, -0.5f], new PcmFormat(16_000, 2, SampleEncoding.Int16)));
 
-        await using var source = AudioSources.Open(path, null, null, null, NoStdin);
+        await using var source = AudioSources.Open(path, null, null, null, NoStdin, TestContext.Current.CancellationToken);
 
         var file = Assert.IsType<WavFileSource>(source);
         Assert.Equal(path, file.Path);
@@ -88,7 +88,7 @@ public sealed class AudioSourcesTests : IDisposable
         File.WriteAllBytes(path, TestAudio.WriteWav(new float[16_000], new PcmFormat(16_000, 1, SampleEncoding.Int16)));
         var clock = new AutoAdvancingTimeProvider();
 
-        await using var source = AudioSources.Open(path, clock, null, null, NoStdin);
+        await using var source = AudioSources.Open(path, clock, null, null, NoStdin, TestContext.Current.CancellationToken);
         await TestAudio.ReadAllAsync(source, 1_600, Token);
 
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.95), TimeSpan.FromSeconds(1.001));
@@ -101,7 +101,7 @@ public sealed class AudioSourcesTests : IDisposable
     {
         string path = Path.Combine(_directory, relative);
 
-        var error = Assert.Throws<FileNotFoundException>(() => AudioSources.Open(path, null, null, null, NoStdin));
+        var error = Assert.Throws<FileNotFoundException>(() => AudioSources.Open(path, null, null, null, NoStdin, TestContext.Current.CancellationToken));
 
         Assert.Equal(path, error.FileName);
         Assert.StartsWith(path + ": no such file", error.Message, StringComparison.Ordinal);
@@ -110,7 +110,7 @@ public sealed class AudioSourcesTests : IDisposable
     [Fact]
     public void A_folder_is_refused_as_a_folder_not_as_a_permission_error()
     {
-        var error = Assert.Throws<ArgumentException>(() => AudioSources.Open(_directory, null, null, null, NoStdin));
+        var error = Assert.Throws<ArgumentException>(() => AudioSources.Open(_directory, null, null, null, NoStdin, TestContext.Current.CancellationToken));
         Assert.StartsWith(_directory + " is a folder; give a WAV file", error.Message, StringComparison.Ordinal);
     }
 
@@ -119,7 +119,7 @@ public sealed class AudioSourcesTests : IDisposable
     [InlineData("mic: ")]
     public void Mic_with_an_empty_device_is_rejected(string spec)
     {
-        var error = Assert.Throws<ArgumentException>(() => AudioSources.Open(spec, null, null, null, NoStdin));
+        var error = Assert.Throws<ArgumentException>(() => AudioSources.Open(spec, null, null, null, NoStdin, TestContext.Current.CancellationToken));
 
         Assert.Contains("names no device", error.Message, StringComparison.Ordinal);
     }
@@ -127,7 +127,7 @@ public sealed class AudioSourcesTests : IDisposable
     [Fact]
     public void An_empty_spec_is_rejected()
     {
-        Assert.Throws<ArgumentException>(() => AudioSources.Open("", null, null, null, NoStdin));
+        Assert.Throws<ArgumentException>(() => AudioSources.Open("", null, null, null, NoStdin, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -140,7 +140,7 @@ public sealed class AudioSourcesTests : IDisposable
         string script = fakes.ScriptRecordingArguments("head -c 64 /dev/zero");
         var template = new AlsaMicrophoneOptions { Executable = script, SampleRate = 8_000 };
 
-        await using (var source = AudioSources.Open("mic:hw:1,0", null, null, template, NoStdin))
+        await using (var source = AudioSources.Open("mic:hw:1,0", null, null, template, NoStdin, TestContext.Current.CancellationToken))
         {
             var mic = Assert.IsType<AlsaMicrophoneSource>(source);
             Assert.Equal("mic:hw:1,0", mic.Name);
@@ -148,7 +148,7 @@ public sealed class AudioSourcesTests : IDisposable
             Assert.Equal(32, (await TestAudio.ReadAllAsync(source, 100, Token)).Length);
         }
         string[] deviceArguments = File.ReadAllLines(fakes.ArgumentsFile);
-        await using (var source = AudioSources.Open("mic", null, null, template, NoStdin))
+        await using (var source = AudioSources.Open("mic", null, null, template, NoStdin, TestContext.Current.CancellationToken))
         {
             Assert.Equal("mic:default", source.Name);
             Assert.Equal(new PcmFormat(8_000, 1, SampleEncoding.Int16), source.Format);
