@@ -243,9 +243,17 @@ public sealed class LimitTests
         config.Hop = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromMilliseconds(100));
         using var session = await harness.Client().StartRecognitionAsync(config, Ct);
         byte[] audio = TestModel.SpeechLinear16(60 * 16000, seed: 8);   // 600 estimates; the client's HTTP/2 window holds ~400
-        for (int start = 0; start < audio.Length; start += 64_000)
-            await session.SendAsync(audio.AsMemory(start, Math.Min(64_000, audio.Length - start)), Ct);
-        await session.CompleteAsync();
+        try
+        {
+            for (int start = 0; start < audio.Length; start += 64_000)
+                await session.SendAsync(audio.AsMemory(start, Math.Min(64_000, audio.Length - start)), Ct);
+            await session.CompleteAsync();
+        }
+        catch (RpcException)
+        {
+            // On a loaded machine the overflow can come before the half-close: the server then ends the call first, for
+            // the same reason, and its status is read below all the same.
+        }
         await Wait.Until(() => metrics.SubscriberOverflows.WithLabels("acme").Value >= 1, seconds: 100);
 
         var result = await ServerHarness.ReadAllAsync(session, Ct);
