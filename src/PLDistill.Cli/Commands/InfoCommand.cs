@@ -21,8 +21,9 @@ internal static class InfoCommand
             Console.WriteLine($"malloc            {(runtime.AllocatorTuned ? "tuned: fixed mmap and trim thresholds (glibc)" : "as the C library or the user set it")}");
             using var student = new AudioLanguageModel(LalmConfig.Student);
             using var teacher = new AudioLanguageModel(LalmConfig.Teacher);
-            Console.WriteLine($"default student   {student.ParameterCount:N0} parameters (streaming encoder, {LalmConfig.Student.Encoder.LeftContextFrames}-frame left context)");
-            Console.WriteLine($"default teacher   {teacher.ParameterCount:N0} parameters ({(double)teacher.ParameterCount / student.ParameterCount:F1}x the student, full-context encoder)");
+            Console.WriteLine($"student shape     {student.ParameterCount:N0} parameters (streaming encoder, {LalmConfig.Student.Encoder.LeftContextFrames}-frame left context)");
+            // Not a shipped teacher: those are ensembles of students (README, "Why the teacher is an ensemble").
+            Console.WriteLine($"large single model {teacher.ParameterCount:N0} parameters ({(double)teacher.ParameterCount / student.ParameterCount:F1}x the student, full-context encoder; for comparison only)");
             return 0;
         });
         return command;
