@@ -25,7 +25,11 @@ internal static class CliErrors
             if (parse.Errors.Count > 0 && !args.Any(a => a is "-h" or "--help" or "-?"))
                 return Fail(BadInput, $"{string.Join("; ", parse.Errors.Select(e => e.Message))} ({CommandPath(parse)} --help lists the options)");
             // Our handlers below print one clear line; System.CommandLine's default handler would print a stack trace.
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return await parse.InvokeAsync(new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = TerminationGrace(parse),
+            });
         }
         catch (AudioFormatException e)
         {
@@ -65,6 +69,12 @@ internal static class CliErrors
             return 130;
         }
     }
+
+    // How long a command may take to finish after Ctrl+C or SIGTERM before System.CommandLine gives up on it and exits
+    // (its default is 2 s). pld serve drains open streams for up to limits.shutdown_drain_seconds (at most 600 s), which
+    // bounds its own shutdown; the others end their audio and print what is left, which takes well under 10 s.
+    private static TimeSpan TerminationGrace(ParseResult parse) =>
+        parse.CommandResult.Command.Name == "serve" ? TimeSpan.FromSeconds(630) : TimeSpan.FromSeconds(10);
 
     // The command line up to the command parsed, e.g. "pld client stream".
     private static string CommandPath(ParseResult parse)

@@ -26,7 +26,7 @@ internal sealed class EstimatePrinter(TextWriter output, bool json)
                     audio_start_s = Math.Round(e.AudioStart.TotalSeconds, 3),
                     audio_end_s = Math.Round(e.AudioEnd.TotalSeconds, 3),
                     label = e.Label,
-                    confidence = Math.Round(e.Confidence, 4),
+                    confidence = Finite(e.Confidence),
                     probabilities = Rounded(e.Labels, e.Probabilities),
                     smoothed = Rounded(e.Labels, e.SmoothedProbabilities),
                     model_ms = Math.Round(e.ModelLatency.TotalMilliseconds, 2),
@@ -54,7 +54,7 @@ internal sealed class EstimatePrinter(TextWriter output, bool json)
         lock (gate)
             output.WriteLine(json
                 ? JsonSerializer.Serialize(new { type = "label_change", stream = change.StreamId, from = change.From, to = change.To,
-                                                 at_s = Math.Round(change.At.TotalSeconds, 3), confidence = Math.Round(change.Confidence, 4) }, JsonOptions)
+                                                 at_s = Math.Round(change.At.TotalSeconds, 3), confidence = Finite(change.Confidence) }, JsonOptions)
                 : $"{change.At.TotalSeconds,7:F2}  ── now {change.To} (was {change.From ?? "nothing"}) ──");
     }
 
@@ -64,10 +64,13 @@ internal sealed class EstimatePrinter(TextWriter output, bool json)
             output.WriteLine(json
                 ? JsonSerializer.Serialize(new { type = "alert", stream = alert.StreamId, label = alert.Label, threshold = alert.Threshold,
                                                  since_s = Math.Round(alert.Since.TotalSeconds, 3), at_s = Math.Round(alert.At.TotalSeconds, 3),
-                                                 mean_probability = Math.Round(alert.MeanProbability, 4) }, JsonOptions)
+                                                 mean_probability = Finite(alert.MeanProbability) }, JsonOptions)
                 : $"{alert.At.TotalSeconds,7:F2}  !! {alert.Label} above {alert.Threshold:P0} since {alert.Since.TotalSeconds:F2} s (mean {alert.MeanProbability:P0})");
     }
 
-    private static Dictionary<string, double> Rounded(IReadOnlyList<string> labels, IReadOnlyList<float> values) =>
-        labels.Zip(values).ToDictionary(p => p.First, p => Math.Round(p.Second, 4));
+    private static Dictionary<string, double?> Rounded(IReadOnlyList<string> labels, IReadOnlyList<float> values) =>
+        labels.Zip(values).ToDictionary(p => p.First, p => Finite(p.Second));
+
+    // JSON has no NaN or infinity (System.Text.Json refuses to write them): a model that produced one shows null.
+    internal static double? Finite(double value) => double.IsFinite(value) ? Math.Round(value, 4) : null;
 }

@@ -52,8 +52,12 @@ internal static class RunCommand
             bool live = spec == AudioSources.StandardInput || spec == AudioSources.Microphone
                         || spec.StartsWith(AudioSources.Microphone + ":", StringComparison.Ordinal) || parse.GetValue(realtime);   // not "mic_test.wav"
             var rawFormat = new PcmFormat(parse.GetValue(rawRate), parse.GetValue(rawChannels), SampleEncoding.Int16);
+            // Ctrl+C ends the audio, not the output; so does output that cannot be written (stdout closed, as by `| head`):
+            // recording on with nowhere to print would only hide the failure, which `await printed` then reports. One token
+            // for the source and the pump, so the pump always knows a cancelled read for its own stop.
+            using var stopAudio = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             await using var source = AudioSources.Open(spec, parse.GetValue(realtime) ? TimeProvider.System : null, rawFormat,
-                abandonReadsOn: cancellation);   // so Ctrl+C ends a wait on stdin too
+                abandonReadsOn: stopAudio.Token);   // so Ctrl+C ends a wait on stdin too
 
             IEmotionRecognizer recognizer = parse.GetValue(mode) switch
             {
@@ -77,7 +81,8 @@ internal static class RunCommand
                     ? stream.Estimates.SustainedEmotion(a.Label, a.Threshold, a.Duration).Do(printer.Alert).LastOrDefaultAsync().ToTask()
                     : Task.FromResult<EmotionAlert?>(null));
 
-            await AudioPump.RunAsync(source, stream, recognizer.SampleRate, cancellation);   // Ctrl+C ends the audio, not the output
+            _ = printed.ContinueWith(_ => stopAudio.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            await AudioPump.RunAsync(source, stream, recognizer.SampleRate, stopAudio.Token);
             await printed;
             var statistics = stream.Statistics;
             status.WriteLine($"{statistics.Estimates} estimates over {statistics.HopsProcessed} hops; dropped {statistics.DroppedHops}, coalesced {statistics.CoalescedHops}");
@@ -114,8 +119,8 @@ internal static class RunCommand
         var parts = text.Split(':');
         if (parts.Length != 3
             || !float.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out float p) || !(p > 0 && p <= 1)
-            || !double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out double s) || !(s > 0))
-            throw new ArgumentException($"--alert '{text}': use LABEL:P:SECONDS with 0 < P <= 1 and SECONDS > 0, e.g. angry:0.6:2");
+            || !double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out double s) || !(s > 0 && s <= 86_400))
+            throw new ArgumentException($"--alert '{text}': use LABEL:P:SECONDS with 0 < P <= 1 and 0 < SECONDS <= 86400, e.g. angry:0.6:2");
         return new AlertSpec(parts[0], p, TimeSpan.FromSeconds(s));
     }
 }
