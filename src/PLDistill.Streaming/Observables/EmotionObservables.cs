@@ -83,7 +83,8 @@ public static class EmotionObservables
     {
         public LabelTracker Next(EmotionEstimate estimate, float minConfidence, int confirmHops)
         {
-            if (estimate.Confidence < minConfidence || string.Equals(estimate.Label, Current, StringComparison.Ordinal))
+            // Negated so a NaN confidence fails the threshold too ('<' is false for NaN).
+            if (!(estimate.Confidence >= minConfidence) || string.Equals(estimate.Label, Current, StringComparison.Ordinal))
                 return new LabelTracker(Current, null, 0, null);
 
             int hops = string.Equals(estimate.Label, Candidate, StringComparison.Ordinal) ? CandidateHops + 1 : 1;
@@ -104,7 +105,8 @@ public static class EmotionObservables
         public RunTracker Next(EmotionEstimate estimate, string label, float threshold, TimeSpan duration)
         {
             float probability = estimate.SmoothedProbabilities[IndexOf(estimate.Labels, label)];
-            if (probability < threshold)
+            // Negated so a NaN probability breaks the run too ('<' is false for NaN).
+            if (!(probability >= threshold))
                 return default;
 
             var since = Count == 0 ? estimate.AudioEnd : Since;

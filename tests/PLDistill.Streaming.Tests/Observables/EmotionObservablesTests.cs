@@ -107,6 +107,19 @@ public sealed class EmotionObservablesTests
     }
 
     [Fact]
+    public async Task A_NaN_confidence_never_confirms_a_label_and_breaks_the_candidate_run()
+    {
+        var estimates = Stream("a", ("happy", 0.7f), ("happy", 0.7f), ("happy", 0.7f), ("sad", 0.7f), ("sad", 0.7f), ("sad", 0.7f));
+        estimates[0] = estimates[0] with { Confidence = float.NaN };   // alone, confirms nothing
+        estimates[4] = estimates[4] with { Confidence = float.NaN };   // splits the sad run into 1 + 1
+
+        var changes = await Collect(estimates.ToObservable().LabelChanges(minConfidence: 0.5f, confirmHops: 2));
+
+        var change = Assert.Single(changes);
+        Assert.Equal(new LabelChange("a", null, "happy", Hop * 3, 0.7f, 2), change);
+    }
+
+    [Fact]
     public async Task One_confirm_hop_follows_every_confident_estimate()
     {
         var changes = await Collect(Stream("a", ("happy", 0.7f), ("sad", 0.7f), ("sad", 0.7f), ("happy", 0.7f)).ToObservable().LabelChanges(confirmHops: 1));
@@ -215,6 +228,18 @@ public sealed class EmotionObservablesTests
         Assert.Equal((TimeSpan.FromSeconds(0.25), TimeSpan.FromSeconds(0.75)), (alerts[0].Since, alerts[0].At));
         Assert.Equal((TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(2)), (alerts[1].Since, alerts[1].At));
         Assert.Equal(0.9f, alerts[1].MeanProbability, 1e-6f);
+    }
+
+    [Fact]
+    public async Task A_NaN_probability_breaks_the_run_and_never_alerts()
+    {
+        // 0.25 .. 0.50 s, a NaN at 0.75 s, then 1.00 .. 1.25 s: no 0.5 s without a break. All NaN: no run at all.
+        var broken = Angry("a", 0.7f, 0.7f, float.NaN, 0.7f, 0.7f);
+        var allNaN = Angry("b", float.NaN, float.NaN, float.NaN, float.NaN);
+
+        var alerts = await Collect(broken.Concat(allNaN).ToObservable().SustainedEmotion("angry", 0.6f, TimeSpan.FromSeconds(0.5)));
+
+        Assert.Empty(alerts);
     }
 
     [Fact]
