@@ -234,7 +234,8 @@ public sealed class EmotionEngine : IAsyncDisposable
         var labels = recognizer.Labels.Words;
         stream.Smoother ??= new ProbabilitySmoother(options.SmoothingWeight);
         var smoothed = stream.Smoother.Next(scores.Probabilities);
-        int best = Array.IndexOf(smoothed, smoothed.Max());
+        // -1: no finite probability yet (every hop so far was non-finite); the estimate then says so with Confidence 0.
+        int best = ProbabilitySmoother.MostProbable(smoothed);
         var end = TimeSpan.FromSeconds((double)last.EndSample / recognizer.SampleRate);
         var start = TimeSpan.FromSeconds((double)Math.Max(0, last.EndSample - windowSamples) / recognizer.SampleRate);
         var estimate = new EmotionEstimate
@@ -243,11 +244,11 @@ public sealed class EmotionEngine : IAsyncDisposable
             Sequence = stream.Sequence++,
             AudioStart = start,
             AudioEnd = end,
-            Label = labels[best],
+            Label = labels[Math.Max(best, 0)],
             Labels = labels,
             Probabilities = scores.Probabilities,
             SmoothedProbabilities = smoothed,
-            Confidence = smoothed[best],
+            Confidence = best < 0 ? 0f : smoothed[best],
             ModelLatency = modelLatency,
             EndToEndLatency = Time.GetElapsedTime(last.ArrivalTimestamp),
             CoalescedHops = merged - 1,

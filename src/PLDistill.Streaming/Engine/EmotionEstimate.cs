@@ -15,19 +15,29 @@ public sealed record EmotionEstimate
     /// <summary>End of the audio the estimate covers.</summary>
     public required TimeSpan AudioEnd { get; init; }
 
-    /// <summary>Most probable class (from the smoothed probabilities).</summary>
+    /// <summary>
+    /// Most probable class (from the smoothed probabilities); the first of <see cref="Labels"/> while no smoothed
+    /// probability is finite (see <see cref="Confidence"/>).
+    /// </summary>
     public required string Label { get; init; }
 
     /// <summary>Class names, in the order of the probability arrays.</summary>
     public required IReadOnlyList<string> Labels { get; init; }
 
-    /// <summary>This hop's class probabilities.</summary>
+    /// <summary>This hop's class probabilities, as the model gave them (NaN or infinite ones included).</summary>
     public required IReadOnlyList<float> Probabilities { get; init; }
 
-    /// <summary>Exponentially smoothed probabilities across hops.</summary>
+    /// <summary>
+    /// Exponentially smoothed probabilities across hops. A hop whose probabilities are not all finite is left out of the
+    /// average (its estimate repeats the previous smoothed values); before the stream's first finite hop, they are that
+    /// hop's own probabilities.
+    /// </summary>
     public required IReadOnlyList<float> SmoothedProbabilities { get; init; }
 
-    /// <summary>Smoothed probability of <see cref="Label"/>.</summary>
+    /// <summary>
+    /// Smoothed probability of <see cref="Label"/>; 0 while no smoothed probability is finite (the stream's hops so far
+    /// were all non-finite), which is below every threshold of <see cref="Observables.EmotionObservables"/>.
+    /// </summary>
     public required float Confidence { get; init; }
 
     /// <summary>Time the model spent on this hop.</summary>

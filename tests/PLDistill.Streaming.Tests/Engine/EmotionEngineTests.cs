@@ -68,6 +68,28 @@ public sealed class EmotionEngineTests
     }
 
     [Fact]
+    public async Task Non_finite_model_scores_leave_the_smoothed_estimates_finite()
+    {
+        // Hop 0 and hop 3 come back NaN: hop 0 has no average to fall back on, hop 3 repeats hop 2's.
+        await using var engine = new EmotionEngine(new NonFiniteScoresRecognizer(TestAudio.Recognizer(1), 0, 3), Lossless);
+        var stream = engine.OpenStream("faulty");
+        var collected = stream.Estimates.ToList().ToTask(TestContext.Current.CancellationToken);
+
+        await Feed(stream, TestAudio.Speechlike(6 * Hop, seed: 21), chunk: Hop);
+        var estimates = await collected;
+
+        Assert.Equal(6, estimates.Count);
+        Assert.All(estimates[0].Probabilities, p => Assert.True(float.IsNaN(p)));
+        Assert.Equal((estimates[0].Labels[0], 0f), (estimates[0].Label, estimates[0].Confidence));
+        Assert.Equal(estimates[1].Probabilities, estimates[1].SmoothedProbabilities);   // the average starts at the first finite hop
+        Assert.Equal(estimates[2].SmoothedProbabilities, estimates[3].SmoothedProbabilities);
+        Assert.Equal((estimates[2].Label, estimates[2].Confidence), (estimates[3].Label, estimates[3].Confidence));
+        Assert.All(estimates.Skip(1), e => Assert.All(e.SmoothedProbabilities, p => Assert.True(float.IsFinite(p))));
+        Assert.All(estimates.Skip(1), e => Assert.Equal(e.SmoothedProbabilities.Max(), e.Confidence));
+        Assert.All(estimates.Skip(1), e => Assert.Equal(e.Labels[e.SmoothedProbabilities.ToList().IndexOf(e.Confidence)], e.Label));
+    }
+
+    [Fact]
     public async Task Many_streams_are_batched_and_each_gets_all_its_estimates_in_order()
     {
         const int streams = 12;
