@@ -80,7 +80,13 @@ public sealed class NonBlockingBroadcast<T> : IObservable<T>
         try
         {
             await foreach (var item in queue.Reader.ReadAllAsync(cancellation).ConfigureAwait(false))
+            {
+                // ReadAllAsync checks the token only when the queue runs empty: without this, a disposed subscription
+                // would still receive every item already queued for it.
+                if (cancellation.IsCancellationRequested)
+                    return;
                 observer.OnNext(item);
+            }
             observer.OnCompleted();
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
