@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 
 namespace PLDistill.Streaming.Observables;
@@ -5,7 +6,9 @@ namespace PLDistill.Streaming.Observables;
 /// <summary>
 /// An observable the engine publishes to without ever waiting: each subscriber has its own bounded queue and its own
 /// delivery task, so a slow subscriber loses its own oldest items (counted) and stalls neither the engine nor anyone else.
-/// Rx contract: OnNext calls are serialised per subscriber, then exactly one OnCompleted or OnError.
+/// Rx contract: OnNext calls are serialised per subscriber, then exactly one OnCompleted or OnError. A subscriber whose
+/// OnNext throws is dropped: it receives nothing more (not its own exception as OnError), the failure is counted in
+/// <see cref="FailedSubscribers"/> and written to <see cref="Trace"/>, and nobody else is affected.
 /// </summary>
 public sealed class NonBlockingBroadcast<T> : IObservable<T>
 {
@@ -21,6 +24,10 @@ public sealed class NonBlockingBroadcast<T> : IObservable<T>
     /// <summary>Items dropped because some subscriber fell behind, over all subscribers.</summary>
     public long Dropped => Interlocked.Read(ref dropped);
     private long dropped;
+
+    /// <summary>Subscribers dropped because their OnNext threw (each gets nothing more, not even OnError).</summary>
+    public long FailedSubscribers => Interlocked.Read(ref failedSubscribers);
+    private long failedSubscribers;
 
     /// <inheritdoc />
     public IDisposable Subscribe(IObserver<T> observer)
@@ -75,8 +82,9 @@ public sealed class NonBlockingBroadcast<T> : IObservable<T>
         }
     }
 
-    private static async Task DeliverAsync(Channel<T> queue, IObserver<T> observer, CancellationToken cancellation)
+    private async Task DeliverAsync(Channel<T> queue, IObserver<T> observer, CancellationToken cancellation)
     {
+        Exception? failure;
         try
         {
             await foreach (var item in queue.Reader.ReadAllAsync(cancellation).ConfigureAwait(false))
@@ -85,21 +93,49 @@ public sealed class NonBlockingBroadcast<T> : IObservable<T>
                 // would still receive every item already queued for it.
                 if (cancellation.IsCancellationRequested)
                     return;
-                observer.OnNext(item);
+                if (!TryDeliver(queue, observer, item))
+                    return;
             }
-            observer.OnCompleted();
+            failure = null;
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
-            // Unsubscribed: Rx says nothing more is delivered.
+            return;   // unsubscribed: Rx says nothing more is delivered
         }
         catch (ChannelClosedException closed) when (closed.InnerException is not null)
         {
-            observer.OnError(closed.InnerException);
+            failure = closed.InnerException;
         }
-        catch (Exception failure) when (failure is not OperationCanceledException)
+        catch (Exception completedWith)
         {
-            observer.OnError(failure);
+            failure = completedWith;   // the queue's completion error, which WaitToReadAsync rethrows as it is
+        }
+        try
+        {
+            if (failure is null) observer.OnCompleted(); else observer.OnError(failure);
+        }
+        catch (Exception thrown)
+        {
+            Trace.TraceError($"NonBlockingBroadcast<{typeof(T).Name}>: a subscriber's {(failure is null ? "OnCompleted" : "OnError")} threw: {thrown}");
+        }
+    }
+
+    // Rx never hands an observer's own exception back to it: a subscriber whose OnNext throws is dropped (its queue
+    // unregistered, so later items are not counted as its drops) and receives nothing more; the others never notice.
+    private bool TryDeliver(Channel<T> queue, IObserver<T> observer, T item)
+    {
+        try
+        {
+            observer.OnNext(item);
+            return true;
+        }
+        catch (Exception thrown)
+        {
+            lock (gate)
+                subscribers.Remove(queue);
+            Interlocked.Increment(ref failedSubscribers);
+            Trace.TraceError($"NonBlockingBroadcast<{typeof(T).Name}>: a subscriber's OnNext threw; it receives nothing more: {thrown}");
+            return false;
         }
     }
 

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reactive;
+using System.Reactive.Linq;
+using System.Reactive.Threading.Tasks;
 using PLDistill.Streaming.Observables;
 
 namespace PLDistill.Streaming.Tests.Observables;
@@ -35,5 +37,57 @@ public sealed class NonBlockingBroadcastTests
         await Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
 
         Assert.Equal([0], received);
+    }
+
+    public static TheoryData<string> SubscriberFailures => ["InvalidOperationException", "OperationCanceledException"];
+
+    private static Exception Thrown(string kind) => kind switch
+    {
+        "InvalidOperationException" => new InvalidOperationException("the subscriber's own bug"),
+        "OperationCanceledException" => new OperationCanceledException("the subscriber's own cancellation"),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    [Theory]
+    [MemberData(nameof(SubscriberFailures))]
+    public async Task A_subscriber_whose_OnNext_throws_gets_nothing_more_and_the_others_get_everything(string kind)
+    {
+        var broadcast = new NonBlockingBroadcast<int>(capacity: 16);
+        int failingCalls = 0;
+        Exception? failingError = null;
+        bool failingCompleted = false;
+        using var failing = broadcast.Subscribe(Observer.Create<int>(
+            _ => { Interlocked.Increment(ref failingCalls); throw Thrown(kind); },
+            e => failingError = e,
+            () => failingCompleted = true));
+        var healthy = broadcast.ToList().ToTask(TestContext.Current.CancellationToken);
+
+        broadcast.Publish(0);
+        SpinWait.SpinUntil(() => broadcast.FailedSubscribers == 1, Patience);
+        for (int i = 1; i < 10; i++)
+            broadcast.Publish(i);
+        broadcast.Complete();
+
+        Assert.Equal(Enumerable.Range(0, 10), await healthy.WaitAsync(Patience, TestContext.Current.CancellationToken));
+        Assert.Equal(1, Volatile.Read(ref failingCalls));
+        Assert.Null(Volatile.Read(ref failingError));
+        Assert.False(Volatile.Read(ref failingCompleted));
+        Assert.Equal(1, broadcast.FailedSubscribers);
+    }
+
+    [Theory]
+    [MemberData(nameof(SubscriberFailures))]
+    public void A_failed_subscriber_is_unregistered_so_later_items_are_not_counted_as_its_drops(string kind)
+    {
+        var broadcast = new NonBlockingBroadcast<int>(capacity: 2);
+        using var failing = broadcast.Subscribe(Observer.Create<int>(_ => throw Thrown(kind)));
+
+        broadcast.Publish(0);
+        SpinWait.SpinUntil(() => broadcast.FailedSubscribers == 1, Patience);
+        for (int i = 1; i <= 10; i++)
+            broadcast.Publish(i);
+
+        Assert.Equal(0, broadcast.Dropped);
+        Assert.Equal(1, broadcast.FailedSubscribers);
     }
 }
