@@ -1,3 +1,4 @@
+using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using PLDistill.Streaming.Engine;
 
@@ -5,13 +6,20 @@ namespace PLDistill.Streaming.Observables;
 
 /// <summary>
 /// Observables derived from the engine's estimates: confirmed label changes and sustained-emotion alerts.
-/// Each operator accepts the merged all-streams sequence and keeps its state per <see cref="EmotionEstimate.StreamId"/>.
-/// Time is the audio time the estimates carry, never the wall clock, so the same estimates always give the same output
-/// and no <see cref="System.Reactive.Concurrency.IScheduler"/> is involved: results are delivered on the thread that
-/// delivers the source's notifications. The source's OnError and OnCompleted pass through unchanged.
+/// Each operator accepts the merged all-streams sequence and keeps its state per <see cref="EmotionEstimate.StreamId"/>,
+/// per subscription. An engine reuses the id of a stream that has ended: an estimate whose
+/// <see cref="EmotionEstimate.Sequence"/> is not greater than the last one seen for its id (a new stream's 0) starts
+/// with fresh state. Nothing in the sequence says a stream ended, so a stream with no estimate for <c>forgetAfter</c>
+/// (default <see cref="DefaultForgetAfter"/>, by the <c>scheduler</c>'s clock) is forgotten; should it resume, it starts
+/// afresh like a new stream. Otherwise time is the audio time the estimates carry, never the wall clock, so the same
+/// estimates give the same output; results are delivered on the thread that delivers the source's notifications, and
+/// the source's OnError and OnCompleted pass through unchanged.
 /// </summary>
 public static class EmotionObservables
 {
+    /// <summary>How long a stream may go without an estimate before its state is forgotten, unless told otherwise.</summary>
+    public static readonly TimeSpan DefaultForgetAfter = TimeSpan.FromMinutes(5);
+
     /// <summary>
     /// The confirmed label of each stream, with hysteresis: a label other than the current one is confirmed only after
     /// <paramref name="confirmHops"/> consecutive estimates of the stream name it as <see cref="EmotionEstimate.Label"/>
@@ -23,23 +31,29 @@ public static class EmotionObservables
     /// <param name="estimates">Estimates of one or many streams, each stream's in sequence order.</param>
     /// <param name="minConfidence">Smallest confidence that counts towards confirming a label, in (0, 1].</param>
     /// <param name="confirmHops">Consecutive agreeing estimates needed to confirm a label, at least 1.</param>
+    /// <param name="forgetAfter">Quiet time after which a stream's state is dropped, positive; <see cref="DefaultForgetAfter"/> if null.</param>
+    /// <param name="scheduler">The clock <paramref name="forgetAfter"/> is measured by; <see cref="Scheduler.Default"/> if null.</param>
     /// <returns>One <see cref="LabelChange"/> per confirmed change, at the estimate that confirmed it.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="estimates"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="minConfidence"/> or <paramref name="confirmHops"/> is out of range.</exception>
-    public static IObservable<LabelChange> LabelChanges(this IObservable<EmotionEstimate> estimates, float minConfidence = 0.5f, int confirmHops = 2)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="minConfidence"/>, <paramref name="confirmHops"/> or <paramref name="forgetAfter"/> is out of range.</exception>
+    public static IObservable<LabelChange> LabelChanges(this IObservable<EmotionEstimate> estimates, float minConfidence = 0.5f, int confirmHops = 2,
+        TimeSpan? forgetAfter = null, IScheduler? scheduler = null)
     {
         ArgumentNullException.ThrowIfNull(estimates);
         // Written as a negated range so NaN is rejected too.
         if (!(minConfidence > 0f && minConfidence <= 1f))
             throw new ArgumentOutOfRangeException(nameof(minConfidence), minConfidence, "Must be in (0, 1].");
         ArgumentOutOfRangeException.ThrowIfLessThan(confirmHops, 1);
+        var quiet = ValidForgetAfter(forgetAfter);
+        var clock = scheduler ?? Scheduler.Default;
 
-        return estimates
-            .GroupBy(estimate => estimate.StreamId, StringComparer.Ordinal)
-            .SelectMany(stream => stream
-                .Scan(default(LabelTracker), (tracker, estimate) => tracker.Next(estimate, minConfidence, confirmHops))
-                .Select(tracker => tracker.Change)
-                .OfType<LabelChange>());   // drops the hops that confirmed nothing
+        return Observable.Defer(() =>
+        {
+            var streams = new PerStreamState<LabelTracker>(quiet, clock);
+            return estimates
+                .Select(estimate => streams.Update(estimate, (tracker, e) => tracker.Next(e, minConfidence, confirmHops)).Change)
+                .OfType<LabelChange>();   // drops the hops that confirmed nothing
+        });
     }
 
     /// <summary>
@@ -55,12 +69,15 @@ public static class EmotionObservables
     /// <param name="label">The emotion to watch, one of <see cref="EmotionEstimate.Labels"/> (compared ordinally).</param>
     /// <param name="threshold">Smoothed probability the label must stay at or above, in (0, 1].</param>
     /// <param name="duration">Audio time the run must last, positive.</param>
+    /// <param name="forgetAfter">Quiet time after which a stream's state is dropped, positive; <see cref="DefaultForgetAfter"/> if null.</param>
+    /// <param name="scheduler">The clock <paramref name="forgetAfter"/> is measured by; <see cref="Scheduler.Default"/> if null.</param>
     /// <returns>One <see cref="EmotionAlert"/> per run that lasts long enough; OnError with an
     /// <see cref="ArgumentException"/> on the first estimate whose labels do not include <paramref name="label"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="estimates"/> or <paramref name="label"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="label"/> is empty.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threshold"/> or <paramref name="duration"/> is out of range.</exception>
-    public static IObservable<EmotionAlert> SustainedEmotion(this IObservable<EmotionEstimate> estimates, string label, float threshold, TimeSpan duration)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threshold"/>, <paramref name="duration"/> or <paramref name="forgetAfter"/> is out of range.</exception>
+    public static IObservable<EmotionAlert> SustainedEmotion(this IObservable<EmotionEstimate> estimates, string label, float threshold, TimeSpan duration,
+        TimeSpan? forgetAfter = null, IScheduler? scheduler = null)
     {
         ArgumentNullException.ThrowIfNull(estimates);
         ArgumentException.ThrowIfNullOrEmpty(label);
@@ -68,14 +85,24 @@ public static class EmotionObservables
         if (!(threshold > 0f && threshold <= 1f))
             throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "Must be in (0, 1].");
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        var quiet = ValidForgetAfter(forgetAfter);
+        var clock = scheduler ?? Scheduler.Default;
 
-        return estimates
-            .GroupBy(estimate => estimate.StreamId, StringComparer.Ordinal)
-            .SelectMany(stream => stream
-                // A throw inside Scan reaches the subscriber as OnError, which is how an unknown label is reported.
-                .Scan(default(RunTracker), (tracker, estimate) => tracker.Next(estimate, label, threshold, duration))
-                .Select(tracker => tracker.Alert)
-                .OfType<EmotionAlert>());   // drops the hops that raised nothing
+        return Observable.Defer(() =>
+        {
+            var streams = new PerStreamState<RunTracker>(quiet, clock);
+            return estimates
+                // A throw inside Select reaches the subscriber as OnError, which is how an unknown label is reported.
+                .Select(estimate => streams.Update(estimate, (tracker, e) => tracker.Next(e, label, threshold, duration)).Alert)
+                .OfType<EmotionAlert>();   // drops the hops that raised nothing
+        });
+    }
+
+    private static TimeSpan ValidForgetAfter(TimeSpan? forgetAfter, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(forgetAfter))] string? name = null)
+    {
+        var quiet = forgetAfter ?? DefaultForgetAfter;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(quiet, TimeSpan.Zero, name);
+        return quiet;
     }
 
     /// <summary>One stream's hysteresis state for <see cref="LabelChanges"/>; <see cref="Change"/> is what the last estimate confirmed.</summary>

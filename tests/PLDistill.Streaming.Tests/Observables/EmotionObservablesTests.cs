@@ -1,3 +1,4 @@
+using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using System.Reactive.Subjects;
 using PLDistill.Streaming.Engine;
@@ -147,6 +148,39 @@ public sealed class EmotionObservablesTests
             changes);
     }
 
+    [Fact]
+    public async Task A_reused_stream_id_starts_with_no_confirmed_label()
+    {
+        // The engine reuses "a" once the first stream has ended: the second stream's first label has no predecessor.
+        var first = Stream("a", ("happy", 0.7f), ("happy", 0.7f));
+        var second = Stream("a", ("sad", 0.7f), ("sad", 0.7f));
+
+        var changes = await Collect(first.Concat(second).ToObservable().LabelChanges(confirmHops: 2));
+
+        Assert.Equal([new LabelChange("a", null, "happy", Hop * 2, 0.7f, 1), new LabelChange("a", null, "sad", Hop * 2, 0.7f, 1)], changes);
+    }
+
+    [Fact]
+    public async Task A_stream_quiet_for_forget_after_is_forgotten()
+    {
+        var clock = new HistoricalScheduler();
+        using var source = new Subject<EmotionEstimate>();
+        var changes = new List<LabelChange>();
+        using var subscription = source.LabelChanges(confirmHops: 2, forgetAfter: TimeSpan.FromMinutes(1), scheduler: clock).Subscribe(changes.Add);
+
+        source.OnNext(Peaked("a", 0, "happy", 0.7f));
+        source.OnNext(Peaked("a", 1, "happy", 0.7f));
+        clock.AdvanceBy(TimeSpan.FromSeconds(59));
+        source.OnNext(Peaked("a", 2, "sad", 0.7f));    // within a minute: remembered, "happy" is the current label
+        source.OnNext(Peaked("a", 3, "sad", 0.7f));
+        clock.AdvanceBy(TimeSpan.FromMinutes(1));
+        source.OnNext(Peaked("b", 0, "angry", 0.7f));  // any estimate sweeps: "a" has been quiet for a minute
+        source.OnNext(Peaked("a", 4, "happy", 0.7f));
+        source.OnNext(Peaked("a", 5, "happy", 0.7f));
+
+        Assert.Equal([(null, "happy"), ("happy", "sad"), (null, "happy")], changes.Select(c => (c.From, c.To)));
+    }
+
     [Theory]
     [InlineData(0f)]
     [InlineData(-0.1f)]
@@ -253,6 +287,19 @@ public sealed class EmotionObservablesTests
 
         var alert = Assert.Single(alerts);
         Assert.Equal(("a", TimeSpan.FromSeconds(0.25), TimeSpan.FromSeconds(0.75)), (alert.StreamId, alert.Since, alert.At));
+    }
+
+    [Fact]
+    public async Task A_reused_stream_id_starts_a_new_run()
+    {
+        // The first stream's run alerted and was still open when it ended; the second stream's run is its own.
+        var first = Angry("a", 0.7f, 0.7f, 0.7f);
+        var second = Angry("a", 0.8f, 0.8f, 0.8f);
+
+        var alerts = await Collect(first.Concat(second).ToObservable().SustainedEmotion("angry", 0.6f, TimeSpan.FromSeconds(0.5)));
+
+        Assert.Equal(2, alerts.Count);
+        Assert.Equal((TimeSpan.FromSeconds(0.25), TimeSpan.FromSeconds(0.75), 0.8f), (alerts[1].Since, alerts[1].At, alerts[1].MeanProbability));
     }
 
     [Fact]
