@@ -49,7 +49,11 @@ public sealed class EmotionEngine : IAsyncDisposable
         loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
-    /// <summary>Every stream's estimates, as they are published; completes when the engine is disposed.</summary>
+    /// <summary>
+    /// Every stream's estimates, as they are published; completes when the engine is disposed. Each subscriber's OnNext runs
+    /// on a thread-pool thread of its own and must not block: a blocking subscriber holds a pool thread (and falls behind,
+    /// losing its own oldest estimates).
+    /// </summary>
     public IObservable<EmotionEstimate> Estimates => all;
 
     /// <summary>The clock latencies are measured with.</summary>

@@ -52,7 +52,11 @@ public sealed class StreamHandle
     /// <summary>Samples per hop at the model's rate.</summary>
     public int HopSamples { get; }
 
-    /// <summary>This stream's estimates, in order; OnCompleted after the last, OnError with <see cref="StreamingEngineException"/>.</summary>
+    /// <summary>
+    /// This stream's estimates, in order; OnCompleted after the last, OnError with <see cref="StreamingEngineException"/>.
+    /// Each subscriber's OnNext runs on a thread-pool thread of its own and must not block: a blocking subscriber holds a
+    /// pool thread (and falls behind, losing its own oldest estimates).
+    /// </summary>
     public IObservable<EmotionEstimate> Estimates => estimates;
 
     /// <summary>
