@@ -151,6 +151,7 @@ RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" GI
                  "born-again-7-student-fitnets-60-epochs" => "FitNets from the seven-member born-again teacher, 60 epochs",
                  "born-again-7-student-100-epochs" => "PL-Distill from the seven-member born-again teacher, 100 epochs",
                  "born-again-7-student-60-epochs-ema" => "PL-Distill from the seven-member born-again teacher, 60 epochs, averaged weights (EMA 0.998)",
+                 "born-again-7-student-60-epochs-dropout-0.2" => "PL-Distill from the seven-member born-again teacher, 60 epochs, dropout 0.2",
                  # The default recipe, distilled from a second-generation teacher (seven 60-epoch students of the same recipe)
                  "born-again-gen2-student" => "PL-Distill from the second-generation born-again teacher, 60 epochs",
                  # 5-fold by actor, student without KD (fold 5, actors 17-20, is "student")

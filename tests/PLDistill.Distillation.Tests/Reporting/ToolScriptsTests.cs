@@ -124,4 +124,12 @@ public sealed class ToolScriptsTests
         // The row the README and bench/results/born-again-7-100-epochs quote.
         Assert.Contains("| PL-Distill from the seven-member born-again teacher, 100 epochs | 42, 43, 44 | 64.3 ± 0.2 | 63.3 ± 0.4 | 63.3 ± 0.5 | 58.2 ± 1.4 | 64.6 ± 0.5 |", output);
     }
+
+    [Fact]
+    public void The_results_table_prints_the_dropout_row_from_its_committed_records()
+    {
+        string output = PrintResultsTable("bench/results/dropout-0.2", "bench/results/born-again-7/teacher/teacher.pldens", "born-again-7-student-60-epochs-dropout-0.2");
+        // The row the README and bench/results/dropout-0.2 quote.
+        Assert.Contains("| PL-Distill from the seven-member born-again teacher, 60 epochs, dropout 0.2 | 42, 43, 44 | 64.0 ± 0.5 | 62.4 ± 1.0 | 62.7 ± 1.3 | 59.6 ± 1.9 | 62.8 ± 3.3 |", output);
+    }
 }
