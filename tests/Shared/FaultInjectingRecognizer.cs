@@ -10,12 +10,14 @@ namespace PLDistill.Testing;
 /// else is the real one's. Batches fail from <see cref="Advance"/>: the first <paramref name="failingAdvances"/> of them,
 /// or, with <paramref name="failAllButFirstStream"/>, every batch that is not the first stream's alone (a server's
 /// warm-up stream passes, its callers' fail). The first <paramref name="failingOpens"/> streams fail from <see cref="Open"/>.
+/// The advances numbered (from 0) in <paramref name="nanAdvances"/> do not throw but return NaN for every class, as a
+/// model whose numbers went bad does.
 /// </summary>
 internal sealed class FaultInjectingRecognizer(
     IEmotionRecognizer real, int failingAdvances = 0, int failingOpens = 0, bool failAllButFirstStream = false,
-    string advanceFailure = "CUDA error: an illegal memory access was encountered") : IEmotionRecognizer
+    string advanceFailure = "CUDA error: an illegal memory access was encountered", int[]? nanAdvances = null) : IEmotionRecognizer
 {
-    private int advancesLeftToFail = failingAdvances, opensLeftToFail = failingOpens;
+    private int advancesLeftToFail = failingAdvances, opensLeftToFail = failingOpens, advances;
     private RecognizerSession? firstStream;
 
     public EmotionLabelSet Labels => real.Labels;
@@ -39,7 +41,12 @@ internal sealed class FaultInjectingRecognizer(
         bool fail = failAllButFirstStream
             ? !hops.All(h => ReferenceEquals(h.Session, firstStream))
             : Interlocked.Decrement(ref advancesLeftToFail) >= 0;
-        return fail ? throw new System.Runtime.InteropServices.ExternalException(advanceFailure) : real.Advance(hops);
+        if (fail)
+            throw new System.Runtime.InteropServices.ExternalException(advanceFailure);
+        var scores = real.Advance(hops);
+        if (nanAdvances is null || !nanAdvances.Contains(advances++))
+            return scores;
+        return [.. scores.Select(s => s with { Probabilities = [.. s.Probabilities.Select(_ => float.NaN)] })];
     }
 
     public void Dispose() => real.Dispose();

@@ -71,7 +71,7 @@ public sealed class EmotionEngineTests
     public async Task Non_finite_model_scores_leave_the_smoothed_estimates_finite()
     {
         // Hop 0 and hop 3 come back NaN: hop 0 has no average to fall back on, hop 3 repeats hop 2's.
-        await using var engine = new EmotionEngine(new NonFiniteScoresRecognizer(TestAudio.Recognizer(1), 0, 3), Lossless);
+        await using var engine = new EmotionEngine(new FaultInjectingRecognizer(TestAudio.Recognizer(1), nanAdvances: [0, 3]), Lossless);
         var stream = engine.OpenStream("faulty");
         var collected = stream.Estimates.ToList().ToTask(TestContext.Current.CancellationToken);
 
