@@ -85,7 +85,10 @@ internal static class RunCommand
             await AudioPump.RunAsync(source, stream, recognizer.SampleRate, stopAudio.Token);
             await printed;
             var statistics = stream.Statistics;
-            status.WriteLine($"{statistics.Estimates} estimates over {statistics.HopsProcessed} hops; dropped {statistics.DroppedHops}, coalesced {statistics.CoalescedHops}");
+            // The engine never waits for a reader: output slower than the model loses its oldest lines, and says so.
+            long lostLines = engine.Statistics.SubscriberDrops;
+            status.WriteLine($"{statistics.Estimates} estimates over {statistics.HopsProcessed} hops; dropped {statistics.DroppedHops}, coalesced {statistics.CoalescedHops}" +
+                             (lostLines > 0 ? $"; the output fell behind and lost {lostLines} lines" : ""));
             if (student.IsRandom)
                 status.WriteLine("note: the model is randomly initialised; the estimates are meaningless");
             return 0;

@@ -8,11 +8,13 @@ internal static class Pld
 {
     private static readonly SemaphoreSlim OneAtATime = new(1, 1);
 
-    public static async Task<PldResult> RunAsync(params string[] args)
+    public static Task<PldResult> RunAsync(params string[] args) => RunAsync(new StringWriter(), args);
+
+    /// <summary>Runs with <paramref name="capturedOutput"/> as stdout (e.g. a slow one); its text is the result's output.</summary>
+    public static async Task<PldResult> RunAsync(StringWriter capturedOutput, params string[] args)
     {
         await OneAtATime.WaitAsync(TestContext.Current.CancellationToken);
         var (output, error) = (Console.Out, Console.Error);
-        using var capturedOutput = new StringWriter();
         using var capturedError = new StringWriter();
         try
         {
@@ -25,6 +27,7 @@ internal static class Pld
         {
             Console.SetOut(output);
             Console.SetError(error);
+            capturedOutput.Dispose();
             OneAtATime.Release();
         }
     }
