@@ -28,12 +28,12 @@ internal sealed class RunState
     /// </summary>
     public void Save(string folder, AdamW optimizer, WeightAverage? average, TorchSharp.torch.nn.Module? hint)
     {
-        Atomically(Path.Combine(folder, OptimizerFile), optimizer.Save);
+        AtomicFile.Write(Path.Combine(folder, OptimizerFile), optimizer.Save);
         if (average is not null)
-            Atomically(Path.Combine(folder, AverageFile), average.Save);
+            AtomicFile.Write(Path.Combine(folder, AverageFile), average.Save);
         if (hint is not null)
-            Atomically(Path.Combine(folder, HintFile), path => hint.save(path));
-        Atomically(Path.Combine(folder, StateFile), path => File.WriteAllText(path, JsonSerializer.Serialize(this)));
+            AtomicFile.Write(Path.Combine(folder, HintFile), path => hint.save(path));
+        AtomicFile.Write(Path.Combine(folder, StateFile), path => File.WriteAllText(path, JsonSerializer.Serialize(this)));
     }
 
     /// <summary>True when <paramref name="folder"/> holds a run that saved at least one epoch.</summary>
@@ -107,17 +107,9 @@ internal sealed class RunState
         string[] lines = File.ReadAllLines(metricsPath);
         string[] kept = lines.Where(line => string.IsNullOrWhiteSpace(line) || JsonSerializer.Deserialize<EpochRecord>(line)!.Epoch <= epoch).ToArray();
         if (kept.Length != lines.Length)
-            Atomically(metricsPath, path => File.WriteAllLines(path, kept));
+            AtomicFile.Write(metricsPath, path => File.WriteAllLines(path, kept));
     }
 
-    // Writes through a temporary file in the same folder and renames it over the target: a reader (or a resume after a
-    // crash) sees the old file or the new one, never half of one.
-    private static void Atomically(string path, Action<string> write)
-    {
-        string temporary = path + ".tmp";
-        write(temporary);
-        File.Move(temporary, path, overwrite: true);
-    }
 
     /// <summary>The best epoch's scores as written when it was saved; null where the folder has none.</summary>
     public static EmotionMetrics? BestMetrics(string folder)

@@ -51,22 +51,18 @@ public static class CheckpointFile
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
             throw new IOException($"{full} is a folder; a checkpoint is written to a file (e.g. {Path.Combine(full, "model.pldckpt")})");
-        string temporary = $"{full}.{Environment.ProcessId}.tmp";
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            using (var file = File.Create(temporary))
+            AtomicFile.Write(full, temporary =>
             {
+                using var file = File.Create(temporary);
                 file.Write(content);
                 file.Write(hash);
-            }
-            File.Move(temporary, full, overwrite: true);
+            });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // A full disk or a refused rename leaves no half-written file behind.
-            if (File.Exists(temporary))
-                File.Delete(temporary);
             throw new IOException($"{full}: cannot write the checkpoint: {e.Message}", e);
         }
     }
@@ -79,24 +75,21 @@ public static class CheckpointFile
     public static (AudioLanguageModel Model, CheckpointMetadata Metadata) Load(string path)
     {
         var (metadata, tensors) = Read(path);
-        RequireFiniteWeights(path, tensors);
         AudioLanguageModel model;
         try
         {
+            // Building the model allocates and initialises all of it: a small file must not be able to ask for gigabytes.
             double stored = tensors.Values.Sum(t => (double)t.numel());
             double least = metadata.Model.MinimumParameterCount(metadata.Vocabulary.Count);
             if (least > stored)
-            {
-                foreach (var t in tensors.Values)
-                    t.Dispose();
                 throw new CheckpointException(path,
                     $"describes a model of at least {least:N0} parameters but stores only {stored:N0} values: its metadata and weights disagree");
-            }
             model = new AudioLanguageModel(metadata.Model, new TextVocabulary(metadata.Vocabulary));
         }
-        catch (ArgumentException e)
+        catch (Exception e)
         {
-            throw new CheckpointException(path, $"describes an invalid model: {e.Message}", e);
+            Dispose(tensors);
+            throw e is ArgumentException ? new CheckpointException(path, $"describes an invalid model: {e.Message}", e) : e;
         }
         LoadInto(path, model, tensors);
         model.eval();
@@ -107,14 +100,13 @@ public static class CheckpointFile
     public static CheckpointMetadata LoadInto(string path, AudioLanguageModel model)
     {
         var (metadata, tensors) = Read(path);
-        RequireFiniteWeights(path, tensors);
         LoadInto(path, model, tensors);
         return metadata;
     }
 
     /// <summary>
-    /// Refuses (and frees) <paramref name="tensors"/> when a floating-point one holds a NaN or an infinity: a run that
-    /// diverged saves such weights, and the content hash, which proves the file whole, cannot tell.
+    /// Refuses <paramref name="tensors"/> when a floating-point one holds a NaN or an infinity: a run that diverged saves
+    /// such weights, and the content hash, which proves the file whole, cannot tell.
     /// </summary>
     private static void RequireFiniteWeights(string path, Dictionary<string, Tensor> tensors)
     {
@@ -124,18 +116,23 @@ public static class CheckpointFile
                 continue;
             using var finite = value.isfinite();
             using var allFinite = finite.all();
-            if (allFinite.item<bool>())
-                continue;
-            foreach (var t in tensors.Values)
-                t.Dispose();
-            throw new CheckpointException(path, $"holds weights that are NaN or infinite, first in {name}");
+            if (!allFinite.item<bool>())
+                throw new CheckpointException(path, $"holds weights that are NaN or infinite, first in {name}");
         }
     }
 
+    private static void Dispose(Dictionary<string, Tensor> tensors)
+    {
+        foreach (var tensor in tensors.Values)
+            tensor.Dispose();
+    }
+
+    // Checks the weights and copies them into the model; frees them either way.
     private static void LoadInto(string path, AudioLanguageModel model, Dictionary<string, Tensor> tensors)
     {
         try
         {
+            RequireFiniteWeights(path, tensors);
             var state = model.state_dict();
             var missing = state.Keys.Where(k => !tensors.ContainsKey(k)).ToArray();
             var unexpected = tensors.Keys.Where(k => !state.ContainsKey(k)).ToArray();
@@ -154,8 +151,7 @@ public static class CheckpointFile
         }
         finally
         {
-            foreach (var t in tensors.Values)
-                t.Dispose();
+            Dispose(tensors);
         }
     }
 

@@ -188,16 +188,13 @@ public static class TeacherFile
             ["version"] = Version,
             ["members"] = new JsonArray(memberFileNames.Select(m => (JsonNode)JsonValue.Create(m)!).ToArray()),
         };
-        string temporary = path + ".tmp";
         try
         {
-            File.WriteAllText(temporary, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-            File.Move(temporary, path, overwrite: true);
+            AtomicFile.Write(path, temporary =>
+                File.WriteAllText(temporary, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n"));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            if (File.Exists(temporary))
-                File.Delete(temporary);
             throw new IOException($"{path}: cannot write the ensemble manifest: {e.Message}", e);
         }
     }
