@@ -104,10 +104,10 @@ internal sealed class ServerHarness : IAsyncDisposable
             if (complete)
                 await call.Session.CompleteAsync();
         }
-        catch (Exception stopped) when (stopped is RpcException or InvalidOperationException or IOException or HttpRequestException)
+        catch (RpcException)
         {
-            // The server ended the call while we were sending (the client reports that as a failed write, a completed
-            // request stream or a stream reset); its status comes with the events.
+            // The server ended the call while we were sending (the session reports it with the call's status, which
+            // also comes with the events).
         }
         return await call.Result;
     }
