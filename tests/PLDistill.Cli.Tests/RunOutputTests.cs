@@ -1,3 +1,4 @@
+using System.Text.Json;
 using PLDistill.Audio.Formats;
 using PLDistill.Cli.Tests.TestSupport;
 
@@ -23,7 +24,7 @@ public sealed class RunOutputTests : IDisposable
     }
 
     [Fact]
-    public async Task Output_slower_than_the_model_says_how_many_lines_it_lost()
+    public async Task Output_slower_than_the_model_says_how_many_estimates_it_lost()
     {
         // 60 s at a 20 ms hop: 3,000 estimates, made while the output stalls.
         string wav = Path.Combine(folder, "speech.wav");
@@ -38,5 +39,49 @@ public sealed class RunOutputTests : IDisposable
         var summary = Assert.Single(result.Error.Split('\n'), line => line.Contains("estimates over", StringComparison.Ordinal));
         Assert.Contains("the output fell behind and lost", summary, StringComparison.Ordinal);
         Assert.True(printed < 3000, $"{printed} estimate lines printed");
+    }
+
+    [Fact]
+    public async Task Each_label_change_and_alert_prints_right_after_the_estimate_that_confirmed_it()
+    {
+        // 40 s alternating every 2 s between quiet noise, a loud buzz and a low hum, so the default model changes its
+        // label many times; alert on whatever the first change names, so alerts are raised too.
+        string wav = Path.Combine(folder, "changes.wav");
+        var random = new Random(11);
+        float Sample(int n) => (n / 32_000 % 3) switch
+        {
+            0 => (float)(0.01 * (random.NextDouble() - 0.5)),
+            1 => (float)(0.6 * Math.Sign(Math.Sin(n * 0.12)) + 0.2 * (random.NextDouble() - 0.5)),
+            _ => (float)(0.3 * Math.Sin(n * 0.02) * (1 + Math.Sin(n * 0.0004))),
+        };
+        using (var writer = WavWriter.Create(wav, new PcmFormat(16_000, 1, SampleEncoding.Int16)))
+            writer.WriteFrames([.. Enumerable.Range(0, 40 * 16_000).Select(Sample)]);
+
+        var lines = await RunJsonAsync("--hop", "50", "--json", wav);
+        var changes = lines.Where(line => Type(line) == "label_change").ToList();
+        Assert.True(changes.Count >= 3, $"the clip should change the label a few times; it changed it {changes.Count} times");
+        string label = changes[0].GetProperty("to").GetString()!;
+        lines = await RunJsonAsync("--hop", "50", "--json", "--alert", $"{label}:0.3:0.2", wav);
+
+        Assert.Contains(lines, line => Type(line) == "alert");
+        for (int i = 0; i < lines.Count; i++)
+        {
+            if (Type(lines[i]) == "estimate")
+                continue;
+            // The event's time is its estimate's audio end; the nearest estimate line above it must be that estimate.
+            double at = lines[i].GetProperty("at_s").GetDouble();
+            var previous = lines.Take(i).LastOrDefault(line => Type(line) == "estimate");
+            Assert.True(previous.ValueKind == JsonValueKind.Object, $"line {i} ({Type(lines[i])} at {at} s) printed before any estimate");
+            Assert.Equal(at, previous.GetProperty("audio_end_s").GetDouble());
+        }
+    }
+
+    private static string? Type(JsonElement line) => line.GetProperty("type").GetString();
+
+    private static async Task<List<JsonElement>> RunJsonAsync(params string[] args)
+    {
+        var result = await Pld.RunAsync(["--threads", "1", "run", .. args]);
+        Assert.Equal(0, result.ExitCode);
+        return [.. result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement)];
     }
 }

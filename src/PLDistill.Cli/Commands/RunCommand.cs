@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Reactive;
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
 using PLDistill.Audio.Formats;
@@ -72,23 +73,26 @@ internal static class RunCommand
             await using var engine = new EmotionEngine(recognizer, options);
             var stream = engine.OpenStream(source.Name);
             var printer = new EstimatePrinter(Console.Out, asJson);
-            // Subscribed before any audio flows; each completes once its last item is printed (the stream's Completion can
-            // come earlier), and fails with the stream's typed error if the audio broke mid-stream.
-            var printed = Task.WhenAll(
-                stream.Estimates.Do(printer.Estimate).LastOrDefaultAsync().ToTask(),
-                stream.Estimates.LabelChanges(minConfidence: 0.4f, confirmHops: 2).Do(printer.Change).LastOrDefaultAsync().ToTask(),
-                alertSpec is { } a
-                    ? stream.Estimates.SustainedEmotion(a.Label, a.Threshold, a.Duration).Do(printer.Alert).LastOrDefaultAsync().ToTask()
-                    : Task.FromResult<EmotionAlert?>(null));
+            // One subscription, subscribed before any audio flows: each estimate is printed, then the label change and the
+            // alert it confirmed (Publish hands every estimate to the three in turn, on one thread), so a change never
+            // prints before its estimate. It completes once the last line is printed (the stream's Completion can come
+            // earlier), and fails with the stream's typed error if the audio broke mid-stream.
+            var printed = stream.Estimates.Publish(estimates => Observable.Merge(
+                    estimates.Do(printer.Estimate).Select(_ => Unit.Default),
+                    estimates.LabelChanges(minConfidence: 0.4f, confirmHops: 2).Do(printer.Change).Select(_ => Unit.Default),
+                    alertSpec is { } a
+                        ? estimates.SustainedEmotion(a.Label, a.Threshold, a.Duration).Do(printer.Alert).Select(_ => Unit.Default)
+                        : Observable.Empty<Unit>()))
+                .LastOrDefaultAsync().ToTask();
 
             _ = printed.ContinueWith(_ => stopAudio.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             await AudioPump.RunAsync(source, stream, recognizer.SampleRate, stopAudio.Token);
             await printed;
             var statistics = stream.Statistics;
-            // The engine never waits for a reader: output slower than the model loses its oldest lines, and says so.
-            long lostLines = engine.Statistics.SubscriberDrops;
+            // The engine never waits for a reader: output slower than the model loses its oldest estimates, and says so.
+            long lostEstimates = engine.Statistics.SubscriberDrops;
             status.WriteLine($"{statistics.Estimates} estimates over {statistics.HopsProcessed} hops; dropped {statistics.DroppedHops}, coalesced {statistics.CoalescedHops}" +
-                             (lostLines > 0 ? $"; the output fell behind and lost {lostLines} lines" : ""));
+                             (lostEstimates > 0 ? $"; the output fell behind and lost {lostEstimates} estimates" : ""));
             if (student.IsRandom)
                 status.WriteLine("note: the model is randomly initialised; the estimates are meaningless");
             return 0;
