@@ -11,13 +11,15 @@ namespace PLDistill.Testing;
 /// or, with <paramref name="failAllButFirstStream"/>, every batch that is not the first stream's alone (a server's
 /// warm-up stream passes, its callers' fail). The first <paramref name="failingOpens"/> streams fail from <see cref="Open"/>.
 /// The advances numbered (from 0) in <paramref name="nanAdvances"/> do not throw but return NaN for every class, as a
-/// model whose numbers went bad does.
+/// model whose numbers went bad does. <paramref name="beforeAdvance"/>, if given, runs before each batch with its number
+/// (from 0): a test makes the model slow, or hangs it, there.
 /// </summary>
 internal sealed class FaultInjectingRecognizer(
     IEmotionRecognizer real, int failingAdvances = 0, int failingOpens = 0, bool failAllButFirstStream = false,
-    string advanceFailure = "CUDA error: an illegal memory access was encountered", int[]? nanAdvances = null) : IEmotionRecognizer
+    string advanceFailure = "CUDA error: an illegal memory access was encountered", int[]? nanAdvances = null,
+    Action<int>? beforeAdvance = null) : IEmotionRecognizer
 {
-    private int advancesLeftToFail = failingAdvances, opensLeftToFail = failingOpens, advances;
+    private int advancesLeftToFail = failingAdvances, opensLeftToFail = failingOpens, advances, advancesStarted;
     private RecognizerSession? firstStream;
 
     public EmotionLabelSet Labels => real.Labels;
@@ -38,6 +40,8 @@ internal sealed class FaultInjectingRecognizer(
 
     public IReadOnlyList<EmotionScores> Advance(IReadOnlyList<HopInput> hops)
     {
+        int number = Interlocked.Increment(ref advancesStarted) - 1;
+        beforeAdvance?.Invoke(number);
         bool fail = failAllButFirstStream
             ? !hops.All(h => ReferenceEquals(h.Session, firstStream))
             : Interlocked.Decrement(ref advancesLeftToFail) >= 0;

@@ -102,7 +102,7 @@ public sealed partial class RecognitionCalls
                     // The engine ended the stream meanwhile; the relay's completion says why.
                 }
             }
-            end = await AwaitLastEstimateAsync(relay, end, stream).ConfigureAwait(false);
+            end = await AwaitLastEstimateAsync(relay, handle, end, stream).ConfigureAwait(false);
             if (end.Reason == EndReason.Completed && own.Overflowed.IsCancellationRequested)
                 end = CallerTooSlow(own);   // the estimates of the audio's tail overflowed a caller that stopped reading
             var statistics = handle.Statistics;
@@ -310,11 +310,11 @@ public sealed partial class RecognitionCalls
 
     private static StreamEnd Invalid(string detail) => new(EndReason.InvalidRequest, detail, ServiceErrors.InvalidArgument(detail));
 
-    private async Task<StreamEnd> AwaitLastEstimateAsync(EstimateRelay relay, StreamEnd end, StreamEntry stream)
+    private async Task<StreamEnd> AwaitLastEstimateAsync(EstimateRelay relay, StreamHandle handle, StreamEnd end, StreamEntry stream)
     {
         try
         {
-            await relay.Completion.WaitAsync(limits.ShutdownDrain + TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            await WhileProcessingAdvancesAsync(relay.Completion, handle).ConfigureAwait(false);
             return end;
         }
         catch (StreamingEngineException stopped) when (stopped.Kind == StreamingErrorKind.EngineStopped)
@@ -328,6 +328,29 @@ public sealed partial class RecognitionCalls
             LogStreamFailed(logger, failure, stream.Name, incident);
             return new StreamEnd(EndReason.Failed, $"the server failed to process this stream (incident {incident})",
                 ServiceErrors.Internal($"internal error: the server failed to process this stream (incident {incident})"));
+        }
+    }
+
+    // A backlog of queued hops may take long to estimate under load; the model is deemed hung only when it processes
+    // none of this stream's hops for the drain time plus the stall timeout (TimeoutException).
+    private async Task WhileProcessingAdvancesAsync(Task completion, StreamHandle handle)
+    {
+        var patience = limits.ShutdownDrain + limits.StallTimeout;
+        long processed = handle.Statistics.HopsProcessed;
+        while (true)
+        {
+            try
+            {
+                await completion.WaitAsync(patience).ConfigureAwait(false);
+                return;
+            }
+            catch (TimeoutException)
+            {
+                long now = handle.Statistics.HopsProcessed;
+                if (now == processed)
+                    throw;
+                processed = now;
+            }
         }
     }
 

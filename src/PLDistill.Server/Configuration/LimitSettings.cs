@@ -41,6 +41,14 @@ public sealed record LimitSettings
     [ConfigurationKeyName("shutdown_drain_seconds")]
     public double ShutdownDrainSeconds { get; init; } = 10;
 
+    /// <summary>
+    /// After a stream's audio has ended, how long the model may go without processing one of its queued hops before the
+    /// stream is failed (INTERNAL with an incident id): a safety net for a hung model. A long backlog that keeps moving
+    /// is waited for, however long it takes (the engine's queue bounds it).
+    /// </summary>
+    [ConfigurationKeyName("stall_timeout_seconds")]
+    public double StallTimeoutSeconds { get; init; } = 10;
+
     /// <summary><see cref="IdleTimeoutSeconds"/> as a time span.</summary>
     public TimeSpan IdleTimeout => TimeSpan.FromSeconds(IdleTimeoutSeconds);
 
@@ -52,6 +60,9 @@ public sealed record LimitSettings
 
     /// <summary><see cref="ShutdownDrainSeconds"/> as a time span.</summary>
     public TimeSpan ShutdownDrain => TimeSpan.FromSeconds(ShutdownDrainSeconds);
+
+    /// <summary><see cref="StallTimeoutSeconds"/> as a time span.</summary>
+    public TimeSpan StallTimeout => TimeSpan.FromSeconds(StallTimeoutSeconds);
 
     internal void Validate()
     {
@@ -65,6 +76,7 @@ public sealed record LimitSettings
         Check(MaxReplaySeconds is >= 0 and <= 3600, "max_replay_seconds", MaxReplaySeconds, "0..3600");
         Check(EventBuffer is >= 16 and <= 1_000_000, "event_buffer", EventBuffer, "16..1000000");
         Check(ShutdownDrainSeconds is >= 0 and <= 600, "shutdown_drain_seconds", ShutdownDrainSeconds, "0..600");
+        Check(StallTimeoutSeconds is > 0 and <= 3600, "stall_timeout_seconds", StallTimeoutSeconds, "> 0 and <= 3600");
     }
 
     private static void Check(bool ok, string key, object value, string range)

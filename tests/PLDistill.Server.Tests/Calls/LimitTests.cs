@@ -4,6 +4,7 @@ using Grpc.Core;
 using PLDistill.Api.V1;
 using PLDistill.Server.Configuration;
 using PLDistill.Server.Tests.TestSupport;
+using PLDistill.Testing;
 
 namespace PLDistill.Server.Tests.Calls;
 
@@ -233,11 +234,11 @@ public sealed class LimitTests
     {
         // The caller sends 60 s of audio at once into a queue that holds it all, half-closes, and does not read: the
         // estimates of that audio come after the half-close and overflow its 16-event queue. The call must not end OK.
-        // The server gives a stream's backlog the drain time + 10 s to be estimated; 600 hops on a machine busy with the
-        // other test assemblies took longer than 2 + 10 s (INTERNAL), so the drain here is 10 s.
+        // The 600 hops' backlog may take long on a machine busy with the other test assemblies; the server waits for it
+        // while it moves (it once ended such a stream INTERNAL after a fixed drain + 10 s).
         await using var harness = await ServerHarness.StartAsync(o => o with
         {
-            Limits = o.Limits with { EventBuffer = 16, ShutdownDrainSeconds = 10 },
+            Limits = o.Limits with { EventBuffer = 16 },
             Engine = o.Engine with { QueueHops = 1000 },
         });
         var metrics = harness.Get<PLDistill.Server.Observability.ServerMetrics>();
@@ -262,5 +263,62 @@ public sealed class LimitTests
         Assert.True(result.Status.StatusCode == StatusCode.ResourceExhausted, result.Status.ToString());
         Assert.Contains("not read fast enough", result.Status.Detail, StringComparison.Ordinal);
         Assert.True(result.Estimates.Count < 600, $"{result.Estimates.Count} estimates arrived");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_backlog_that_keeps_moving_is_estimated_however_long_it_takes()
+    {
+        // 40 hops queued at once, then half-closed; the model takes 100 ms a hop, so the backlog needs about 4 s: four
+        // times the server's patience (no drain, a 1 s stall timeout) as a total, but never 1 s without progress.
+        using var slow = new ManualResetEventSlim(false);
+        var model = new WrappedModel(TestModel.Factory(), real => new FaultInjectingRecognizer(real, beforeAdvance: _ =>
+        {
+            if (slow.IsSet)
+                Thread.Sleep(100);
+        }));
+        await using var harness = await ServerHarness.StartAsync(o => o with
+        {
+            Limits = o.Limits with { ShutdownDrainSeconds = 0, StallTimeoutSeconds = 1 },
+            Engine = o.Engine with { QueueHops = 1000 },
+        }, model);
+        slow.Set();   // after the warm-up
+        var config = ServerHarness.Config("backlog");
+        config.Hop = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(100));
+
+        var clock = Stopwatch.StartNew();
+        var result = await ServerHarness.RecognizeAsync(harness.Client(), config, TestModel.SpeechLinear16(4 * 16000, 3), 64_000, cancellationToken: Ct);
+
+        Assert.True(result.Status.StatusCode == StatusCode.OK, result.Status.ToString());
+        Assert.Equal(EndReason.Completed, result.Summary!.EndReason);
+        Assert.Equal(40, result.Estimates.Count);
+        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(3), $"the backlog took only {clock.Elapsed}: it did not test the patience");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_model_that_stops_making_progress_fails_the_stream_after_the_stall_timeout()
+    {
+        using var running = new ManualResetEventSlim(true);
+        var model = new WrappedModel(TestModel.Factory(), real => new FaultInjectingRecognizer(real, beforeAdvance: _ => running.Wait()));
+        await using var harness = await ServerHarness.StartAsync(o => o with
+        {
+            Limits = o.Limits with { ShutdownDrainSeconds = 0, StallTimeoutSeconds = 1 },
+            Engine = o.Engine with { QueueHops = 1000 },
+        }, model);
+        running.Reset();   // the model hangs from the first hop after the warm-up
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var result = await ServerHarness.RecognizeAsync(harness.Client(), ServerHarness.Config("hung"), TestModel.SpeechLinear16(16000, 4), 32_000,
+                cancellationToken: Ct);
+
+            Assert.Equal(StatusCode.Internal, result.Status.StatusCode);
+            Assert.Matches("^internal error: the server failed to process this stream \\(incident [0-9a-f]{12}\\)$", result.Status.Detail);
+            Assert.Equal(EndReason.Failed, result.Summary!.EndReason);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"a hung model held the call for {clock.Elapsed}");
+        }
+        finally
+        {
+            running.Set();   // let the engine's thread go, so the server can stop
+        }
     }
 }

@@ -76,6 +76,7 @@ public sealed class ServerConfigurationTests : IDisposable
     [InlineData("limits: { idle_timeout_seconds: 1e7 }", "limits.idle_timeout_seconds 10000000: must be > 0 and <= 86400 (a day)")]
     [InlineData("limits: { idle_timeout_seconds: NaN }", "limits.idle_timeout_seconds NaN: must be > 0")]
     [InlineData("limits: { max_stream_duration_seconds: 1e12 }", "limits.max_stream_duration_seconds 1000000000000: must be > 0 and <= 2592000")]
+    [InlineData("limits: { stall_timeout_seconds: 0 }", "limits.stall_timeout_seconds 0: must be > 0 and <= 3600")]
     [InlineData("engine: { producer_wait_milliseconds: 5e9 }", "engine.producer_wait_milliseconds 5000000000: use 0..60000, or -1 to always wait")]
     [InlineData("engine: { producer_wait_milliseconds: -2 }", "engine.producer_wait_milliseconds -2: use 0..60000")]
     [InlineData("engine: { max_batch_wait_milliseconds: NaN }", "engine.max_batch_wait_milliseconds NaN: use 0..1000")]

@@ -50,7 +50,7 @@ public sealed class ObservabilityTests
     [Fact(Timeout = 60_000)]
     public async Task A_model_failure_reaches_the_client_as_internal_with_an_incident_id_and_no_internals()
     {
-        await using var harness = await ServerHarness.StartAsync(model: new FailingFactory(TestModel.Factory()));
+        await using var harness = await ServerHarness.StartAsync(model: Failing());
         var result = await ServerHarness.RecognizeAsync(harness.Client(), ServerHarness.Config("doomed"),
             TestModel.SpeechLinear16(16000, 1), 3200, complete: false, cancellationToken: Ct);
 
@@ -72,7 +72,7 @@ public sealed class ObservabilityTests
     [Fact(Timeout = 60_000)]
     public async Task A_model_that_fails_its_warm_up_stops_the_server_from_starting()
     {
-        var server = PLDistill.Server.Hosting.PldServer.Create(ServerHarness.DefaultOptions(), new FailingFactory(TestModel.Factory(), passWarmUp: false),
+        var server = PLDistill.Server.Hosting.PldServer.Create(ServerHarness.DefaultOptions(), Failing(passWarmUp: false),
             logging => { });
         await using (server)
         {
@@ -81,18 +81,8 @@ public sealed class ObservabilityTests
         }
     }
 
-    /// <summary>Recognizers whose model step fails (after the warm-up, if asked) with a message that must never reach a client.</summary>
-    private sealed class FailingFactory(IRecognizerFactory inner, bool passWarmUp = true) : IRecognizerFactory
-    {
-        public string Description => "failing";
-        public int SampleRate => inner.SampleRate;
-        public StreamingParameters Defaults => inner.Defaults;
-        public EmotionLabelSet Labels => inner.Labels;
-        public double MinWindowSeconds => inner.MinWindowSeconds;
-        public double MaxWindowSeconds => inner.MaxWindowSeconds;
-
-        public IEmotionRecognizer Create(StreamingParameters streaming, EmotionLabelSet labels, int maxStreams) =>
-            new FaultInjectingRecognizer(inner.Create(streaming, labels, maxStreams), failingAdvances: passWarmUp ? 0 : int.MaxValue,
-                                         failAllButFirstStream: passWarmUp, advanceFailure: "CUDA error: an illegal memory access at 0xdeadbeef");
-    }
+    /// <summary>A model whose step fails (after the warm-up, if asked) with a message that must never reach a client.</summary>
+    private static WrappedModel Failing(bool passWarmUp = true) => new(TestModel.Factory(), real =>
+        new FaultInjectingRecognizer(real, failingAdvances: passWarmUp ? 0 : int.MaxValue, failAllButFirstStream: passWarmUp,
+                                     advanceFailure: "CUDA error: an illegal memory access at 0xdeadbeef"));
 }
