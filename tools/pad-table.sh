@@ -63,13 +63,11 @@ for seed in $seeds; do
 done
 
 # One Markdown row per method, mean ± std (sample) over the seeds.
-RUNS=$runs ROWS="none $PAD_ROWS" SEEDS="$seeds" perl -MJSON::PP -e '
+RUNS=$runs ROWS="none $PAD_ROWS" SEEDS="$seeds" perl -I "$(dirname -- "${BASH_SOURCE[0]}")/lib" -MRunRecords -e '
     use strict; use warnings;
     my %title = (none => "no alignment", "plain-global" => "plain global", "plain-local" => "plain local (SPLAT-style)",
                  glob => "PAD-Glob", tlocal => "PAD-TLocal", slocal => "PAD-SLocal");
-    sub slurp { local $/; open my $f, "<", $_[0] or die "$_[0]: $!\n"; decode_json(<$f>) }
-    sub summary { my @v = @_; my $m = 0; $m += $_ / @v for @v; my $s = 0; $s += ($_ - $m) ** 2 for @v;
-                  sprintf "%.1f ± %.1f", $m, @v > 1 ? sqrt($s / (@v - 1)) : 0 }
+    sub record { slurp($_[0]) // die "$_[0]: missing or unreadable\n" }
     my @seeds = split " ", $ENV{SEEDS};
     my $text = "";
     print "| method | R\@1 % | R\@5 % | median rank | intent acc., seen phrasings % | intent acc., UNSEEN phrasings % |\n";
@@ -77,19 +75,19 @@ RUNS=$runs ROWS="none $PAD_ROWS" SEEDS="$seeds" perl -MJSON::PP -e '
     for my $row (split " ", $ENV{ROWS}) {
         my (@r1, @r5, @rank, @seen, @unseen);
         for my $seed (@seeds) {
-            my $slu = slurp("$ENV{RUNS}/$row-s$seed.slu.json")->{result};
+            my $slu = record("$ENV{RUNS}/$row-s$seed.slu.json")->{result};
             push @seen, 100 * $slu->{test_seen_accuracy};
             push @unseen, 100 * $slu->{test_unseen_accuracy};
             $text = sprintf "text teacher, same probe: seen %.1f %%, unseen %.1f %%\n", 100 * $slu->{text_test_seen_accuracy},
                 100 * $slu->{text_test_unseen_accuracy} if defined $slu->{text_test_unseen_accuracy};
             # The unaligned student has no trained projection: its retrieval is the "before" of the same seed.
-            my $r = $row eq "none" ? slurp("$ENV{RUNS}/glob-s$seed/pad.json")->{retrieval_before}
-                                   : slurp("$ENV{RUNS}/$row-s$seed/pad.json")->{retrieval_after};
+            my $r = $row eq "none" ? record("$ENV{RUNS}/glob-s$seed/pad.json")->{retrieval_before}
+                                   : record("$ENV{RUNS}/$row-s$seed/pad.json")->{retrieval_after};
             push @r1, 100 * $r->{RecallAt1};
             push @r5, 100 * $r->{RecallAt5};
             push @rank, $r->{MedianRank};
         }
-        printf "| %s | %s | %s | %s | %s | %s |\n", $title{$row}, map { summary(@$_) } \@r1, \@r5, \@rank, \@seen, \@unseen;
+        printf "| %s | %s | %s | %s | %s | %s |\n", $title{$row}, map { summary(1, @$_) } \@r1, \@r5, \@rank, \@seen, \@unseen;
     }
     printf "\n%d seed(s): %s. %s", scalar @seeds, join(", ", @seeds), $text;
 '

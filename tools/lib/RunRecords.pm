@@ -1,5 +1,5 @@
 # RunRecords.pm: reading a training run's records and summarising scores, for the table tools (results-table.sh,
-# folds-kd.sh): `perl -I tools/lib -MRunRecords -e ...`.
+# folds-kd.sh, pad-table.sh): `perl -I tools/lib -MRunRecords -e ...`.
 package RunRecords;
 use strict;
 use warnings;

@@ -132,4 +132,44 @@ public sealed class ToolScriptsTests
         // The row the README and bench/results/dropout-0.2 quote.
         Assert.Contains("| PL-Distill from the seven-member born-again teacher, 60 epochs, dropout 0.2 | 42, 43, 44 | 64.0 ± 0.5 | 62.4 ± 1.0 | 62.7 ± 1.3 | 59.6 ± 1.9 | 62.8 ± 3.3 |", output);
     }
+
+    [Fact]
+    public void The_pad_table_prints_mean_and_sample_std_over_seeds_from_the_run_records()
+    {
+        SkipWithoutPerlJson("pad-table.sh");
+        // Records as pld pad and pld slu write them, for two seeds; with every record present the script trains
+        // nothing and only prints.
+        string runs = Directory.CreateTempSubdirectory("pld-pad-table-").FullName;
+        try
+        {
+            static string Retrieval(double r1, double r5, double rank) => $"{{\"RecallAt1\":{r1},\"RecallAt5\":{r5},\"MedianRank\":{rank}}}";
+            foreach (int seed in new[] { 1, 2 })
+            {
+                File.WriteAllText(Path.Combine(runs, $"none-s{seed}.slu.json"),
+                    $"{{\"result\":{{\"test_seen_accuracy\":{0.2 * seed},\"test_unseen_accuracy\":0.1}}}}");
+                foreach (string row in new[] { "plain-global", "plain-local", "glob", "tlocal", "slocal" })
+                {
+                    Directory.CreateDirectory(Path.Combine(runs, $"{row}-s{seed}"));
+                    File.WriteAllText(Path.Combine(runs, $"{row}-s{seed}", "pad.json"),
+                        $"{{\"retrieval_before\":{Retrieval(0.005, 0.04, 70)},\"retrieval_after\":{Retrieval(0.01 * (2 * seed - 1), 0.05, 30 + seed)}}}");
+                    File.WriteAllText(Path.Combine(runs, $"{row}-s{seed}.slu.json"),
+                        $"{{\"result\":{{\"test_seen_accuracy\":0.3,\"test_unseen_accuracy\":{0.1 * seed}}}}}");
+                }
+            }
+
+            var (exitCode, output) = Run("bash", "tools/pad-table.sh", "--paired", runs, "--text-outputs", runs, "--intents", runs,
+                "--runs", runs, "--seeds", "1 2");
+
+            Assert.True(exitCode == 0, output);
+            // R@1 1 and 3 %: mean 2.0, sample std 1.4; median ranks 31 and 32; unseen 10 and 20 %.
+            Assert.Contains("| PAD-Glob | 2.0 ± 1.4 | 5.0 ± 0.0 | 31.5 ± 0.7 | 30.0 ± 0.0 | 15.0 ± 7.1 |", output);
+            // The unaligned student's retrieval is the "before" of the glob runs; its seen accuracy 20 and 40 %.
+            Assert.Contains("| no alignment | 0.5 ± 0.0 | 4.0 ± 0.0 | 70.0 ± 0.0 | 30.0 ± 14.1 | 10.0 ± 0.0 |", output);
+            Assert.Contains("2 seed(s): 1, 2.", output);
+        }
+        finally
+        {
+            Directory.Delete(runs, recursive: true);
+        }
+    }
 }
