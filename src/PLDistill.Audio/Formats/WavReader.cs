@@ -13,15 +13,18 @@ namespace PLDistill.Audio.Formats;
 /// 1 to 8 channels; 8 to 192 kHz. Chunks other than fmt and data (LIST, fact, bext, ...) are skipped.</para>
 /// <para>Malformed input always raises <see cref="AudioFormatException"/> naming the input and the problem.</para>
 /// <para>Lenient where writers are commonly wrong: the RIFF size field is not trusted for reading (only to tell a
-/// cut-short file from a wrong size field in messages) and the fmt byte rate is ignored. A data size of 0x7FFFF000 or
-/// more on a pipe, or one that is a streaming placeholder larger than the file, means "unknown length, read to the end".</para>
+/// cut-short file from a wrong size field in messages) and the fmt byte rate is ignored. A data size of 0x7FFF0000 or
+/// more on a pipe, or one that is a streaming placeholder larger than the file, means "unknown length, read to the end";
+/// so does a data size of 0 on a pipe, or in a file whose RIFF size does not reach past the data header (a writer that
+/// never came back to fill the sizes in).</para>
 /// <para>Reading stops at the end of the data chunk; nothing after it is read. A trailing partial frame is dropped.</para>
 /// <para>I/O errors from the stream itself (<see cref="IOException"/>) pass through unchanged: they say nothing about the bytes.</para>
 /// </remarks>
 public sealed class WavReader : IPcmFrameReader
 {
-    // arecord writes about 0x7FFFFFFF, sox 0x7FFFF000 and ffmpeg 0xFFFFFFFF when the output is a pipe.
-    private const uint StreamingLengthPlaceholder = 0x7FFF_F000;
+    // arecord writes about 0x7FFFFFFF, sox 0x7FFFF000, GStreamer's wavenc 0x7FFF0000 and ffmpeg 0xFFFFFFFF when the
+    // output is a pipe.
+    private const uint StreamingLengthPlaceholder = 0x7FFF_0000;
 
     // Real fmt chunks are 16, 18 or 40 bytes; anything past this is a corrupt size, not a format to read.
     private const int MaxFmtChunkBytes = 4096;
@@ -259,6 +262,11 @@ public sealed class WavReader : IPcmFrameReader
             if (!_stream.CanSeek || declared > _stream.Length - _stream.Position)
                 return null;
         }
+        // Writers that cannot seek back, and recorders stopped before they finished, leave 0 with the audio after it
+        // (ffmpeg reads such input to the end too). A finished file's RIFF size reaches at least to here: there a 0 is
+        // an empty WAV, maybe with other chunks after its data.
+        if (declared == 0 && !(_stream.CanSeek && _riffEnd is long riffEnd && riffEnd >= _consumed))
+            return null;
         CheckChunkFits("data chunk", declared);
         return declared;
     }

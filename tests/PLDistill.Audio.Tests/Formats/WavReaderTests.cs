@@ -90,6 +90,8 @@ public class WavReaderTests
     [InlineData(0x7FFF_FFFFu)]
     [InlineData(0x7FFF_FFFEu)]
     [InlineData(0x7FFF_F000u)]
+    [InlineData(0x7FFF_0000u)]   // GStreamer's wavenc on a pipe (RIFF size 0x7FFF0024)
+    [InlineData(0u)]             // writers that never come back to fill the sizes in
     public void Streaming_length_headers_on_a_pipe_read_to_the_end(uint placeholder)
     {
         byte[] file = RiffWithSize(placeholder, Fmt(1, 1, 16_000, 16), Chunk("data", Int16Samples(Samples), placeholder));
@@ -110,6 +112,30 @@ public class WavReaderTests
 
         Assert.Null(reader.Header.DataLength);
         Assert.Equal(Expected(Samples), TestAudio.ReadAll(reader.ReadFrames, 1));
+    }
+
+    [Theory]
+    [InlineData(0u)]
+    [InlineData(4u)]
+    public void A_file_whose_writer_left_both_sizes_unfilled_reads_what_the_file_holds(uint riffSize)
+    {
+        byte[] file = RiffWithSize(riffSize, Fmt(1, 1, 16_000, 16), Chunk("data", Int16Samples(Samples), 0));
+
+        using var reader = WavReader.Open(new MemoryStream(file), "unfinished.wav");
+
+        Assert.Null(reader.Header.DataLength);
+        Assert.Equal(Expected(Samples), TestAudio.ReadAll(reader.ReadFrames, 1));
+    }
+
+    [Fact]
+    public void An_empty_data_chunk_in_a_finished_file_stays_empty_and_the_chunks_after_it_are_not_audio()
+    {
+        byte[] file = Riff(Fmt(1, 1, 16_000, 16), Chunk("data", []), Chunk("LIST", Int16Samples(1_000, 2_000, 3_000)));
+
+        using var reader = WavReader.Open(new MemoryStream(file), "empty.wav");
+
+        Assert.Equal(0L, reader.Header.DataLength);
+        Assert.Empty(TestAudio.ReadAll(reader.ReadFrames, 1));
     }
 
     [Theory]
