@@ -5,7 +5,9 @@ namespace PLDistill.Audio.Processing;
 
 /// <summary>
 /// Brings one audio stream in any <see cref="PcmFormat"/> to what the models eat: interleaved frames in,
-/// downmixed to mono, resampled to the target rate (16 kHz by default), mono float chunks out.
+/// downmixed to mono, resampled to the target rate (16 kHz by default), mono float chunks out. A frame holding a NaN or
+/// infinite sample (a float WAV can) is silence: the resampler would spread it over a hundred output samples, and the
+/// features over whole windows.
 /// </summary>
 /// <remarks>
 /// Streaming like the resampler underneath: any chunking of the input (in whole frames) gives the same output,
@@ -16,7 +18,8 @@ public sealed class MonoConditioner
     /// <summary>The rate the models are trained at, Hz.</summary>
     public const int DefaultTargetSampleRate = 16_000;
 
-    // Multi-channel input is downmixed a block at a time into this scratch before resampling.
+    // Input is downmixed (multi-channel) or copied (mono with a non-finite sample) a block at a time into this scratch,
+    // cleaned of non-finite samples, then resampled.
     private const int BlockFrames = 4096;
 
     private readonly IResampler _resampler;
@@ -42,7 +45,7 @@ public sealed class MonoConditioner
                 nameof(resampler));
         InputFormat = inputFormat;
         _resampler = resampler;
-        _mono = inputFormat.Channels == 1 ? [] : new float[BlockFrames];
+        _mono = new float[BlockFrames];
     }
 
     /// <summary>The format of the interleaved input.</summary>
@@ -77,7 +80,7 @@ public sealed class MonoConditioner
         if (output.Length < needed)
             throw new ArgumentException(
                 $"output holds {output.Length} samples but may need {needed}; size it with MaxOutputFor", nameof(output));
-        if (channels == 1 || interleaved.IsEmpty)
+        if (interleaved.IsEmpty || (channels == 1 && AllFinite(interleaved)))
             return _resampler.Process(interleaved, output);
 
         // Each block's output fits in what is left: the resampler's output count does not depend on chunking,
@@ -86,11 +89,35 @@ public sealed class MonoConditioner
         while (!interleaved.IsEmpty)
         {
             int frames = Math.Min(BlockFrames, interleaved.Length / channels);
-            Downmixer.ToMono(interleaved[..(frames * channels)], channels, _mono);
-            written += _resampler.Process(_mono.AsSpan(0, frames), output[written..]);
+            var mono = _mono.AsSpan(0, frames);
+            if (channels == 1)
+                interleaved[..frames].CopyTo(mono);
+            else
+                Downmixer.ToMono(interleaved[..(frames * channels)], channels, _mono);
+            ZeroNonFinite(mono);
+            written += _resampler.Process(mono, output[written..]);
             interleaved = interleaved[(frames * channels)..];
         }
         return written;
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> samples)
+    {
+        foreach (float sample in samples)
+        {
+            if (!float.IsFinite(sample))
+                return false;
+        }
+        return true;
+    }
+
+    private static void ZeroNonFinite(Span<float> samples)
+    {
+        for (int i = 0; i < samples.Length; i++)
+        {
+            if (!float.IsFinite(samples[i]))
+                samples[i] = 0f;
+        }
     }
 
     /// <summary>Ends the stream and writes the remaining output; a second call writes nothing.</summary>

@@ -107,6 +107,28 @@ public sealed class MonoConditionerTests
         Assert.Equal("outputRate", error.ParamName);
     }
 
+    [Theory]
+    [InlineData(48_000, 1)]
+    [InlineData(48_000, 2)]
+    [InlineData(16_000, 1)]
+    public void A_nan_or_infinite_sample_is_silence_not_a_spreading_nan(int sampleRate, int channels)
+    {
+        var format = new PcmFormat(sampleRate, channels, SampleEncoding.Float32);
+        int frames = sampleRate;   // one second
+        float[] interleaved = ToneAnalysis.Noise(frames * channels, seed: 4);
+        float[] cleaned = (float[])interleaved.Clone();
+        foreach (int frame in new[] { frames / 2, frames / 3 })
+        {
+            interleaved[frame * channels] = frame == frames / 2 ? float.NaN : float.PositiveInfinity;
+            cleaned.AsSpan(frame * channels, channels).Clear();   // the whole frame is silence
+        }
+
+        float[] output = Run(new MonoConditioner(format), interleaved, [1_000]);
+
+        Assert.All(output, sample => Assert.True(float.IsFinite(sample)));
+        Assert.Equal(Run(new MonoConditioner(format), cleaned, [1_000]), output);
+    }
+
     // Feeds whole frames in chunks of the given frame counts (cycled), then flushes.
     private static float[] Run(MonoConditioner conditioner, float[] interleaved, int[] frameCounts)
     {
