@@ -69,7 +69,7 @@ public static class AudioSources
             throw new ArgumentException($"{spec} is a folder; give a WAV file, - for stdin, or mic for the microphone", nameof(spec));
         try
         {
-            return WavFileSource.Open(spec, realTimeClock);
+            return WavFileSource.Open(spec, realTimeClock, abandonReadsOn);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -18,12 +18,16 @@ public sealed class WavFileSource : IAudioSource
     /// <param name="path">The file; also the source's <see cref="Name"/>.</param>
     /// <param name="realTimeClock">Null to read as fast as possible; a clock (usually <see cref="TimeProvider.System"/>)
     /// to deliver no faster than real time, so a 10 s file takes about 10 s.</param>
+    /// <param name="abandonReadsOn">Where the path is a pipe (a named pipe, /dev/stdin, a shell's process substitution),
+    /// ends a wait for its next bytes, e.g. Ctrl+C's token: a pipe's reads ignore their own tokens.</param>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
     /// <exception cref="AudioFormatException">The file is not a WAV we decode.</exception>
-    public static WavFileSource Open(string path, TimeProvider? realTimeClock = null)
+    public static WavFileSource Open(string path, TimeProvider? realTimeClock = null, CancellationToken abandonReadsOn = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        if (!stream.CanSeek)
+            stream = new AbandonableReadStream(stream, abandonOn: abandonReadsOn);
         // WavReader closes the stream itself if the header turns out to be bad.
         return new WavFileSource(path, WavStreamSource.Open(stream, path, leaveOpen: false, realTimeClock));
     }

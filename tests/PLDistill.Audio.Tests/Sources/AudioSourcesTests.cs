@@ -68,6 +68,48 @@ public sealed class AudioSourcesTests : IDisposable
         Assert.Equal(new float[] { 0.5f, -0.5f, 0.25f }, samples[..3]);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Ctrl_C_ends_a_wait_on_a_named_pipe_given_as_a_path()
+    {
+        // `pld run /tmp/fifo`, /dev/stdin or <(…): a path whose reads, like stdin's, ignore their token once begun.
+        string fifo = Path.Combine(_directory, "live.wav");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+            await mkfifo.WaitForExitAsync(Token);
+        byte[] wav = TestAudio.WriteWav([0.5f, -0.5f, 0.25f, 0f], new PcmFormat(16_000, 1, SampleEncoding.Int16));
+        WriteUnknownLengths(wav);
+        // The sender writes the header and four samples, then pauses with the pipe open (opening blocks until we read).
+        var writerOpened = Task.Run(() =>
+        {
+            var stream = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+            stream.Write(wav);
+            stream.Flush();
+            return stream;
+        }, Token);
+        using var ctrlC = new CancellationTokenSource();
+        await using var source = await Task.Run(() => AudioSources.Open(fifo, null, null, null, NoStdin, ctrlC.Token), Token)
+            .WaitAsync(TimeSpan.FromSeconds(10), Token);
+        await using var writer = await writerOpened.WaitAsync(TimeSpan.FromSeconds(10), Token);
+        var samples = new float[64];
+        int frames = 0;
+        while (frames < 4)
+            frames += await source.ReadAsync(samples.AsMemory(frames), Token);
+        var waiting = source.ReadAsync(samples.AsMemory(frames), ctrlC.Token).AsTask();
+        await Task.Delay(100, Token);
+        Assert.False(waiting.IsCompleted);
+
+        ctrlC.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(5), Token));
+        Assert.Equal(new float[] { 0.5f, -0.5f, 0.25f, 0f }, samples[..4]);
+    }
+
+    // A live writer's header: RIFF and data sizes are the streaming placeholder, since it cannot know the length.
+    private static void WriteUnknownLengths(byte[] wav)
+    {
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(4), 0xFFFF_FFFF);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(40), 0xFFFF_FFFF);
+    }
+
     [Fact]
     public async Task A_path_opens_the_WAV_file()
     {
