@@ -64,7 +64,7 @@ internal static class ClientCommand
         command.SetAction(async (parse, cancellation) =>
         {
             string path = parse.GetValue(file)!;
-            await using var source = WavFileSource.Open(path, parse.GetValue(fast) ? null : TimeProvider.System);
+            await using var source = WavFileSource.Open(path, parse.GetValue(fast) ? null : TimeProvider.System, abandonReadsOn: cancellation);   // a named pipe too
             var format = source.Format;
             // 16-bit and 8-bit audio go as LINEAR16 (exactly); everything else as FLOAT32.
             var encoding = format.Encoding is SampleEncoding.Int16 or SampleEncoding.UInt8 ? AudioEncoding.Linear16 : AudioEncoding.Float32;

@@ -97,9 +97,9 @@ public sealed partial class RecognitionCalls
                     await handle.WriteAsync(decoder.Flush(), CancellationToken.None).ConfigureAwait(false);
                     await handle.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
                 }
-                catch (StreamingEngineException) when (handle.Completion.IsCompleted)
+                catch (StreamingEngineException ended) when (handle.Completion.IsCompleted || ended.Kind == StreamingErrorKind.EngineStopped)
                 {
-                    // The engine ended the stream meanwhile; the relay's completion says why.
+                    // The engine ended the stream meanwhile, or is draining it to stop; the relay's completion says why.
                 }
             }
             end = await AwaitLastEstimateAsync(relay, handle, end, stream).ConfigureAwait(false);
@@ -264,7 +264,7 @@ public sealed partial class RecognitionCalls
             {
                 return Classify(TimeSpan.MaxValue, own, relay, callCancelled);
             }
-            catch (StreamingEngineException) when (handle.Completion.IsCompleted)
+            catch (StreamingEngineException ended) when (handle.Completion.IsCompleted || ended.Kind == StreamingErrorKind.EngineStopped)
             {
                 // The engine ended the stream (a model failure, or the engine stopping) before the relay heard of it:
                 // the relay's completion says which, when the call awaits the last estimate.

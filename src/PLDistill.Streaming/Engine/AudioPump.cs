@@ -54,9 +54,10 @@ public static class AudioPump
         {
             stream.Fail(new StreamingEngineException(StreamingErrorKind.InvalidAudio, stream.Id, $"{source.Name}: {bad.Message}", bad));
         }
-        catch (StreamingEngineException) when (stream.Completion.IsCompleted)
+        catch (StreamingEngineException ended) when (stream.Completion.IsCompleted || ended.Kind == StreamingErrorKind.EngineStopped)
         {
-            // The engine ended the stream; its observers have the error.
+            // The engine ended the stream (its observers have the error), or is stopping: it refuses more audio at once
+            // and completes the stream once what it holds is estimated.
         }
     }
 }

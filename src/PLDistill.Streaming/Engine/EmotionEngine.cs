@@ -235,6 +235,16 @@ public sealed class EmotionEngine : IAsyncDisposable
 
     private void Publish(StreamHandle stream, Hop last, int merged, EmotionScores scores, TimeSpan modelLatency)
     {
+        Interlocked.Add(ref stream.HopsProcessed, merged);
+        Interlocked.Add(ref stream.CoalescedHops, merged - 1);
+        Interlocked.Add(ref coalesced, merged - 1);
+        Interlocked.Exchange(ref stream.DeviceBytes, stream.Session!.DeviceBytes);
+        Interlocked.Exchange(ref stream.SessionHostBytes, stream.Session.HostBytes);
+        // Until a stream holds one audio token (about 55 ms of audio) the model has heard nothing: its scores then are a
+        // uniform placeholder, not an estimate, and would pull the smoothing towards it for the hops after.
+        if (scores.WindowFrames == 0)
+            return;
+
         var labels = recognizer.Labels.Words;
         stream.Smoother ??= new ProbabilitySmoother(options.SmoothingWeight);
         var smoothed = stream.Smoother.Next(scores.Probabilities);
@@ -258,11 +268,6 @@ public sealed class EmotionEngine : IAsyncDisposable
             CoalescedHops = merged - 1,
             DroppedHops = stream.DroppedHops,
         };
-        Interlocked.Add(ref stream.HopsProcessed, merged);
-        Interlocked.Add(ref stream.CoalescedHops, merged - 1);
-        Interlocked.Add(ref coalesced, merged - 1);
-        Interlocked.Exchange(ref stream.DeviceBytes, stream.Session!.DeviceBytes);
-        Interlocked.Exchange(ref stream.SessionHostBytes, stream.Session.HostBytes);
         stream.Broadcast.Publish(estimate);
         all.Publish(estimate);
     }

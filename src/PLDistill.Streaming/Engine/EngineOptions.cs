@@ -38,14 +38,19 @@ public sealed record EngineOptions
     {
         if (QueueHops is < 1 or > 10_000) throw new ArgumentOutOfRangeException(nameof(QueueHops), QueueHops, "must be 1..10000");
         if (MaxCoalescedHops is < 1 or > 10_000) throw new ArgumentOutOfRangeException(nameof(MaxCoalescedHops), MaxCoalescedHops, "must be 1..10000");
-        if (ProducerWaitBudget < TimeSpan.Zero && ProducerWaitBudget != Timeout.InfiniteTimeSpan)
-            throw new ArgumentOutOfRangeException(nameof(ProducerWaitBudget), ProducerWaitBudget, "must be >= 0 or infinite");
+        // Finite waits run on timers, which refuse more than about 49 days: a day is the most, or infinite.
+        if (!IsWaitUpToADay(ProducerWaitBudget))
+            throw new ArgumentOutOfRangeException(nameof(ProducerWaitBudget), ProducerWaitBudget, "must be 0 to 1 day, or Timeout.InfiniteTimeSpan");
         if (MaxBatchStreams is < 1 or > 100_000) throw new ArgumentOutOfRangeException(nameof(MaxBatchStreams), MaxBatchStreams, "must be 1..100000");
         if (MaxBatchWait < TimeSpan.Zero || MaxBatchWait > TimeSpan.FromSeconds(1))
             throw new ArgumentOutOfRangeException(nameof(MaxBatchWait), MaxBatchWait, "must be 0..1 s");
         if (!(SmoothingWeight > 0 && SmoothingWeight <= 1)) throw new ArgumentOutOfRangeException(nameof(SmoothingWeight), SmoothingWeight, "must be in (0, 1]");
         if (SubscriberBuffer is < 1 or > 1_000_000) throw new ArgumentOutOfRangeException(nameof(SubscriberBuffer), SubscriberBuffer, "must be 1..1000000");
-        if (ShutdownDrainTimeout < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ShutdownDrainTimeout), ShutdownDrainTimeout, "must be >= 0");
+        if (!IsWaitUpToADay(ShutdownDrainTimeout))
+            throw new ArgumentOutOfRangeException(nameof(ShutdownDrainTimeout), ShutdownDrainTimeout, "must be 0 to 1 day, or Timeout.InfiniteTimeSpan");
         return this;
     }
+
+    private static bool IsWaitUpToADay(TimeSpan wait) =>
+        wait == Timeout.InfiniteTimeSpan || (wait >= TimeSpan.Zero && wait <= TimeSpan.FromDays(1));
 }

@@ -25,6 +25,7 @@ public sealed class StreamHandle
     private readonly float[] partial;
     private int partialCount;
     private long samplesWritten;
+    private Hop? held;   // a whole hop whose queueing a cancelled call gave up on: queued before anything else
     private long hopsQueued, dropped;
     private bool writerDone;
     private volatile bool engineStopping;
@@ -83,6 +84,8 @@ public sealed class StreamHandle
     /// Appends mono samples at the model's rate. Waits at most <see cref="EngineOptions.ProducerWaitBudget"/> when the
     /// stream's queue is full, then drops the oldest hop (counted). A NaN or infinite sample is taken as silence.
     /// </summary>
+    /// <remarks>A write cancelled while it waits for room has taken its samples up to that hop: none is lost, the hop
+    /// is queued first by the next <see cref="WriteAsync"/> or <see cref="CompleteAsync"/>.</remarks>
     /// <exception cref="InvalidOperationException">The producer already completed or failed the stream.</exception>
     /// <exception cref="StreamingEngineException">The engine ended the stream (its <see cref="Completion"/> carries the same
     /// error: the model failed, or the engine is shutting down); a write waiting for room is woken by it.</exception>
@@ -92,6 +95,7 @@ public sealed class StreamHandle
         try
         {
             ThrowIfEnded();
+            await EnqueueHeldAsync(cancellationToken).ConfigureAwait(false);
             while (!samples.IsEmpty)
             {
                 int take = Math.Min(samples.Length, HopSamples - partialCount);
@@ -102,7 +106,7 @@ public sealed class StreamHandle
                 samplesWritten += take;
                 samples = samples[take..];
                 if (partialCount == HopSamples)
-                    await EnqueueAsync(TakePartial(), cancellationToken).ConfigureAwait(false);
+                    await EnqueueOrHoldAsync(TakePartial(), cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -119,8 +123,9 @@ public sealed class StreamHandle
         {
             if (writerDone || finished.Task.IsCompleted)
                 return;
+            await EnqueueHeldAsync(cancellationToken).ConfigureAwait(false);
             if (partialCount > 0)
-                await EnqueueAsync(TakePartial(), cancellationToken).ConfigureAwait(false);
+                await EnqueueOrHoldAsync(TakePartial(), cancellationToken).ConfigureAwait(false);
             writerDone = true;
             queue.Writer.TryComplete();
             engine.MarkReady(this);
@@ -207,6 +212,28 @@ public sealed class StreamHandle
         finished.Task.Exception?.InnerException as StreamingEngineException
         ?? new StreamingEngineException(StreamingErrorKind.EngineStopped, Id, "the engine is shutting down; the stream takes no more audio");
 
+    // A hop is made of samples earlier calls were told were taken: a cancelled wait for room keeps it for the next call.
+    private async ValueTask EnqueueOrHoldAsync(Hop hop, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnqueueAsync(hop, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            held = hop;
+            throw;
+        }
+    }
+
+    private async ValueTask EnqueueHeldAsync(CancellationToken cancellationToken)
+    {
+        if (held is not { } hop)
+            return;
+        held = null;
+        await EnqueueOrHoldAsync(hop, cancellationToken).ConfigureAwait(false);
+    }
+
     private async ValueTask EnqueueAsync(Hop hop, CancellationToken cancellationToken)
     {
         if (!queue.Writer.TryWrite(hop))
@@ -216,10 +243,12 @@ public sealed class StreamHandle
             // Budget spent (or none): make room by dropping the oldest queued hop.
             while (!queue.Writer.TryWrite(hop))
             {
+                // The engine closed the queue (it ended the stream): nothing will read it again, and what is left in it
+                // was not dropped for want of room.
+                if (finished.Task.IsCompleted)
+                    throw EndedByEngine();
                 if (queue.Reader.TryRead(out _))
                     Interlocked.Increment(ref dropped);
-                else if (finished.Task.IsCompleted)
-                    throw EndedByEngine();   // the engine closed the queue: nothing will read it again
             }
         }
         Interlocked.Increment(ref hopsQueued);

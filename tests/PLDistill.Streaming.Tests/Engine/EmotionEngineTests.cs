@@ -2,6 +2,7 @@ using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
 using PLDistill.Audio.Formats;
 using PLDistill.Audio.Sources;
+using PLDistill.Models.Checkpoints;
 using PLDistill.Streaming.Engine;
 using PLDistill.Streaming.Inference;
 using PLDistill.Streaming.Tests.TestSupport;
@@ -421,5 +422,150 @@ public sealed class EmotionEngineTests
         Assert.All(actual, e => Assert.All(e.Probabilities, p => Assert.True(float.IsFinite(p))));
         for (int i = 0; i < expected.Count; i++)
             AssertClose(expected[i].Probabilities, actual[i].Probabilities, 1e-6);
+    }
+
+    /// <summary>Live audio that never ends: speech-like samples, a millisecond apart per read.</summary>
+    private sealed class EndlessSource : IAudioSource
+    {
+        private readonly float[] audio = TestAudio.Speechlike(16000 * 10, 3);
+        private int position;
+        public string Name => "endless";
+        public PcmFormat Format { get; } = new(16000, 1, SampleEncoding.Float32);
+
+        public async ValueTask<int> ReadAsync(Memory<float> destination, CancellationToken cancellationToken = default)
+        {
+            await Task.Delay(1, cancellationToken);
+            int n = Math.Min(destination.Length, audio.Length - position);
+            audio.AsSpan(position, n).CopyTo(destination.Span);
+            position = (position + n) % audio.Length;
+            return n;
+        }
+
+        public ValueTask DisposeAsync() => default;
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task The_pump_returns_normally_when_the_engine_shuts_down_under_it()
+    {
+        // The engine refuses audio at once on shutdown but completes the stream only once it has drained: a pump that
+        // writes in between used to throw EngineStopped (4 runs of 5).
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            var engine = new EmotionEngine(TestAudio.Recognizer(1),
+                new EngineOptions { Policy = BackpressurePolicy.Coalesce, ProducerWaitBudget = TimeSpan.Zero, MaxBatchWait = TimeSpan.Zero });
+            var stream = engine.OpenStream("mic");
+            var pump = AudioPump.RunAsync(new EndlessSource(), stream, 16000, TestContext.Current.CancellationToken);
+            while (stream.Statistics.HopsProcessed < 2)
+                await Task.Delay(10, TestContext.Current.CancellationToken);
+
+            await engine.DisposeAsync();
+
+            await pump.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+            await stream.Completion.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_write_cancelled_while_waiting_for_room_loses_no_audio()
+    {
+        using var gate = new ManualResetEventSlim(false);
+        var recognizer = new FaultInjectingRecognizer(TestAudio.Recognizer(1), beforeAdvance: n => { if (n == 0) gate.Wait(); });
+        await using var engine = new EmotionEngine(recognizer, Lossless with { QueueHops = 1 });
+        var stream = engine.OpenStream("s");
+        var collected = stream.Estimates.ToList().ToTask(TestContext.Current.CancellationToken);
+        float[] quarter = TestAudio.Speechlike(Hop / 4, 1);
+        var ct = TestContext.Current.CancellationToken;
+        for (int i = 0; i < 4; i++)
+            await stream.WriteAsync(quarter, ct);   // hop 1: the model takes it and blocks
+        while (stream.Statistics.QueuedNow != 0)
+            await Task.Delay(5, ct);
+        for (int i = 0; i < 4; i++)
+            await stream.WriteAsync(quarter, ct);   // hop 2 fills the queue
+        for (int i = 0; i < 3; i++)
+            await stream.WriteAsync(quarter, ct);   // three quarters of hop 3, taken
+        using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200)))   // the last quarter waits for room
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await stream.WriteAsync(quarter, cancel.Token));
+
+        gate.Set();
+        for (int i = 0; i < 4; i++)
+            await stream.WriteAsync(quarter, ct);   // hop 4
+        await stream.CompleteAsync(ct);
+        var estimates = await collected;
+
+        // Hop 3 was made of samples the stream had taken: it is estimated, not lost uncounted.
+        Assert.Equal(4, estimates.Count);
+        Assert.Equal(0, stream.DroppedHops);
+        Assert.Equal(TimeSpan.FromSeconds(1), estimates[^1].AudioEnd);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Hops_left_in_a_stream_the_engine_ended_are_not_counted_as_dropped()
+    {
+        var recognizer = new FaultInjectingRecognizer(TestAudio.Recognizer(1), failingAdvances: 1, beforeAdvance: _ => Thread.Sleep(300));
+        await using var engine = new EmotionEngine(recognizer, new EngineOptions
+        {
+            QueueHops = 2, Policy = BackpressurePolicy.DropOldest, ProducerWaitBudget = TimeSpan.FromSeconds(5), MaxBatchWait = TimeSpan.Zero,
+        });
+        var stream = engine.OpenStream("s");
+        var ct = TestContext.Current.CancellationToken;
+        await stream.WriteAsync(TestAudio.Speechlike(Hop, 2), ct);   // the model takes it, slowly, then fails
+        while (stream.Statistics.QueuedNow != 0)
+            await Task.Delay(5, ct);
+        // Two hops fill the queue; the third waits for room and is woken by the failure.
+        var write = stream.WriteAsync(TestAudio.Speechlike(3 * Hop, 2), ct).AsTask();
+
+        await Assert.ThrowsAsync<StreamingEngineException>(() => stream.Completion);
+        await Assert.ThrowsAsync<StreamingEngineException>(() => write);
+
+        Assert.Equal(0, stream.DroppedHops);   // the queue never overflowed: the model failed
+        Assert.Equal(stream.DroppedHops, engine.Statistics.DroppedHops);
+    }
+
+    [Theory]
+    [InlineData("ProducerWaitBudget")]
+    [InlineData("ShutdownDrainTimeout")]
+    public void Waits_longer_than_a_day_are_refused_when_the_engine_is_made(string setting)
+    {
+        // TimeSpan.MaxValue reads as "wait for ever" but overflows the timers: it used to fail writes untyped, or break
+        // DisposeAsync half-way (the model never freed). Timeout.InfiniteTimeSpan is the way to say it.
+        var options = setting == "ProducerWaitBudget"
+            ? new EngineOptions { ProducerWaitBudget = TimeSpan.MaxValue }
+            : new EngineOptions { ShutdownDrainTimeout = TimeSpan.MaxValue };
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => options.Validate());
+
+        Assert.Equal(setting, error.ParamName);
+        Assert.Equal(Timeout.InfiniteTimeSpan, new EngineOptions { ShutdownDrainTimeout = Timeout.InfiniteTimeSpan }.Validate().ShutdownDrainTimeout);
+    }
+
+    [Fact]
+    public async Task No_estimate_is_made_up_before_the_model_has_heard_any_audio()
+    {
+        // 600 samples (37.5 ms) hold no audio token: the model's uniform placeholder is not an estimate.
+        await using (var engine = new EmotionEngine(TestAudio.Recognizer(1), Lossless))
+        {
+            var stream = engine.OpenStream("short");
+            var collected = stream.Estimates.ToList().ToTask(TestContext.Current.CancellationToken);
+            await Feed(stream, TestAudio.Speechlike(600, 3), 600);
+
+            Assert.Empty(await collected);
+            Assert.Equal(1, stream.Statistics.HopsProcessed);
+        }
+
+        // 20 ms hops: the first two hold no token yet; the first estimate starts the smoothing from real scores.
+        var streaming = new StreamingParameters { HopMilliseconds = 20 };
+        await using (var engine = new EmotionEngine(TestAudio.Recognizer(1, streaming: streaming), Lossless))
+        {
+            var stream = engine.OpenStream("short-hops");
+            var collected = stream.Estimates.ToList().ToTask(TestContext.Current.CancellationToken);
+            await Feed(stream, TestAudio.Speechlike(16000 / 5, 3), 320);
+            var estimates = await collected;
+
+            Assert.Equal(10, stream.Statistics.HopsProcessed);
+            Assert.InRange(estimates.Count, 1, 9);
+            Assert.All(estimates, e => Assert.True(e.Probabilities.Distinct().Count() > 1, "a uniform placeholder was published"));
+            Assert.Equal(estimates[0].Probabilities, estimates[0].SmoothedProbabilities);
+            Assert.Equal(Enumerable.Range(0, estimates.Count).Select(i => (long)i), estimates.Select(e => e.Sequence));
+        }
     }
 }
