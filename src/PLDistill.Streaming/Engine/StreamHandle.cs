@@ -21,13 +21,13 @@ public sealed class StreamHandle
     private readonly Channel<Hop> queue;
     private readonly NonBlockingBroadcast<EmotionEstimate> estimates;
     private readonly TaskCompletionSource finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly SemaphoreSlim producer = new(1, 1);   // guards the partial hop and writerDone
+    private readonly SemaphoreSlim producer = new(1, 1);   // guards the partial hop and writerDone (Fail sets it without)
     private readonly float[] partial;
     private int partialCount;
     private long samplesWritten;
     private Hop? held;   // a whole hop whose queueing a cancelled call gave up on: queued before anything else
     private long hopsQueued, dropped;
-    private bool writerDone;
+    private volatile bool writerDone;
     private volatile bool engineStopping;
     internal int Scheduled;   // 1 while the stream sits in the engine's ready queue
 
@@ -247,6 +247,9 @@ public sealed class StreamHandle
                 // was not dropped for want of room.
                 if (finished.Task.IsCompleted)
                     throw EndedByEngine();
+                // Fail, called meanwhile from elsewhere, closed the queue to writes: the hops in it are the engine's.
+                if (writerDone)
+                    throw new InvalidOperationException($"stream '{Id}' was failed while this write waited for room; open a new stream");
                 if (queue.Reader.TryRead(out _))
                     Interlocked.Increment(ref dropped);
             }

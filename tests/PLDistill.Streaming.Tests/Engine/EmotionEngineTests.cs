@@ -521,6 +521,36 @@ public sealed class EmotionEngineTests
         Assert.Equal(stream.DroppedHops, engine.Statistics.DroppedHops);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task A_write_waiting_for_room_ends_at_once_when_the_stream_is_failed_meanwhile()
+    {
+        using var gate = new ManualResetEventSlim(false);
+        var recognizer = new FaultInjectingRecognizer(TestAudio.Recognizer(1), beforeAdvance: n => { if (n == 0) gate.Wait(); });
+        await using var engine = new EmotionEngine(recognizer, Lossless with { QueueHops = 1, ProducerWaitBudget = TimeSpan.FromMilliseconds(300) });
+        var stream = engine.OpenStream("s");
+        var ct = TestContext.Current.CancellationToken;
+        try
+        {
+            await stream.WriteAsync(TestAudio.Speechlike(Hop, 2), ct);   // the model takes it and blocks
+            while (stream.Statistics.QueuedNow != 0)
+                await Task.Delay(5, ct);
+            await stream.WriteAsync(TestAudio.Speechlike(Hop, 3), ct);   // fills the queue
+            var write = stream.WriteAsync(TestAudio.Speechlike(Hop, 4), ct).AsTask();   // waits for room
+            await Task.Delay(50, ct);
+
+            stream.Fail(new StreamingEngineException(StreamingErrorKind.InvalidAudio, stream.Id, "the source broke"));
+
+            // The model is still busy: the write ends with the failure at once, and drops none of the engine's hops.
+            var error = await Assert.ThrowsAsync<StreamingEngineException>(() => write.WaitAsync(TimeSpan.FromSeconds(5), ct));
+            Assert.Equal("the source broke", error.Message.Split(": ")[^1]);
+            Assert.Equal(0, stream.DroppedHops);
+        }
+        finally
+        {
+            gate.Set();
+        }
+    }
+
     [Theory]
     [InlineData("ProducerWaitBudget")]
     [InlineData("ShutdownDrainTimeout")]
