@@ -62,6 +62,9 @@ public sealed class StreamConfigValidator
                 ? $"config.window {Format(window)} s: this model reads a fixed {Format(maxWindowSeconds)} s window (set when it was trained); leave it unset"
                 : $"config.window {Format(window)} s: this server and model accept {Format(minWindowSeconds)}..{Format(maxWindowSeconds)} s " +
                   $"(unset = {Format(defaults.WindowSeconds)} s)");
+        // The engine cuts hops and windows in whole samples: settings that cut the same share one engine (and slot).
+        hop = WholeSamples(hop / 1000) * 1000;
+        window = WholeSamples(window);
         var labels = config.LabelSet switch
         {
             LabelSet.Unspecified => model.Labels,
@@ -73,6 +76,8 @@ public sealed class StreamConfigValidator
         return new StreamSetup(tenant, id, new PcmFormat(config.SampleRateHz, config.Channels, encoding), config.Encoding,
             new EngineKey(hop, window, labels), labelSet);
     }
+
+    private double WholeSamples(double seconds) => Math.Round(seconds * model.SampleRate) / model.SampleRate;
 
     private static double Milliseconds(Duration duration, string field)
     {

@@ -102,6 +102,22 @@ public sealed class RecognizeTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Hops_that_cut_the_same_samples_share_the_default_engine()
+    {
+        // 250.02 ms is 4000.32 samples at 16 kHz: the engine cuts 4000, as for the default 250 ms, so no engine (and no
+        // configuration slot) is made for it, and the stream is told the hop it gets.
+        await using var harness = await ServerHarness.StartAsync();
+        var config = ServerHarness.Config("almost-default");
+        config.Hop = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromTicks(2_500_200));
+
+        var result = await ServerHarness.RecognizeAsync(harness.Client(), config, TestModel.SpeechLinear16(16000, seed: 6), 3200, cancellationToken: Ct);
+
+        Assert.Equal(StatusCode.OK, result.Status.StatusCode);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), result.Started!.Settings.Hop.ToTimeSpan());
+        Assert.Single(harness.Get<PLDistill.Server.Engines.EnginePool>().Keys);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task The_client_library_sends_float_samples_as_exact_linear16()
     {
         await using var harness = await ServerHarness.StartAsync();
