@@ -87,6 +87,7 @@ public sealed partial class RecognitionCalls
             writer = own.WriteToAsync(responses, abortWrites.Token);
             var decoder = new AudioChunkDecoder(setup.Format, modelSampleRate);
             var end = await PumpAudioAsync(requests, handle, stream, decoder, own, relay, context.CancellationToken).ConfigureAwait(false);
+            stream.Finishing = true;
 
             // The engine ends a failed stream before the relay hears of it, so the handle is asked too.
             if (end.Reason != EndReason.Failed && !relay.Failed.IsCancellationRequested && !handle.Completion.IsCompleted)
@@ -204,14 +205,17 @@ public sealed partial class RecognitionCalls
             var durationLeft = limits.MaxStreamDuration - time.GetElapsedTime(started);
             if (idleLeft <= TimeSpan.Zero || durationLeft <= TimeSpan.Zero)
                 return Classify(durationLeft, own, relay, callCancelled);
+            bool durationFirst = durationLeft <= idleLeft;
             bool more;
             try
             {
-                more = await requests.MoveNext(deadline.Arm(idleLeft < durationLeft ? idleLeft : durationLeft)).ConfigureAwait(false);
+                more = await requests.MoveNext(deadline.Arm(durationFirst ? durationLeft : idleLeft)).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                return Classify(limits.MaxStreamDuration - time.GetElapsedTime(started), own, relay, callCancelled);
+                // Timers fire a few ms early by the precise clock: the limit the deadline was armed for is the one that
+                // was reached (a live caller's duration limit used to be reported as an idle timeout about half the time).
+                return Classify(durationFirst ? TimeSpan.Zero : limits.MaxStreamDuration - time.GetElapsedTime(started), own, relay, callCancelled);
             }
             catch (RpcException refused)
             {

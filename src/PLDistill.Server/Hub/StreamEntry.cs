@@ -41,6 +41,9 @@ public sealed class StreamEntry
     /// <summary>Estimates published so far.</summary>
     public long Estimates => Interlocked.Read(ref estimates);
 
+    /// <summary>Set once the stream's audio has ended: what it received is being estimated, for its subscribers.</summary>
+    internal volatile bool Finishing;
+
     // Hub state, under the hub's lock.
     internal EmotionEvent? Started { get; set; }
     internal EventSink? Own { get; set; }

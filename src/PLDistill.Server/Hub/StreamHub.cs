@@ -63,8 +63,14 @@ public sealed class StreamHub
         {
             if (stopping)
                 throw ServiceErrors.Unavailable("the server is shutting down and accepts no new streams; retry against another instance");
-            if (streams.ContainsKey((tenant, setup.StreamId)))
-                throw ServiceErrors.AlreadyExists($"stream '{setup.StreamId}' is already open for this tenant; use another stream_id or wait for it to end");
+            if (streams.TryGetValue((tenant, setup.StreamId), out var open))
+            {
+                // A call that ended (a client that cancelled and reconnects) leaves its received audio to be estimated
+                // for its subscribers: the id is free again in moments, so this is a transient refusal, not a clash.
+                throw open.Finishing
+                    ? ServiceErrors.Unavailable($"stream '{setup.StreamId}' has ended and the audio it received is still being estimated for its subscribers; retry in a moment")
+                    : ServiceErrors.AlreadyExists($"stream '{setup.StreamId}' is already open for this tenant; use another stream_id or wait for it to end");
+            }
             int mine = streamsPerTenant.GetValueOrDefault(tenant);
             if (mine >= setup.Tenant.MaxStreams)
                 throw ServiceErrors.ResourceExhausted($"tenant '{tenant}' already has {mine} open streams, its limit; end one first");

@@ -85,6 +85,56 @@ public sealed class LimitTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_caller_that_stays_connected_past_the_maximum_wall_time_is_told_so_not_that_it_was_idle()
+    {
+        // A live caller's wall time runs out before its audio total does. The timer for the next message was armed for
+        // the duration limit; it fires a few ms early by the precise clock, which used to read as an idle timeout
+        // (13 calls of 25). Five calls: each must end on its duration.
+        await using var harness = await ServerHarness.StartAsync(o => o with { Limits = o.Limits with { MaxStreamDurationSeconds = 1, IdleTimeoutSeconds = 20 } });
+        for (int call = 0; call < 5; call++)
+        {
+            var result = await ServerHarness.RecognizeAsync(harness.Client(), ServerHarness.Config($"live-{call}"),
+                TestModel.SpeechLinear16(800, seed: 8), 1600, complete: false, cancellationToken: Ct);   // 50 ms, then silence
+
+            Assert.True(result.Status.StatusCode == StatusCode.ResourceExhausted, $"call {call}: {result.Status}");
+            Assert.Equal(EndReason.MaxDuration, result.Summary!.EndReason);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_stream_id_can_be_retried_moments_after_its_client_cancelled()
+    {
+        // The cancelled call's received audio is still estimated for its subscribers, holding the id for moments: a
+        // client reconnecting at once is told to retry (UNAVAILABLE, which retry policies retry), never ALREADY_EXISTS.
+        await using var harness = await ServerHarness.StartAsync();
+        var client = harness.Client();
+        using (var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+        {
+            using var session = await client.StartRecognitionAsync(ServerHarness.Config("retry"), cancel.Token);
+            await session.SendAsync(TestModel.SpeechLinear16(4 * 16000, seed: 2), cancel.Token);
+            await using var events = session.ReadEventsAsync(cancel.Token).GetAsyncEnumerator(cancel.Token);
+            while (await events.MoveNextAsync() && events.Current.Estimate is null)
+            {
+            }
+            await cancel.CancelAsync();
+        }
+
+        var statuses = new List<StatusCode>();
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var again = await ServerHarness.RecognizeAsync(client, ServerHarness.Config("retry"), TestModel.SpeechLinear16(4000, 1), 8000, cancellationToken: Ct);
+            statuses.Add(again.Status.StatusCode);
+            if (again.Status.StatusCode != StatusCode.Unavailable || clock.Elapsed > TimeSpan.FromSeconds(30))
+                break;
+            Assert.Contains("retry in a moment", again.Status.Detail, StringComparison.Ordinal);
+            await Task.Delay(100, Ct);
+        }
+        Assert.Equal(StatusCode.OK, statuses[^1]);
+        Assert.DoesNotContain(StatusCode.AlreadyExists, statuses);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task More_hop_window_configurations_than_the_server_runs_are_resource_exhausted_until_one_is_idle()
     {
         await using var harness = await ServerHarness.StartAsync(o => o with { Streaming = o.Streaming with { MaxConfigurations = 2 } });
