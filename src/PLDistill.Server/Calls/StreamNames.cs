@@ -58,6 +58,6 @@ public static partial class StreamNames
         return text.Length > 140 ? clean + "..." : clean;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}\z")]   // \z: $ would also match before a final newline
     private static partial Regex IdPattern();
 }

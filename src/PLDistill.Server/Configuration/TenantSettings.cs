@@ -33,9 +33,9 @@ public sealed partial record TenantSettings
             throw new ServerConfigurationException($"auth.tenants: tenant '{Name}': max_streams {MaxStreams} must be >= 1");
     }
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,62}\z")]   // \z: $ would also match before a final newline
     private static partial Regex NamePattern();
 
-    [GeneratedRegex("^[0-9a-fA-F]{64}$")]
+    [GeneratedRegex(@"^[0-9a-fA-F]{64}\z")]
     private static partial Regex HashPattern();
 }

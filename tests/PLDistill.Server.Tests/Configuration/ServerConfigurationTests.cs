@@ -87,6 +87,7 @@ public sealed class ServerConfigurationTests : IDisposable
     [InlineData("streaming: { min_hop_milliseconds: 500, max_hop_milliseconds: 100 }", "need 20 <= min <= max <= 10000")]
     [InlineData("logging: { level: loud }", "logging.level 'loud'")]
     [InlineData("auth: { tenants: [ { name: Acme, api_key_sha256: [x] } ] }", "name 'Acme'")]
+    [InlineData("auth: { tenants: [ { name: \"acme\\n\", api_key_sha256: [x] } ] }", "name 'acme")]
     [InlineData("auth: { tenants: [ { name: acme, api_key_sha256: [abc] } ] }", "'abc' is not 64 hex digits")]
     [InlineData("auth: { tenants_file: missing.yaml }", "auth.tenants_file 'missing.yaml' does not exist")]
     [InlineData("limits:\n  - a\n b: 1", "server.yaml: line 3, column 2: While parsing a block mapping")]
