@@ -16,7 +16,7 @@ internal static class EvalCommand
     {
         var checkpointOption = new Option<string>("--checkpoint") { Description = "checkpoint file or ensemble manifest (.pldens), 'default' for the shipped student or 'teacher' for the shipped teacher", Required = true };
         var dataOption = new Option<string>("--data") { Description = "folder searched recursively for RAVDESS-named WAV files", Required = true };
-        var labelsOption = new Option<string?>("--labels") { Description = "8 or 4 (the 4-class view: neutral, happy, sad, angry); default: the checkpoint's" };
+        var labelsOption = new Option<string?>("--labels") { Description = "8 or 4 (the 4-class view: only neutral, happy, sad and angry clips, each predicted as the likeliest of those four); default: the checkpoint's" };
         var jsonOption = new Option<bool>("--json") { Description = "print one JSON object: wa, ua, macro_f1, n, labels, confusion" };
         var batchOption = new Option<int>("--batch") { Description = "clips per forward pass", DefaultValueFactory = _ => 32 };
         var windowsOption = new Option<int?>("--windows") { Description = "score each clip by the mean class probabilities of its streaming windows (the checkpoint's window length), one every HOP milliseconds; default: one pass over the whole clip", HelpName = "HOP" };
@@ -36,6 +36,10 @@ internal static class EvalCommand
             var clips = EvaluationClips.Build(corpus, labels, metadata.Features);
             if (clips.Skipped is string skipped)
                 Console.Error.WriteLine($"pld: {skipped}");   // stderr: --json's stdout is one JSON object
+            if (TrainingActors.Of(metadata) is { } taught && clips.Clips.Count(c => taught.Contains(c.Source.Actor)) is > 0 and var seen)
+                Console.Error.WriteLine($"pld: note: {seen} of the {clips.Clips.Count} clips are of actors this model was trained on " +
+                                        $"({TrainingActors.Describe(clips.Clips.Select(c => c.Source.Actor).Where(taught.Contains).Distinct())}): " +
+                                        "their scores are not held-out");
             var metrics = Evaluator.Evaluate(model, clips.Clips, labels, runtime.Device, parse.GetValue(batchOption), pooling);
 
             if (parse.GetValue(jsonOption))

@@ -260,6 +260,11 @@ public sealed class Trainer
             throw new ArgumentException($"teacher {config.Teacher}: trained with other features ({metadata.Features}); use the same features section");
         if (metadata.LabelSet != EmotionLabelSet.Parse(config.Data.Labels).Name)
             throw new ArgumentException($"teacher {config.Teacher}: trained for {metadata.LabelSet}, this run uses {config.Data.Labels}");
+        // A teacher that trained on this run's evaluation actors would carry their labels into the student: a --fold run
+        // keeps its config's teacher (trained on the table's split) unless given one of its own fold.
+        if (TrainingActors.Of(metadata) is { } taught && config.Data.EvalActors.Where(taught.Contains).ToArray() is { Length: > 0 } leaked)
+            throw new ArgumentException($"teacher {config.Teacher}: it was trained on actors {TrainingActors.Describe(leaked)}, which this run " +
+                                        $"evaluates on; distil from a teacher trained without them (for --fold K, one trained with --fold K; tools/folds-kd.sh makes them)");
         return teacher.To(device).Eval();
     }
 
@@ -284,7 +289,8 @@ public sealed class Trainer
                 ["epoch"] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["validation_ua"] = metrics.UnweightedAccuracy.ToString("F4", System.Globalization.CultureInfo.InvariantCulture),
                 ["validation_wa"] = metrics.WeightedAccuracy.ToString("F4", System.Globalization.CultureInfo.InvariantCulture),
-                ["validation_actors"] = string.Join(",", config.Data.EvalActors),
+                [TrainingActors.ValidationKey] = TrainingActors.Format(config.Data.EvalActors),
+                [TrainingActors.Key] = TrainingActors.Format(config.Data.TrainActors),
             },
         };
         CheckpointFile.Save(Path.Combine(RunFolder, fileName), model, metadata);

@@ -66,7 +66,10 @@ public static class TeacherFile
         : !member.Vocabulary.SequenceEqual(first.Vocabulary) ? "vocabulary"
         : !member.PromptPrefix.SequenceEqual(first.PromptPrefix) || !member.PromptSuffix.SequenceEqual(first.PromptSuffix) ? "prompt"
         : member.Model.Encoder.Subsampling != first.Model.Encoder.Subsampling ? "audio-token rate"
+        : !SameActors(TrainingActors.Of(member), TrainingActors.Of(first)) ? "training actors (an ensemble is held out from the actors none of its members saw)"
         : null;
+
+    private static bool SameActors(IReadOnlySet<int>? a, IReadOnlySet<int>? b) => a is null ? b is null : b is not null && a.SetEquals(b);
 
     /// <summary>The member paths a manifest lists, resolved against its folder; each must exist.</summary>
     /// <exception cref="CheckpointException">Not a readable manifest of this format and version, or a member is missing.</exception>

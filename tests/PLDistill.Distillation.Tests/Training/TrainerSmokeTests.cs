@@ -261,4 +261,36 @@ public sealed class TrainerSmokeTests : IDisposable
             new Trainer(Config("s2", "student", DistillationMethod.PlDistill, 1, teacher.BestCheckpoint), CPU).Run(cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("other features", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_teacher_trained_on_the_runs_evaluation_actors_is_refused_before_training()
+    {
+        // The teacher trains on actors 1-3; a student scored on actor 2 (as a --fold run with its config's teacher would
+        // be) would learn actor 2's labels through it.
+        var teacher = new Trainer(Config("t3", "teacher", DistillationMethod.None, epochs: 1), CPU).Run(cancellationToken: TestContext.Current.CancellationToken);
+        var (_, metadata) = CheckpointFile.Load(teacher.BestCheckpoint);
+        Assert.Equal("1,2,3", metadata.Training[TrainingActors.Key]);
+        var student = Config("s3", "student", DistillationMethod.PlDistill, 1, teacher.BestCheckpoint);
+        student.Data.TrainActors = [1, 3, 4];
+        student.Data.EvalActors = [2];
+
+        var error = Assert.Throws<ArgumentException>(() => new Trainer(student, CPU).Run(cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Contains("it was trained on actors 02, which this run evaluates on", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(root, "runs", "s3")) && File.Exists(Path.Combine(root, "runs", "s3", "metrics.jsonl")));
+    }
+
+    [Fact]
+    public void Checkpoints_from_before_the_training_actors_were_recorded_count_every_actor_outside_their_validation_as_trained_on()
+    {
+        var teacher = new Trainer(Config("t4", "teacher", DistillationMethod.None, epochs: 1), CPU).Run(cancellationToken: TestContext.Current.CancellationToken);
+        var (_, recorded) = CheckpointFile.Load(teacher.BestCheckpoint);
+        var old = recorded with { Training = new Dictionary<string, string> { [TrainingActors.ValidationKey] = "17,18,19,20" } };
+
+        Assert.Equal([1, 2, 3], TrainingActors.Of(recorded)!.Order());
+        Assert.Equal([.. Enumerable.Range(1, 16), 21, 22, 23, 24], TrainingActors.Of(old)!.Order());
+        Assert.Null(TrainingActors.Of(recorded with { Training = new Dictionary<string, string>() }));
+        Assert.Equal("01-16", TrainingActors.Describe(Enumerable.Range(1, 16)));
+        Assert.Equal("01, 05", TrainingActors.Describe([5, 1]));
+    }
 }
