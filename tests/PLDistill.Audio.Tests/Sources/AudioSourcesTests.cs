@@ -54,18 +54,27 @@ public sealed class AudioSourcesTests : IDisposable
         using var ctrlC = new CancellationTokenSource();
         pausedPipe.Write(Int16Samples([16_384, -16_384, 8_192, 0, 0, 0, 0, 0]));   // 16 bytes, then the sender pauses
         await using var source = AudioSources.Open("-", null, null, null, () => pausedPipe.ReadEnd, ctrlC.Token);
+
+        float[] samples = await ReadThenCtrlCEndsTheWaitAsync(source, 8, ctrlC);   // the sniffed bytes come first, in a short read
+
+        Assert.Equal(new float[] { 0.5f, -0.5f, 0.25f }, samples[..3]);
+    }
+
+    /// <summary>Reads the <paramref name="frames"/> that arrived, then checks that a read waiting for more ends when Ctrl+C fires.</summary>
+    private static async Task<float[]> ReadThenCtrlCEndsTheWaitAsync(IAudioSource source, int frames, CancellationTokenSource ctrlC)
+    {
         var samples = new float[64];
-        int frames = 0;
-        while (frames < 8)   // the sniffed bytes come first, in a short read
-            frames += await source.ReadAsync(samples.AsMemory(frames), Token);
-        var waiting = source.ReadAsync(samples.AsMemory(frames), ctrlC.Token).AsTask();
+        int read = 0;
+        while (read < frames)
+            read += await source.ReadAsync(samples.AsMemory(read), Token);
+        var waiting = source.ReadAsync(samples.AsMemory(read), ctrlC.Token).AsTask();
         await Task.Delay(100, Token);
         Assert.False(waiting.IsCompleted);
 
         ctrlC.Cancel();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(5), Token));
-        Assert.Equal(new float[] { 0.5f, -0.5f, 0.25f }, samples[..3]);
+        return samples;
     }
 
     [Fact(Timeout = 30_000)]
@@ -89,17 +98,9 @@ public sealed class AudioSourcesTests : IDisposable
         await using var source = await Task.Run(() => AudioSources.Open(fifo, null, null, null, NoStdin, ctrlC.Token), Token)
             .WaitAsync(TimeSpan.FromSeconds(10), Token);
         await using var writer = await writerOpened.WaitAsync(TimeSpan.FromSeconds(10), Token);
-        var samples = new float[64];
-        int frames = 0;
-        while (frames < 4)
-            frames += await source.ReadAsync(samples.AsMemory(frames), Token);
-        var waiting = source.ReadAsync(samples.AsMemory(frames), ctrlC.Token).AsTask();
-        await Task.Delay(100, Token);
-        Assert.False(waiting.IsCompleted);
 
-        ctrlC.Cancel();
+        float[] samples = await ReadThenCtrlCEndsTheWaitAsync(source, 4, ctrlC);
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(5), Token));
         Assert.Equal(new float[] { 0.5f, -0.5f, 0.25f, 0f }, samples[..4]);
     }
 
