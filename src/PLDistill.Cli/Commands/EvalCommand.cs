@@ -36,10 +36,10 @@ internal static class EvalCommand
             var clips = EvaluationClips.Build(corpus, labels, metadata.Features);
             if (clips.Skipped is string skipped)
                 Console.Error.WriteLine($"pld: {skipped}");   // stderr: --json's stdout is one JSON object
-            if (TrainingActors.Of(metadata) is { } taught && clips.Clips.Count(c => taught.Contains(c.Source.Actor)) is > 0 and var seen)
-                Console.Error.WriteLine($"pld: note: {seen} of the {clips.Clips.Count} clips are of actors this model was trained on " +
-                                        $"({TrainingActors.Describe(clips.Clips.Select(c => c.Source.Actor).Where(taught.Contains).Distinct())}): " +
-                                        "their scores are not held-out");
+            int[] trainedOn = TrainingActors.Of(metadata) is { } taught ? [.. clips.Clips.Select(c => c.Source.Actor).Where(taught.Contains)] : [];
+            if (trainedOn.Length > 0)
+                Console.Error.WriteLine($"pld: note: {trainedOn.Length} of the {clips.Clips.Count} clips are of actors this model was trained on " +
+                                        $"({TrainingActors.Describe(trainedOn.Distinct())}): their scores are not held-out");
             var metrics = Evaluator.Evaluate(model, clips.Clips, labels, runtime.Device, parse.GetValue(batchOption), pooling);
 
             if (parse.GetValue(jsonOption))
