@@ -25,7 +25,7 @@ namespace PLDistill.Server.Calls;
 ///  end: CompleteAsync ─► last estimate ─► hub.Close (summary) ─► caller's sink drained ─► status
 /// </code>
 /// </summary>
-public sealed partial class RecognitionCalls
+public sealed partial class RecognitionCalls : IDisposable
 {
     private readonly StreamHub hub;
     private readonly EnginePool engines;
@@ -36,6 +36,7 @@ public sealed partial class RecognitionCalls
     private readonly ILogger logger;
     private readonly int modelSampleRate;
     private readonly CancellationToken serverStopping;
+    private readonly CancellationTokenSource drainOver = new();
 
     /// <summary>Calls over the server's hub and engines.</summary>
     public RecognitionCalls(StreamHub hub, EnginePool engines, StreamConfigValidator validator, IRecognizerFactory model, ServerOptions options,
@@ -53,7 +54,13 @@ public sealed partial class RecognitionCalls
         limits = options.Limits;
         modelSampleRate = model.SampleRate;
         serverStopping = lifetime.ApplicationStopping;
+        // At shutdown a stream's backlog gets the drain time, then the stream ends with what was estimated, so that its
+        // summary reaches the subscribers before they are ended.
+        serverStopping.Register(() => drainOver.CancelAfter(limits.ShutdownDrain));
     }
+
+    /// <inheritdoc />
+    public void Dispose() => drainOver.Dispose();
 
     /// <summary>One Recognize call, start to end.</summary>
     public async Task RunAsync(IAsyncStreamReader<AudioRequest> requests, IServerStreamWriter<EmotionEvent> responses, ServerCallContext context)
@@ -336,7 +343,8 @@ public sealed partial class RecognitionCalls
     }
 
     // A backlog of queued hops may take long to estimate under load; the model is deemed hung only when it processes
-    // none of this stream's hops for the drain time plus the stall timeout (TimeoutException).
+    // none of this stream's hops for the drain time plus the stall timeout (TimeoutException). At shutdown the backlog
+    // gets the drain time (EngineStopped after it).
     private async Task WhileProcessingAdvancesAsync(Task completion, StreamHandle handle)
     {
         var patience = limits.ShutdownDrain + limits.StallTimeout;
@@ -345,8 +353,12 @@ public sealed partial class RecognitionCalls
         {
             try
             {
-                await completion.WaitAsync(patience).ConfigureAwait(false);
+                await completion.WaitAsync(patience, drainOver.Token).ConfigureAwait(false);
                 return;
+            }
+            catch (OperationCanceledException) when (drainOver.IsCancellationRequested)
+            {
+                throw new StreamingEngineException(StreamingErrorKind.EngineStopped, handle.Id, "the drain time ran out");
             }
             catch (TimeoutException)
             {

@@ -220,14 +220,17 @@ public sealed class StreamHub
         }
     }
 
-    /// <summary>Ends every subscriber after the events it has queued, with UNAVAILABLE.</summary>
+    /// <summary>Ends every subscriber after the events it has queued, with UNAVAILABLE (saying whether every stream had ended).</summary>
     public void EndSubscribers()
     {
         lock (gate)
         {
+            string detail = streams.Count == 0
+                ? "the server is shutting down; every stream's final events were sent"
+                : $"the server is shutting down; {streams.Count} streams had not ended within the drain time, and their final events may be missing";
             foreach (var sink in subscribers.Values.SelectMany(list => list).ToArray())
             {
-                sink.Close(ServiceErrors.Unavailable("the server is shutting down; every stream's final events were sent"));
+                sink.Close(ServiceErrors.Unavailable(detail));
                 RemoveSubscriber(sink);
             }
         }

@@ -4,6 +4,7 @@ using PLDistill.Api.V1;
 using PLDistill.Server.Hub;
 using PLDistill.Server.Observability;
 using PLDistill.Server.Tests.TestSupport;
+using PLDistill.Testing;
 
 namespace PLDistill.Server.Tests.Hosting;
 
@@ -86,5 +87,48 @@ public sealed class LifecycleTests
 
         var refused = await Assert.ThrowsAsync<RpcException>(() => client.ListStreamsAsync(Ct));
         Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task At_shutdown_a_backlog_longer_than_the_drain_time_ends_with_its_summary_before_the_subscribers_are_ended()
+    {
+        // The model takes 100 ms a hop; 30 hops are queued at once and the server stops with a 1 s drain. The stream
+        // must end within the drain with what it estimated, and subscribers must get its summary before UNAVAILABLE.
+        using var slow = new ManualResetEventSlim(false);
+        var model = new WrappedModel(TestModel.Factory(), real => new FaultInjectingRecognizer(real, beforeAdvance: _ =>
+        {
+            if (slow.IsSet)
+                Thread.Sleep(100);
+        }));
+        var harness = await ServerHarness.StartAsync(o => o with
+        {
+            Limits = o.Limits with { ShutdownDrainSeconds = 1 },
+            Engine = o.Engine with { QueueHops = 1000 },
+        }, model);
+        await using var _ = harness;
+        slow.Set();
+        var client = harness.Client();
+        using var watcher = await ServerHarness.WatchAsync(client, new SubscribeRequest(), Ct);
+        var config = ServerHarness.Config("backlog");
+        config.Hop = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromMilliseconds(100));
+        using var call = await ServerHarness.OpenAsync(client, config, Ct);
+        await call.Session.SendAsync(TestModel.SpeechLinear16(3 * 16000, seed: 3), Ct);
+        await Wait.UntilListed(client, streams => streams.Count == 1 && streams[0].Estimates >= 1);
+
+        var clock = Stopwatch.StartNew();
+        using (var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+            await harness.Server.StopAsync(limit.Token);
+
+        var result = await call.Result;
+        Assert.Equal(StatusCode.Unavailable, result.Status.StatusCode);
+        Assert.Equal(EndReason.ServerShutdown, result.Summary!.EndReason);
+        Assert.True(result.Estimates.Count < 30, $"{result.Estimates.Count} estimates: the backlog was not cut by the drain");
+        Assert.Contains("before the stream's audio was processed", result.Status.Detail, StringComparison.Ordinal);
+        var seen = await watcher.Result;
+        Assert.Equal(StatusCode.Unavailable, seen.Status.StatusCode);
+        Assert.Contains("every stream's final events were sent", seen.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(EndReason.ServerShutdown, Assert.Single(seen.Events, e => e.Summary is not null).Summary.EndReason);
+        Assert.Equal(result.Estimates.Count, seen.Estimates.Count);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"stopping took {clock.Elapsed}");
     }
 }
