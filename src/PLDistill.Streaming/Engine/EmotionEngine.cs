@@ -29,6 +29,7 @@ public sealed class EmotionEngine : IAsyncDisposable
     private readonly Lock admission = new();
     private readonly int hopSamples, windowSamples;
     private long batches, streamSteps, droppedByFinishedStreams, subscriberDropsOfFinishedStreams, coalesced;
+    private Exception? loopFailure;   // what ended the inference loop early, if anything (under the admission lock)
     private int largestBatch;
     private bool disposed;
 
@@ -77,6 +78,8 @@ public sealed class EmotionEngine : IAsyncDisposable
         {
             if (disposed)
                 throw new StreamingEngineException(StreamingErrorKind.EngineStopped, streamId, "the engine is shutting down");
+            if (loopFailure is { } fatal)
+                throw new StreamingEngineException(StreamingErrorKind.InferenceFailed, streamId, $"the engine stopped serving streams: {fatal.Message}", fatal);
             if (streams.ContainsKey(streamId))
                 throw new StreamingEngineException(StreamingErrorKind.DuplicateStreamId, streamId, "a stream with this id is already open");
             if (streams.Count >= recognizer.MaxStreams)
@@ -134,6 +137,15 @@ public sealed class EmotionEngine : IAsyncDisposable
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // Disposal: streams still open are failed by DisposeAsync.
+        }
+        catch (Exception fatal)
+        {
+            // Only what a batch cannot contain gets here (out of memory): the loop cannot go on, so every open stream
+            // ends now with the reason, and new ones are refused, instead of waiting for ever on a loop that is gone.
+            lock (admission)
+                loopFailure = fatal;
+            foreach (var stream in streams.Values.ToArray())
+                Finish(stream, new StreamingEngineException(StreamingErrorKind.InferenceFailed, stream.Id, $"the engine stopped serving streams: {fatal.Message}", fatal));
         }
     }
 

@@ -551,6 +551,36 @@ public sealed class EmotionEngineTests
         }
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Running_out_of_memory_ends_every_open_stream_with_the_reason_and_refuses_new_ones()
+    {
+        // A batch contains any failure but running out of memory, which ends the inference loop: the streams must learn
+        // of it rather than wait for ever on a loop that is gone.
+        var recognizer = new FaultInjectingRecognizer(TestAudio.Recognizer(2), beforeAdvance: n =>
+        {
+            if (n == 1)
+                throw new OutOfMemoryException("no memory for the batch");
+        });
+        await using var engine = new EmotionEngine(recognizer, Lossless);
+        var first = engine.OpenStream("a");
+        var second = engine.OpenStream("b");
+        var ct = TestContext.Current.CancellationToken;
+        await first.WriteAsync(TestAudio.Speechlike(Hop, 1), ct);   // advance 0: fine
+        while (first.Statistics.HopsProcessed == 0)
+            await Task.Delay(5, ct);
+
+        await second.WriteAsync(TestAudio.Speechlike(Hop, 2), ct);   // advance 1: out of memory
+
+        foreach (var stream in new[] { first, second })
+        {
+            var error = await Assert.ThrowsAsync<StreamingEngineException>(() => stream.Completion.WaitAsync(TimeSpan.FromSeconds(10), ct));
+            Assert.Equal(StreamingErrorKind.InferenceFailed, error.Kind);
+            Assert.Contains("no memory for the batch", error.Message, StringComparison.Ordinal);
+        }
+        var refused = Assert.Throws<StreamingEngineException>(() => engine.OpenStream("c"));
+        Assert.Contains("the engine stopped serving streams", refused.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("ProducerWaitBudget")]
     [InlineData("ShutdownDrainTimeout")]
