@@ -7,17 +7,35 @@ namespace PLDistill.Bench;
 internal static class BenchEnvironment
 {
     /// <summary>
-    /// Keeps the process on the lowest core it may run on, so that a run under <c>taskset -c N</c> measures core N
-    /// (started that way, the runtime also sizes its GC and thread pool for one core; pinned only here, it does not).
+    /// Keeps the whole process on the lowest core it may run on, every thread of it, as <c>taskset -c N</c> does (under
+    /// which a run measures core N): the runtime's own threads (background JIT, GC, finalizer) then compete with the
+    /// measured thread for that core, as in a one-core deployment. Threads made later inherit the pin from their maker.
+    /// (Started under taskset, the runtime also sizes its GC and thread pool for one core; pinned only here, it does not.)
     /// </summary>
     public static void PinToOneCore()
     {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsWindows())
+        if (OperatingSystem.IsLinux())
+        {
+            long allowed = (long)Process.GetCurrentProcess().ProcessorAffinity;
+            ulong lowest = (ulong)(allowed & -allowed);
+            // Process.ProcessorAffinity sets the main thread's mask only on Linux: set each thread's.
+            foreach (string task in Directory.EnumerateDirectories("/proc/self/task"))
+            {
+                if (int.TryParse(Path.GetFileName(task), out int threadId))
+                    _ = SchedSetAffinity(threadId, (nint)sizeof(ulong), ref lowest);   // a thread that ended meanwhile fails harmlessly
+            }
             return;
-        var process = Process.GetCurrentProcess();
-        long allowed = (long)process.ProcessorAffinity;
-        process.ProcessorAffinity = (nint)(allowed & -allowed);   // the lowest set bit
+        }
+        if (OperatingSystem.IsWindows())
+        {
+            var process = Process.GetCurrentProcess();
+            long allowed = (long)process.ProcessorAffinity;
+            process.ProcessorAffinity = (nint)(allowed & -allowed);   // the lowest set bit
+        }
     }
+
+    [DllImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
+    private static extern int SchedSetAffinity(int threadId, nint maskBytes, ref ulong mask);
 
     public static string Describe()
     {

@@ -26,7 +26,7 @@ public sealed class WavFileSourceTests : IDisposable
         float[] signal = TestAudio.Signal(10_000, 2);
         string path = WriteFile("stereo.wav", signal, format);
 
-        await using var source = WavFileSource.Open(path);
+        await using var source = WavFileSource.Open(path, abandonReadsOn: TestContext.Current.CancellationToken);
         float[] read = await TestAudio.ReadAllAsync(source, 777, TestContext.Current.CancellationToken);
 
         Assert.Equal(path, source.Name);
@@ -41,7 +41,7 @@ public sealed class WavFileSourceTests : IDisposable
     {
         string path = Path.Combine(_directory, "missing.wav");
 
-        var error = Assert.Throws<FileNotFoundException>(() => WavFileSource.Open(path));
+        var error = Assert.Throws<FileNotFoundException>(() => WavFileSource.Open(path, abandonReadsOn: TestContext.Current.CancellationToken));
 
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
     }
@@ -52,7 +52,7 @@ public sealed class WavFileSourceTests : IDisposable
         string path = Path.Combine(_directory, "song.mp3");
         File.WriteAllBytes(path, [0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 0, 0, 0]);
 
-        var error = Assert.Throws<AudioFormatException>(() => WavFileSource.Open(path));
+        var error = Assert.Throws<AudioFormatException>(() => WavFileSource.Open(path, abandonReadsOn: TestContext.Current.CancellationToken));
 
         Assert.Equal(AudioFormatProblem.NotWave, error.Problem);
         Assert.Equal(path, error.InputName);
@@ -65,7 +65,7 @@ public sealed class WavFileSourceTests : IDisposable
     public async Task A_cancelled_token_stops_the_read()
     {
         string path = WriteFile("mono.wav", new float[1_000], new PcmFormat(16_000, 1, SampleEncoding.Int16));
-        await using var source = WavFileSource.Open(path);
+        await using var source = WavFileSource.Open(path, abandonReadsOn: TestContext.Current.CancellationToken);
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
 
@@ -79,7 +79,7 @@ public sealed class WavFileSourceTests : IDisposable
         string path = WriteFile("ten-seconds.wav", new float[80_000], format);
         var clock = new AutoAdvancingTimeProvider();
 
-        await using var source = WavFileSource.Open(path, clock);
+        await using var source = WavFileSource.Open(path, clock, TestContext.Current.CancellationToken);
         float[] read = await TestAudio.ReadAllAsync(source, 1_600, TestContext.Current.CancellationToken);
 
         Assert.Equal(80_000, read.Length);
@@ -95,7 +95,7 @@ public sealed class WavFileSourceTests : IDisposable
         string path = WriteFile("long.wav", new float[16_000 * 60], new PcmFormat(16_000, 1, SampleEncoding.Int16));
         var stopwatch = Stopwatch.StartNew();
 
-        await using var source = WavFileSource.Open(path);
+        await using var source = WavFileSource.Open(path, abandonReadsOn: TestContext.Current.CancellationToken);
         float[] read = await TestAudio.ReadAllAsync(source, 4_096, TestContext.Current.CancellationToken);
 
         Assert.Equal(16_000 * 60, read.Length);
@@ -109,7 +109,7 @@ public sealed class WavFileSourceTests : IDisposable
         string path = WriteFile("short.wav", new float[4_800], new PcmFormat(16_000, 1, SampleEncoding.Int16));
         var stopwatch = Stopwatch.StartNew();
 
-        await using var source = WavFileSource.Open(path, TimeProvider.System);
+        await using var source = WavFileSource.Open(path, TimeProvider.System, TestContext.Current.CancellationToken);
         await TestAudio.ReadAllAsync(source, 800, TestContext.Current.CancellationToken);
 
         // 4800 frames at 16 kHz are 300 ms; allow for timer granularity on the early side.
