@@ -40,8 +40,9 @@ internal static class ServeCommand
             Override("model:checkpoint", parse.GetValue(checkpoint));
             Override("model:precision", parse.GetValue(precision));
             Override("listen:url", parse.GetValue(listen));
-            Override("listen:tls_certificate", parse.GetValue(tlsCertificate));
-            Override("listen:tls_key", parse.GetValue(tlsKey));
+            // Paths given here are the shell's (the current folder's); paths in the file are found beside the file.
+            Override("listen:tls_certificate", parse.GetValue(tlsCertificate) is { } certificate ? Path.GetFullPath(certificate) : null);
+            Override("listen:tls_key", parse.GetValue(tlsKey) is { } key ? Path.GetFullPath(key) : null);
             Override("logging:format", parse.GetValue(logFormat));
             if (parse.GetValue(metrics) is { } metricsUrl)
                 Override(metricsUrl == "off" ? "metrics:enabled" : "metrics:url", metricsUrl == "off" ? "false" : metricsUrl);

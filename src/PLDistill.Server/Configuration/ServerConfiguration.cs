@@ -30,9 +30,15 @@ public static partial class ServerConfiguration
             builder.AddInMemoryCollection(overrides);
         var options = Bind<ServerOptions>(Build(builder, path), path ?? "server settings");
 
+        // Files the configuration names are found beside it, wherever the server is started from.
+        string Beside(string file) => Path.IsPathRooted(file) || folder is null ? file : Path.Combine(folder, file);
+        if (options.Listen.TlsCertificate is { Length: > 0 } certificate)
+            options = options with { Listen = options.Listen with { TlsCertificate = Beside(certificate) } };
+        if (options.Listen.TlsKey is { Length: > 0 } key)
+            options = options with { Listen = options.Listen with { TlsKey = Beside(key) } };
         if (options.Auth.TenantsFile is { Length: > 0 } tenantsFile)
         {
-            string resolved = Path.IsPathRooted(tenantsFile) || folder is null ? tenantsFile : Path.Combine(folder, tenantsFile);
+            string resolved = Beside(tenantsFile);
             if (!File.Exists(resolved))
                 throw new ServerConfigurationException($"{path}: auth.tenants_file '{tenantsFile}' does not exist (looked at {resolved})");
             var fileBuilder = new ConfigurationBuilder();

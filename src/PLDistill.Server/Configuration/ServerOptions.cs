@@ -38,6 +38,10 @@ public sealed record ServerOptions
     {
         Listen.Validate();
         Metrics.Validate();
+        // Caught here rather than as "address already in use" after the model has loaded.
+        if (Metrics.Enabled && Endpoint.Parse(Listen.Url, "listen.url") is { Port: > 0 } api && Endpoint.Parse(Metrics.Url, "metrics.url") is { } scrape
+            && api.Port == scrape.Port && (api.Address.Equals(scrape.Address) || IsAny(api.Address) || IsAny(scrape.Address)))
+            throw new ServerConfigurationException($"listen.url '{Listen.Url}' and metrics.url '{Metrics.Url}' use the same port; give metrics its own, or metrics.enabled: false");
         Model.Validate();
         Streaming.Validate();
         Engine.Validate();
@@ -46,4 +50,7 @@ public sealed record ServerOptions
         Log.Validate();
         return this;
     }
+
+    private static bool IsAny(System.Net.IPAddress address) =>
+        address.Equals(System.Net.IPAddress.Any) || address.Equals(System.Net.IPAddress.IPv6Any);
 }

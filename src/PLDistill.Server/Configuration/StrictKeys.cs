@@ -14,7 +14,7 @@ internal static class StrictKeys
     {
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanWrite)
-            .ToDictionary(p => p.GetCustomAttribute<ConfigurationKeyNameAttribute>()?.Name ?? p.Name, StringComparer.OrdinalIgnoreCase);
+            .ToDictionary(KeyName, StringComparer.OrdinalIgnoreCase);
         foreach (var child in section.GetChildren())
         {
             string key = path.Length == 0 ? child.Key : $"{path}.{child.Key}";
@@ -22,6 +22,16 @@ internal static class StrictKeys
                 throw new ServerConfigurationException(
                     $"unknown key '{key}'; known keys here: {string.Join(", ", properties.Keys.Order(StringComparer.Ordinal))}");
             var target = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            // The binder drops a value where a section belongs ("metrics: false") and a section where a value belongs,
+            // silently keeping the default: both are type errors here.
+            bool holdsSection = child.GetChildren().Any();
+            bool wantsSection = ElementType(target) is not null || IsSection(target);
+            if (wantsSection && !holdsSection && !string.IsNullOrEmpty(child.Value))
+                throw new ServerConfigurationException(ElementType(target) is not null
+                    ? $"'{key}' is a list, not a single value ('{child.Value}'): write [{child.Value}]"
+                    : $"'{key}' is a section, not a value ('{child.Value}'); its keys: {string.Join(", ", SectionKeys(target))}");
+            if (!wantsSection && holdsSection)
+                throw new ServerConfigurationException($"'{key}' takes a value, not a section");
             if (ElementType(target) is { } element)
             {
                 if (IsSection(element))
@@ -38,6 +48,15 @@ internal static class StrictKeys
     }
 
     private static bool IsSection(Type type) => type.IsClass && type != typeof(string);
+
+    private static IEnumerable<string> SectionKeys(Type type) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite)
+            .Select(KeyName).Order(StringComparer.Ordinal);
+
+    // The key as the binder reads it (ignoring case): the declared snake_case name, else the property's own, shown in
+    // lower case as a file writes it.
+    private static string KeyName(PropertyInfo property) =>
+        property.GetCustomAttribute<ConfigurationKeyNameAttribute>()?.Name ?? property.Name.ToLowerInvariant();
 
     private static Type? ElementType(Type type) =>
         type.IsArray ? type.GetElementType()

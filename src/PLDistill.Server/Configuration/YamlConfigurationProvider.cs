@@ -25,6 +25,8 @@ public sealed class YamlConfigurationProvider(YamlConfigurationSource source) : 
             // YamlDotNet's parser fails this way (without a position) on a flow collection that is never closed.
             throw new FormatException("malformed YAML: is a '[' or '{' never closed?", bad);
         }
+        if (yaml.Documents.Count > 1)
+            throw new FormatException($"line {yaml.Documents[1].RootNode.Start.Line}: a second YAML document ('---'); a configuration is one document");
         var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         if (yaml.Documents.Count > 0)
             Flatten(yaml.Documents[0].RootNode, "", data);

@@ -221,6 +221,21 @@ public sealed class PldServer : IAsyncDisposable
 
     private sealed record ServerCertificate(X509Certificate2 Leaf, X509Certificate2Collection Chain);
 
+    // What Kestrel would only find at start, after the model has loaded (as a stack trace), or clients at every call.
+    private static void CheckServerUse(X509Certificate2 certificate, string path)
+    {
+        const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
+        var now = DateTime.Now;
+        if (now > certificate.NotAfter)
+            throw new ServerConfigurationException($"listen.tls_certificate '{path}' expired on {certificate.NotAfter:yyyy-MM-dd}");
+        if (now < certificate.NotBefore)
+            throw new ServerConfigurationException($"listen.tls_certificate '{path}' is not valid before {certificate.NotBefore:yyyy-MM-dd}");
+        var usages = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().SingleOrDefault()?.EnhancedKeyUsages;
+        if (usages is not null && usages.Count > 0 && !usages.Cast<Oid>().Any(oid => oid.Value == ServerAuthentication))
+            throw new ServerConfigurationException(
+                $"listen.tls_certificate '{path}' is not for server authentication (its extended key usage lists {string.Join(", ", usages.Cast<Oid>().Select(o => o.FriendlyName ?? o.Value))})");
+    }
+
     // The server's certificate (the one with the private key) and the other certificates of the file: its chain.
     private static ServerCertificate LoadCertificate(ListenSettings listen)
     {
@@ -239,11 +254,15 @@ public sealed class PldServer : IAsyncDisposable
                 var all = X509CertificateLoader.LoadPkcs12CollectionFromFile(path, password);
                 var leaf = all.FirstOrDefault(c => c.HasPrivateKey)
                            ?? throw new ServerConfigurationException($"listen.tls_certificate '{path}' holds no certificate with its private key");
+                CheckServerUse(leaf, path);
                 return new ServerCertificate(leaf, [.. all.Where(c => !ReferenceEquals(c, leaf))]);
             }
+            if (!string.IsNullOrWhiteSpace(listen.TlsKey) && !File.Exists(listen.TlsKey))
+                throw new ServerConfigurationException($"listen.tls_key '{listen.TlsKey}' does not exist");
             var withKey = string.IsNullOrWhiteSpace(listen.TlsKey)
                 ? X509Certificate2.CreateFromPemFile(path)
                 : X509Certificate2.CreateFromPemFile(path, listen.TlsKey);
+            CheckServerUse(withKey, path);
             var chain = new X509Certificate2Collection();
             chain.ImportFromPemFile(path);
             return new ServerCertificate(withKey, [.. chain.Where(c => c.Thumbprint != withKey.Thumbprint)]);

@@ -92,6 +92,12 @@ public sealed class ServerConfigurationTests : IDisposable
     [InlineData("auth: { tenants_file: missing.yaml }", "auth.tenants_file 'missing.yaml' does not exist")]
     [InlineData("limits:\n  - a\n b: 1", "server.yaml: line 3, column 2: While parsing a block mapping")]
     [InlineData("limits: [", "server.yaml: malformed YAML: is a '[' or '{' never closed?")]
+    [InlineData("metrics: false", "'metrics' is a section, not a value ('false'); its keys: enabled, url")]
+    [InlineData("listen: http://0.0.0.0:6000", "'listen' is a section, not a value ('http://0.0.0.0:6000')")]
+    [InlineData("listen: { url: { host: x } }", "'listen.url' takes a value, not a section")]
+    [InlineData("limits: { max_streams: 3 }\n---\nlogging: { level: information }", "a second YAML document")]
+    [InlineData("listen: { url: \"http://127.0.0.1:9464\" }", "use the same port")]
+    [InlineData("listen: { url: \"http://*:9000\" }\nmetrics: { url: \"http://127.0.0.1:9000\" }", "use the same port")]
     public void Bad_settings_are_errors_naming_the_file_and_the_key(string yaml, string message)
     {
         string hash = ApiKeys.Hash("k");
@@ -100,6 +106,30 @@ public sealed class ServerConfigurationTests : IDisposable
         var error = Assert.Throws<ServerConfigurationException>(() => ServerConfiguration.Load(path));
         Assert.True(error.Message.Contains(message, StringComparison.Ordinal), error.Message);
         Assert.StartsWith(path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_list_given_as_one_value_is_an_error()
+    {
+        string path = Write("server.yaml", "auth: { tenants: [ { name: t, api_key_sha256: abc } ] }");
+        var error = Assert.Throws<ServerConfigurationException>(() => ServerConfiguration.Load(path));
+        Assert.Contains("'auth.tenants[0].api_key_sha256' is a list, not a single value ('abc'): write [abc]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Certificate_and_key_paths_in_the_file_are_found_beside_it_wherever_the_server_starts()
+    {
+        string hash = ApiKeys.Hash("k");
+        string path = Write("server.yaml", $"listen: {{ url: \"https://127.0.0.1:0\", tls_certificate: server.pem, tls_key: keys/server.key }}\n" +
+                                           $"auth: {{ tenants: [ {{ name: t, api_key_sha256: [{hash}] }} ] }}");
+        string folder = Path.GetDirectoryName(path)!;
+
+        var options = ServerConfiguration.Load(path);
+
+        Assert.Equal(Path.Combine(folder, "server.pem"), options.Listen.TlsCertificate);
+        Assert.Equal(Path.Combine(folder, "keys/server.key"), options.Listen.TlsKey);
+        var absolute = ServerConfiguration.Load(path, new Dictionary<string, string?> { ["listen:tls_certificate"] = "/etc/pld/server.pem" });
+        Assert.Equal("/etc/pld/server.pem", absolute.Listen.TlsCertificate);
     }
 
     [Fact]

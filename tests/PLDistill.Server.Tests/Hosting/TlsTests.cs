@@ -117,4 +117,47 @@ public sealed class TlsTests : IDisposable
         var error = Assert.Throws<ServerConfigurationException>(() => PLDistill.Server.Hosting.PldServer.Create(options, TestModel.Factory()));
         Assert.Contains("nope.pfx' does not exist", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("client-only", "is not for server authentication")]
+    [InlineData("expired", "expired on")]
+    [InlineData("not-yet", "is not valid before")]
+    public void A_certificate_a_client_would_refuse_is_a_configuration_error_before_the_model_loads(string kind, string message)
+    {
+        // Kestrel finds a wrong-purpose certificate only at start (a stack trace, after the model has loaded); an expired
+        // one it serves, and every client fails.
+        using var key = RSA.Create(2048);
+        var request = ServerRequest("CN=pld-test", key, authority: false);
+        if (kind == "client-only")
+            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        var (from, to) = kind switch
+        {
+            "expired" => (DateTimeOffset.UtcNow.AddDays(-10), DateTimeOffset.UtcNow.AddDays(-1)),
+            "not-yet" => (DateTimeOffset.UtcNow.AddDays(1), DateTimeOffset.UtcNow.AddDays(10)),
+            _ => (DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1)),
+        };
+        using var certificate = request.CreateSelfSigned(from, to);
+        foreach (string form in new[] { "pfx", "pem" })
+        {
+            var options = ServerHarness.DefaultOptions() with { Listen = Listen(form, certificate, key) };
+
+            var error = Assert.Throws<ServerConfigurationException>(() => PLDistill.Server.Hosting.PldServer.Create(options, TestModel.Factory()));
+
+            Assert.Contains(message, error.Message, StringComparison.Ordinal);
+            Assert.Contains("listen.tls_certificate", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_missing_key_file_is_named_as_the_key()
+    {
+        using var key = RSA.Create(2048);
+        using var certificate = ServerRequest("CN=pld-test", key, authority: false).CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var listen = Listen("pem", certificate, key) with { TlsKey = Path.Combine(folder, "nokey.pem") };
+
+        var error = Assert.Throws<ServerConfigurationException>(() => PLDistill.Server.Hosting.PldServer.Create(ServerHarness.DefaultOptions() with { Listen = listen }, TestModel.Factory()));
+
+        Assert.Contains("listen.tls_key", error.Message, StringComparison.Ordinal);
+        Assert.Contains("nokey.pem' does not exist", error.Message, StringComparison.Ordinal);
+    }
 }
