@@ -19,7 +19,7 @@ public sealed record ListenSettings
     [ConfigurationKeyName("tls_key")]
     public string? TlsKey { get; init; }
 
-    /// <summary>Name of the environment variable that holds the PKCS#12 password (never the password itself).</summary>
+    /// <summary>Name of the environment variable that holds the password of a PKCS#12 file or of an encrypted PEM key (never the password itself).</summary>
     [ConfigurationKeyName("tls_password_env")]
     public string? TlsPasswordEnvironmentVariable { get; init; }
 
@@ -35,5 +35,8 @@ public sealed record ListenSettings
             throw new ServerConfigurationException($"listen.tls_certificate is set but listen.url '{Url}' is http; use https://");
         if (!string.IsNullOrWhiteSpace(TlsKey) && string.IsNullOrWhiteSpace(TlsCertificate))
             throw new ServerConfigurationException("listen.tls_key is set without listen.tls_certificate");
+        // A PKCS#12 file carries its own key: a separate key would be ignored without a word.
+        if (!string.IsNullOrWhiteSpace(TlsKey) && Path.GetExtension(TlsCertificate!).ToLowerInvariant() is ".pfx" or ".p12")
+            throw new ServerConfigurationException($"listen.tls_key is set, but listen.tls_certificate '{TlsCertificate}' is PKCS#12, which holds its own key; remove tls_key");
     }
 }

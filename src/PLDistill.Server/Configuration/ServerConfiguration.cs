@@ -44,6 +44,15 @@ public static partial class ServerConfiguration
             var fileBuilder = new ConfigurationBuilder();
             AddFile(fileBuilder, Path.GetFullPath(resolved));
             var file = Bind<TenantsFile>(Build(fileBuilder, resolved), resolved);
+            try
+            {
+                foreach (var tenant in file.Tenants)
+                    tenant.Validate();   // here, so that a bad entry names the tenants file, not the configuration
+            }
+            catch (ServerConfigurationException bad)
+            {
+                throw new ServerConfigurationException($"{resolved}: {bad.Message}", bad);
+            }
             options = options with { Auth = options.Auth with { Tenants = [.. options.Auth.Tenants, .. file.Tenants] } };
         }
         try

@@ -245,12 +245,12 @@ public sealed class PldServer : IAsyncDisposable
             if (!File.Exists(path))
                 throw new ServerConfigurationException($"listen.tls_certificate '{path}' does not exist");
             string extension = Path.GetExtension(path).ToLowerInvariant();
+            string? password = listen.TlsPasswordEnvironmentVariable is { Length: > 0 } variable
+                ? Environment.GetEnvironmentVariable(variable)
+                  ?? throw new ServerConfigurationException($"listen.tls_password_env names ${variable}, which is not set")
+                : null;
             if (extension is ".pfx" or ".p12")
             {
-                string? password = listen.TlsPasswordEnvironmentVariable is { Length: > 0 } variable
-                    ? Environment.GetEnvironmentVariable(variable)
-                      ?? throw new ServerConfigurationException($"listen.tls_password_env names ${variable}, which is not set")
-                    : null;
                 var all = X509CertificateLoader.LoadPkcs12CollectionFromFile(path, password);
                 var leaf = all.FirstOrDefault(c => c.HasPrivateKey)
                            ?? throw new ServerConfigurationException($"listen.tls_certificate '{path}' holds no certificate with its private key");
@@ -259,9 +259,12 @@ public sealed class PldServer : IAsyncDisposable
             }
             if (!string.IsNullOrWhiteSpace(listen.TlsKey) && !File.Exists(listen.TlsKey))
                 throw new ServerConfigurationException($"listen.tls_key '{listen.TlsKey}' does not exist");
-            var withKey = string.IsNullOrWhiteSpace(listen.TlsKey)
-                ? X509Certificate2.CreateFromPemFile(path)
-                : X509Certificate2.CreateFromPemFile(path, listen.TlsKey);
+            // The password, when given, opens an encrypted PKCS#8 key ("-----BEGIN ENCRYPTED PRIVATE KEY-----").
+            var withKey = password is not null
+                ? X509Certificate2.CreateFromEncryptedPemFile(path, password, string.IsNullOrWhiteSpace(listen.TlsKey) ? null : listen.TlsKey)
+                : string.IsNullOrWhiteSpace(listen.TlsKey)
+                    ? X509Certificate2.CreateFromPemFile(path)
+                    : X509Certificate2.CreateFromPemFile(path, listen.TlsKey);
             CheckServerUse(withKey, path);
             var chain = new X509Certificate2Collection();
             chain.ImportFromPemFile(path);

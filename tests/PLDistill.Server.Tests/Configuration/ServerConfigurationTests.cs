@@ -133,6 +133,18 @@ public sealed class ServerConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void A_bad_entry_of_the_tenants_file_names_the_tenants_file()
+    {
+        string tenants = Write("tenants.yaml", "tenants: [ { name: acme, api_key_sha256: [abc] } ]");
+        string path = Write("server.yaml", "auth: { tenants_file: tenants.yaml }");
+
+        var error = Assert.Throws<ServerConfigurationException>(() => ServerConfiguration.Load(path));
+
+        Assert.StartsWith(tenants, error.Message, StringComparison.Ordinal);
+        Assert.Contains("'abc' is not 64 hex digits", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void No_tenants_at_all_is_an_error_that_says_so()
     {
         var error = Assert.Throws<ServerConfigurationException>(() => ServerConfiguration.Load(Write("server.yaml", "limits: { max_streams: 4 }")));

@@ -160,4 +160,31 @@ public sealed class TlsTests : IDisposable
         Assert.Contains("listen.tls_key", error.Message, StringComparison.Ordinal);
         Assert.Contains("nokey.pem' does not exist", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task An_encrypted_pem_key_opens_with_the_password_from_the_environment()
+    {
+        using var key = RSA.Create(2048);
+        using var certificate = ServerRequest("CN=pld-test", key, authority: true).CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var listen = Listen("pem", certificate, key);
+        File.WriteAllText(listen.TlsKey!, key.ExportEncryptedPkcs8PrivateKeyPem("pem-secret",
+            new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 100_000)));
+        Environment.SetEnvironmentVariable("PLD_TEST_PEM_PASSWORD", "pem-secret");
+
+        await using var harness = await ServerHarness.StartAsync(o => o with { Listen = listen with { TlsPasswordEnvironmentVariable = "PLD_TEST_PEM_PASSWORD" } });
+
+        using var root = X509CertificateLoader.LoadCertificate(certificate.Export(X509ContentType.Cert));
+        Assert.Empty(await harness.Client(options: new EmotionClientOptions { TrustedRoot = root }).ListStreamsAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public void A_separate_key_beside_a_pkcs12_file_is_refused_rather_than_ignored()
+    {
+        var options = ServerHarness.DefaultOptions() with
+        {
+            Listen = new ListenSettings { Url = "https://127.0.0.1:0", TlsCertificate = Path.Combine(folder, "server.pfx"), TlsKey = Path.Combine(folder, "server.key") },
+        };
+        var error = Assert.Throws<ServerConfigurationException>(() => options.Validate());
+        Assert.Contains("is PKCS#12, which holds its own key", error.Message, StringComparison.Ordinal);
+    }
 }
