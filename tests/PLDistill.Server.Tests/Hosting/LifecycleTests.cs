@@ -131,4 +131,50 @@ public sealed class LifecycleTests
         Assert.Equal(result.Estimates.Count, seen.Estimates.Count);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"stopping took {clock.Elapsed}");
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_load_balancer_watching_health_sees_not_serving_while_the_server_drains()
+    {
+        // A stream with a backlog keeps the server draining for its drain time (2 s); a health Watch opened before must
+        // hear NOT_SERVING within it, so a load balancer stops routing new calls here while the open ones finish.
+        using var slow = new ManualResetEventSlim(false);
+        var model = new WrappedModel(TestModel.Factory(), real => new FaultInjectingRecognizer(real, beforeAdvance: _ =>
+        {
+            if (slow.IsSet)
+                Thread.Sleep(100);
+        }));
+        var harness = await ServerHarness.StartAsync(o => o with
+        {
+            Limits = o.Limits with { ShutdownDrainSeconds = 2 },
+            Engine = o.Engine with { QueueHops = 1000 },
+        }, model);
+        await using var _ = harness;
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(harness.Address);
+        var health = new Grpc.Health.V1.Health.HealthClient(channel);
+        using var watch = health.Watch(new Grpc.Health.V1.HealthCheckRequest { Service = "" }, cancellationToken: Ct);
+        Assert.True(await watch.ResponseStream.MoveNext(Ct));
+        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, watch.ResponseStream.Current.Status);
+        slow.Set();
+        var config = ServerHarness.Config("draining");
+        config.Hop = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromMilliseconds(100));
+        using var call = await ServerHarness.OpenAsync(harness.Client(), config, Ct);
+        await call.Session.SendAsync(TestModel.SpeechLinear16(5 * 16000, seed: 3), Ct);   // 50 hops: 5 s of model time
+
+        var stopping = harness.Server.StopAsync(Ct);
+        var clock = Stopwatch.StartNew();
+        bool notServing = false;
+        try
+        {
+            while (!notServing && await watch.ResponseStream.MoveNext(Ct))
+                notServing = watch.ResponseStream.Current.Status == Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing;
+        }
+        catch (RpcException)
+        {
+            // The server ended the watch as it stopped.
+        }
+
+        Assert.True(notServing, $"no NOT_SERVING before the watch ended ({clock.Elapsed})");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"NOT_SERVING came after {clock.Elapsed}");
+        await stopping;
+    }
 }
