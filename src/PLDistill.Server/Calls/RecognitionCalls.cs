@@ -105,7 +105,7 @@ public sealed partial class RecognitionCalls : IDisposable
                     await handle.WriteAsync(decoder.Flush(), CancellationToken.None).ConfigureAwait(false);
                     await handle.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
                 }
-                catch (StreamingEngineException ended) when (handle.Completion.IsCompleted || ended.Kind == StreamingErrorKind.EngineStopped)
+                catch (StreamingEngineException ended) when (handle.IsEndedByEngine(ended))
                 {
                     // The engine ended the stream meanwhile, or is draining it to stop; the relay's completion says why.
                 }
@@ -275,7 +275,7 @@ public sealed partial class RecognitionCalls : IDisposable
             {
                 return Classify(TimeSpan.MaxValue, own, relay, callCancelled);
             }
-            catch (StreamingEngineException ended) when (handle.Completion.IsCompleted || ended.Kind == StreamingErrorKind.EngineStopped)
+            catch (StreamingEngineException ended) when (handle.IsEndedByEngine(ended))
             {
                 // The engine ended the stream (a model failure, or the engine stopping) before the relay heard of it:
                 // the relay's completion says which, when the call awaits the last estimate.

@@ -54,10 +54,9 @@ public static class AudioPump
         {
             stream.Fail(new StreamingEngineException(StreamingErrorKind.InvalidAudio, stream.Id, $"{source.Name}: {bad.Message}", bad));
         }
-        catch (StreamingEngineException ended) when (stream.Completion.IsCompleted || ended.Kind == StreamingErrorKind.EngineStopped)
+        catch (StreamingEngineException ended) when (stream.IsEndedByEngine(ended))
         {
-            // The engine ended the stream (its observers have the error), or is stopping: it refuses more audio at once
-            // and completes the stream once what it holds is estimated.
+            // The engine ended the stream, or is stopping: its observers and Completion say how it ended.
         }
     }
 }

@@ -153,6 +153,17 @@ public sealed class StreamHandle
         }
     }
 
+    /// <summary>
+    /// True when <paramref name="error"/>, thrown by a write, means the engine has ended this stream or is draining it
+    /// to stop (it refuses audio at once, and completes the stream once what it holds is estimated): the producer then
+    /// just stops, and <see cref="Completion"/> says how the stream ended.
+    /// </summary>
+    public bool IsEndedByEngine(StreamingEngineException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return finished.Task.IsCompleted || error.Kind == StreamingErrorKind.EngineStopped;
+    }
+
     /// <summary>The engine ended the stream: closes its hop queue, which wakes a producer waiting for room.</summary>
     internal void CloseQueue() => queue.Writer.TryComplete();
 
