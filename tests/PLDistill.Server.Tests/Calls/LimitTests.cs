@@ -321,11 +321,7 @@ public sealed class LimitTests
         // 40 hops queued at once, then half-closed; the model takes 100 ms a hop, so the backlog needs about 4 s: four
         // times the server's patience (no drain, a 1 s stall timeout) as a total, but never 1 s without progress.
         using var slow = new ManualResetEventSlim(false);
-        var model = new WrappedModel(TestModel.Factory(), real => new FaultInjectingRecognizer(real, beforeAdvance: _ =>
-        {
-            if (slow.IsSet)
-                Thread.Sleep(100);
-        }));
+        var model = WrappedModel.SlowedBy(slow, TimeSpan.FromMilliseconds(100));
         await using var harness = await ServerHarness.StartAsync(o => o with
         {
             Limits = o.Limits with { ShutdownDrainSeconds = 0, StallTimeoutSeconds = 1 },

@@ -4,7 +4,6 @@ using PLDistill.Api.V1;
 using PLDistill.Server.Hub;
 using PLDistill.Server.Observability;
 using PLDistill.Server.Tests.TestSupport;
-using PLDistill.Testing;
 
 namespace PLDistill.Server.Tests.Hosting;
 
@@ -95,11 +94,7 @@ public sealed class LifecycleTests
         // The model takes 100 ms a hop; 30 hops are queued at once and the server stops with a 1 s drain. The stream
         // must end within the drain with what it estimated, and subscribers must get its summary before UNAVAILABLE.
         using var slow = new ManualResetEventSlim(false);
-        var model = new WrappedModel(TestModel.Factory(), real => new FaultInjectingRecognizer(real, beforeAdvance: _ =>
-        {
-            if (slow.IsSet)
-                Thread.Sleep(100);
-        }));
+        var model = WrappedModel.SlowedBy(slow, TimeSpan.FromMilliseconds(100));
         var harness = await ServerHarness.StartAsync(o => o with
         {
             Limits = o.Limits with { ShutdownDrainSeconds = 1 },
@@ -138,11 +133,7 @@ public sealed class LifecycleTests
         // A stream with a backlog keeps the server draining for its drain time (2 s); a health Watch opened before must
         // hear NOT_SERVING within it, so a load balancer stops routing new calls here while the open ones finish.
         using var slow = new ManualResetEventSlim(false);
-        var model = new WrappedModel(TestModel.Factory(), real => new FaultInjectingRecognizer(real, beforeAdvance: _ =>
-        {
-            if (slow.IsSet)
-                Thread.Sleep(100);
-        }));
+        var model = WrappedModel.SlowedBy(slow, TimeSpan.FromMilliseconds(100));
         var harness = await ServerHarness.StartAsync(o => o with
         {
             Limits = o.Limits with { ShutdownDrainSeconds = 2 },

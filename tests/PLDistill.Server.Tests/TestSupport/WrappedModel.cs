@@ -2,6 +2,7 @@ using PLDistill.Audio.Data;
 using PLDistill.Models.Checkpoints;
 using PLDistill.Server.Engines;
 using PLDistill.Streaming.Inference;
+using PLDistill.Testing;
 
 namespace PLDistill.Server.Tests.TestSupport;
 
@@ -17,4 +18,12 @@ internal sealed class WrappedModel(IRecognizerFactory inner, Func<IEmotionRecogn
 
     public IEmotionRecognizer Create(StreamingParameters streaming, EmotionLabelSet labels, int maxStreams) =>
         wrap(inner.Create(streaming, labels, maxStreams));
+
+    /// <summary>The test model, taking <paramref name="perBatch"/> a batch once <paramref name="slow"/> is set (after the server's warm-up).</summary>
+    public static WrappedModel SlowedBy(ManualResetEventSlim slow, TimeSpan perBatch) =>
+        new(TestModel.Factory(), real => new FaultInjectingRecognizer(real, beforeAdvance: _ =>
+        {
+            if (slow.IsSet)
+                Thread.Sleep(perBatch);
+        }));
 }
