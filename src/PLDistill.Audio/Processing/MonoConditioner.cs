@@ -80,7 +80,7 @@ public sealed class MonoConditioner
         if (output.Length < needed)
             throw new ArgumentException(
                 $"output holds {output.Length} samples but may need {needed}; size it with MaxOutputFor", nameof(output));
-        if (interleaved.IsEmpty || (channels == 1 && AllFinite(interleaved)))
+        if (interleaved.IsEmpty || (channels == 1 && NonFiniteSamples.NoneIn(interleaved)))
             return _resampler.Process(interleaved, output);
 
         // Each block's output fits in what is left: the resampler's output count does not depend on chunking,
@@ -94,30 +94,11 @@ public sealed class MonoConditioner
                 interleaved[..frames].CopyTo(mono);
             else
                 Downmixer.ToMono(interleaved[..(frames * channels)], channels, _mono);
-            ZeroNonFinite(mono);
+            NonFiniteSamples.ToSilence(mono);
             written += _resampler.Process(mono, output[written..]);
             interleaved = interleaved[(frames * channels)..];
         }
         return written;
-    }
-
-    private static bool AllFinite(ReadOnlySpan<float> samples)
-    {
-        foreach (float sample in samples)
-        {
-            if (!float.IsFinite(sample))
-                return false;
-        }
-        return true;
-    }
-
-    private static void ZeroNonFinite(Span<float> samples)
-    {
-        for (int i = 0; i < samples.Length; i++)
-        {
-            if (!float.IsFinite(samples[i]))
-                samples[i] = 0f;
-        }
     }
 
     /// <summary>Ends the stream and writes the remaining output; a second call writes nothing.</summary>

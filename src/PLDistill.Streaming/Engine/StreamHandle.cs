@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using PLDistill.Audio.Processing;
 using PLDistill.Streaming.Inference;
 using PLDistill.Streaming.Observables;
 
@@ -101,7 +102,7 @@ public sealed class StreamHandle
                 int take = Math.Min(samples.Length, HopSamples - partialCount);
                 var copied = partial.AsSpan(partialCount, take);
                 samples.Span[..take].CopyTo(copied);
-                ZeroNonFinite(copied);
+                NonFiniteSamples.ToSilence(copied);   // for writers that bypass MonoConditioner
                 partialCount += take;
                 samplesWritten += take;
                 samples = samples[take..];
@@ -195,17 +196,6 @@ public sealed class StreamHandle
         var hop = new Hop(partial.AsSpan(0, partialCount).ToArray(), samplesWritten, engine.Time.GetTimestamp());
         partialCount = 0;
         return hop;
-    }
-
-    // A NaN or infinite sample (a float WAV or FLOAT32 chunk that holds one) would spread through the resampler and the
-    // features into the stream's key/value caches, and every estimate over the next window would be NaN: it is silence.
-    private static void ZeroNonFinite(Span<float> samples)
-    {
-        for (int i = 0; i < samples.Length; i++)
-        {
-            if (!float.IsFinite(samples[i]))
-                samples[i] = 0f;
-        }
     }
 
     private void ThrowIfEnded()
