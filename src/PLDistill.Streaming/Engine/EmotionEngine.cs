@@ -28,7 +28,10 @@ public sealed class EmotionEngine : IAsyncDisposable
     private readonly Task loop;
     private readonly Lock admission = new();
     private readonly int hopSamples, windowSamples;
-    private long batches, streamSteps, droppedByFinishedStreams, subscriberDropsOfFinishedStreams, coalesced;
+    private long batches, streamSteps, coalesced;
+    // Running totals, counted where each drop happens: a total summed over the open streams would dip for an instant
+    // while a finishing stream leaves the table, and metrics read such a dip as a counter reset.
+    private long droppedHops, subscriberDrops;
     private Exception? loopFailure;   // what ended the inference loop early, if anything (under the admission lock)
     private int largestBatch;
     private bool disposed;
@@ -46,7 +49,7 @@ public sealed class EmotionEngine : IAsyncDisposable
             throw new ArgumentException($"a hop of {recognizer.Streaming.HopMilliseconds} ms holds no sample at {recognizer.SampleRate} Hz", nameof(recognizer));
         // Unbounded, yet it never holds a stream twice (StreamHandle.Scheduled): at most the streams alive, open or just ended.
         ready = Channel.CreateUnbounded<StreamHandle>(new UnboundedChannelOptions { SingleReader = true });
-        all = new NonBlockingBroadcast<EmotionEstimate>(this.options.SubscriberBuffer);
+        all = new NonBlockingBroadcast<EmotionEstimate>(this.options.SubscriberBuffer, CountSubscriberDrop);
         loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
@@ -99,10 +102,16 @@ public sealed class EmotionEngine : IAsyncDisposable
         Batches = Interlocked.Read(ref batches),
         StreamSteps = Interlocked.Read(ref streamSteps),
         LargestBatch = Volatile.Read(ref largestBatch),
-        DroppedHops = Interlocked.Read(ref droppedByFinishedStreams) + streams.Values.Sum(s => s.DroppedHops),
+        DroppedHops = Interlocked.Read(ref droppedHops),
         CoalescedHops = Interlocked.Read(ref coalesced),
-        SubscriberDrops = all.Dropped + Interlocked.Read(ref subscriberDropsOfFinishedStreams) + streams.Values.Sum(s => s.Broadcast.Dropped),
+        SubscriberDrops = Interlocked.Read(ref subscriberDrops),
     };
+
+    /// <summary>Counts a hop a stream dropped for want of queue room.</summary>
+    internal void CountDroppedHop() => Interlocked.Increment(ref droppedHops);
+
+    /// <summary>Counts an estimate a slow subscriber lost (of a stream's observable or of <see cref="Estimates"/>).</summary>
+    internal void CountSubscriberDrop() => Interlocked.Increment(ref subscriberDrops);
 
     /// <summary>Puts <paramref name="stream"/> in the ready queue unless it is there already.</summary>
     internal void MarkReady(StreamHandle stream)
@@ -299,7 +308,6 @@ public sealed class EmotionEngine : IAsyncDisposable
             failure ??= release;   // the stream's observers hear of it; the others are not concerned
         }
         Interlocked.Exchange(ref stream.DeviceBytes, 0);
-        Interlocked.Add(ref droppedByFinishedStreams, stream.DroppedHops);
         var error = failure switch
         {
             null => null,
@@ -307,7 +315,6 @@ public sealed class EmotionEngine : IAsyncDisposable
             _ => new StreamingEngineException(StreamingErrorKind.InferenceFailed, stream.Id, failure.Message, failure),
         };
         stream.Broadcast.Complete(error);
-        Interlocked.Add(ref subscriberDropsOfFinishedStreams, stream.Broadcast.Dropped);
         if (error is null) stream.Finished.TrySetResult(); else stream.Finished.TrySetException(error);
         stream.CloseQueue();
     }

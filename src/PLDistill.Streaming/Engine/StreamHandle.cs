@@ -45,7 +45,7 @@ public sealed class StreamHandle
             SingleWriter = true,
             SingleReader = false,   // the producer itself removes the oldest hop when the budget runs out
         });
-        estimates = new NonBlockingBroadcast<EmotionEstimate>(options.SubscriberBuffer);
+        estimates = new NonBlockingBroadcast<EmotionEstimate>(options.SubscriberBuffer, engine.CountSubscriberDrop);
     }
 
     /// <summary>The stream's id (unique among open streams).</summary>
@@ -252,7 +252,10 @@ public sealed class StreamHandle
                 if (writerDone)
                     throw new InvalidOperationException($"stream '{Id}' was failed while this write waited for room; open a new stream");
                 if (queue.Reader.TryRead(out _))
+                {
                     Interlocked.Increment(ref dropped);
+                    engine.CountDroppedHop();
+                }
             }
         }
         Interlocked.Increment(ref hopsQueued);

@@ -18,8 +18,17 @@ public sealed class NonBlockingBroadcast<T> : IObservable<T>
     private Exception? error;
     private bool completed;
 
-    /// <summary>A broadcast whose subscribers each buffer up to <paramref name="capacity"/> items.</summary>
-    public NonBlockingBroadcast(int capacity) => this.capacity = capacity;
+    private readonly Action? onDropped;
+
+    /// <summary>
+    /// A broadcast whose subscribers each buffer up to <paramref name="capacity"/> items; <paramref name="onDropped"/>, if
+    /// given, hears of each item dropped (so an owner can keep a running total that outlives this broadcast).
+    /// </summary>
+    public NonBlockingBroadcast(int capacity, Action? onDropped = null)
+    {
+        this.capacity = capacity;
+        this.onDropped = onDropped;
+    }
 
     /// <summary>Items dropped because some subscriber fell behind, over all subscribers.</summary>
     public long Dropped => Interlocked.Read(ref dropped);
@@ -38,7 +47,11 @@ public sealed class NonBlockingBroadcast<T> : IObservable<T>
             FullMode = BoundedChannelFullMode.DropOldest,
             SingleReader = true,
             SingleWriter = false,
-        }, _ => Interlocked.Increment(ref dropped));
+        }, _ =>
+        {
+            Interlocked.Increment(ref dropped);
+            onDropped?.Invoke();
+        });
         lock (gate)
         {
             if (completed)

@@ -144,6 +144,46 @@ public sealed class EmotionEngineTests
     }
 
     [Fact]
+    public async Task Drop_totals_never_go_down_while_streams_finish()
+    {
+        // Metrics export these totals as counters, and a counter that dips reads as a restart (a spurious burst of
+        // drops). Rounds of streams that drop hops finish while the totals are polled.
+        const int rounds = 3, streams = 24, hops = 40;
+        await using var engine = new EmotionEngine(TestAudio.Recognizer(streams), new EngineOptions
+        {
+            QueueHops = 1, Policy = BackpressurePolicy.DropOldest, MaxBatchWait = TimeSpan.Zero,
+        });
+        var dips = new List<string>();
+        using var polling = new CancellationTokenSource();
+        var poller = Task.Run(() =>
+        {
+            long highest = 0;
+            while (!polling.IsCancellationRequested)
+            {
+                long now = engine.Statistics.DroppedHops;
+                if (now < highest)
+                    dips.Add($"{highest} -> {now}");
+                highest = Math.Max(highest, now);
+            }
+        }, TestContext.Current.CancellationToken);
+
+        long droppedByStreams = 0;
+        for (int round = 0; round < rounds; round++)
+        {
+            var handles = Enumerable.Range(0, streams).Select(i => engine.OpenStream($"r{round}-s{i}")).ToArray();
+            await Task.WhenAll(handles.Select((h, i) => Feed(h, TestAudio.Speechlike(hops * Hop, seed: 40 + i), chunk: hops * Hop)));
+            await Task.WhenAll(handles.Select(h => h.Completion));
+            droppedByStreams += handles.Sum(h => h.DroppedHops);
+        }
+        await polling.CancelAsync();
+        await poller;
+
+        Assert.True(dips.Count == 0, $"the dropped-hop total went down {dips.Count} times, first {dips.FirstOrDefault()}");
+        Assert.True(droppedByStreams > 0, "1-hop queues fed 40 hops at once must overflow");
+        Assert.Equal(droppedByStreams, engine.Statistics.DroppedHops);
+    }
+
+    [Fact]
     public async Task Coalescing_loses_no_audio_and_ends_where_the_direct_run_ends()
     {
         const int hops = 60;

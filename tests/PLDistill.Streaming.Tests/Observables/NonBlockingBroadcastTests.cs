@@ -90,4 +90,19 @@ public sealed class NonBlockingBroadcastTests
         Assert.Equal(0, broadcast.Dropped);
         Assert.Equal(1, broadcast.FailedSubscribers);
     }
+
+    [Fact]
+    public void Each_subscriber_drop_reaches_the_owners_running_total()
+    {
+        long total = 0;
+        var broadcast = new NonBlockingBroadcast<int>(1, () => Interlocked.Increment(ref total));
+        using var gate = new ManualResetEventSlim();
+        using var subscription = broadcast.Subscribe(_ => gate.Wait(TestContext.Current.CancellationToken));   // holds the first item
+        for (int i = 0; i < 50; i++)
+            broadcast.Publish(i);
+        gate.Set();
+
+        Assert.True(broadcast.Dropped > 0, "a 1-item buffer behind a held subscriber must overflow");
+        Assert.Equal(broadcast.Dropped, Interlocked.Read(ref total));
+    }
 }
