@@ -37,10 +37,10 @@ internal static class ServeCommand
                 if (value is not null)
                     overrides[key] = value;
             }
-            Override("model:checkpoint", parse.GetValue(checkpoint));
+            // Paths given here are the shell's (the current folder's); paths in the file are found beside the file.
+            Override("model:checkpoint", parse.GetValue(checkpoint) is { } given && given != DefaultModel.Name ? Path.GetFullPath(given) : parse.GetValue(checkpoint));
             Override("model:precision", parse.GetValue(precision));
             Override("listen:url", parse.GetValue(listen));
-            // Paths given here are the shell's (the current folder's); paths in the file are found beside the file.
             Override("listen:tls_certificate", parse.GetValue(tlsCertificate) is { } certificate ? Path.GetFullPath(certificate) : null);
             Override("listen:tls_key", parse.GetValue(tlsKey) is { } key ? Path.GetFullPath(key) : null);
             Override("logging:format", parse.GetValue(logFormat));

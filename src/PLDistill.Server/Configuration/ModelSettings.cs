@@ -5,8 +5,14 @@ namespace PLDistill.Server.Configuration;
 /// <summary>The student the server runs.</summary>
 public sealed record ModelSettings
 {
-    /// <summary>A student checkpoint path, or "default" for the shipped one.</summary>
-    public string Checkpoint { get; init; } = "default";
+    /// <summary>The name that stands for the shipped default student rather than a file.</summary>
+    public const string ShippedDefault = "default";
+
+    /// <summary>
+    /// A student checkpoint path, or "default" for the shipped one. A relative path in a configuration file is found beside
+    /// that file, as its other files are.
+    /// </summary>
+    public string Checkpoint { get; init; } = ShippedDefault;
 
     /// <summary>float32 (as trained) or bfloat16 (faster on CPUs with AVX512-BF16 or AMX and on GPUs; see the README).</summary>
     public string Precision { get; init; } = "float32";

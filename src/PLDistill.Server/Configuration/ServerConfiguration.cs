@@ -32,6 +32,8 @@ public static partial class ServerConfiguration
 
         // Files the configuration names are found beside it, wherever the server is started from.
         string Beside(string file) => Path.IsPathRooted(file) || folder is null ? file : Path.Combine(folder, file);
+        if (options.Model.Checkpoint is { Length: > 0 } checkpoint && checkpoint != ModelSettings.ShippedDefault)
+            options = options with { Model = options.Model with { Checkpoint = Beside(checkpoint) } };
         if (options.Listen.TlsCertificate is { Length: > 0 } certificate)
             options = options with { Listen = options.Listen with { TlsCertificate = Beside(certificate) } };
         if (options.Listen.TlsKey is { Length: > 0 } key)

@@ -133,6 +133,20 @@ public sealed class ServerConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void A_model_checkpoint_path_in_the_file_is_found_beside_it_and_default_stays_the_shipped_model()
+    {
+        string hash = ApiKeys.Hash("k");
+        string tenants = $"auth: {{ tenants: [ {{ name: t, api_key_sha256: [{hash}] }} ] }}";
+        string relative = Write("server.yaml", $"model: {{ checkpoint: models/student.pldckpt }}\n{tenants}");
+        string shipped = Write("server-default.yaml", $"model: {{ checkpoint: default }}\n{tenants}");
+
+        Assert.Equal(Path.Combine(folder, "models/student.pldckpt"), ServerConfiguration.Load(relative).Model.Checkpoint);
+        Assert.Equal(ModelSettings.ShippedDefault, ServerConfiguration.Load(shipped).Model.Checkpoint);
+        var absolute = ServerConfiguration.Load(relative, new Dictionary<string, string?> { ["model:checkpoint"] = "/srv/pld/student.pldckpt" });
+        Assert.Equal("/srv/pld/student.pldckpt", absolute.Model.Checkpoint);
+    }
+
+    [Fact]
     public void A_bad_entry_of_the_tenants_file_names_the_tenants_file()
     {
         string tenants = Write("tenants.yaml", "tenants: [ { name: acme, api_key_sha256: [abc] } ]");
