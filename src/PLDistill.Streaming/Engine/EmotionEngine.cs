@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Threading.Channels;
 using PLDistill.Streaming.Inference;
 using PLDistill.Streaming.Observables;
 
@@ -22,10 +21,12 @@ public sealed class EmotionEngine : IAsyncDisposable
     private readonly IEmotionRecognizer recognizer;
     private readonly EngineOptions options;
     private readonly ConcurrentDictionary<string, StreamHandle> streams = new(StringComparer.Ordinal);
-    private readonly Channel<StreamHandle> ready;
+    // Streams with hops to run. A blocking queue, waited on by the loop's own thread: the loop never needs a pool thread,
+    // so subscribers or callers that block pool threads cannot stall inference.
+    private readonly BlockingCollection<StreamHandle> ready = new(new ConcurrentQueue<StreamHandle>());
     private readonly NonBlockingBroadcast<EmotionEstimate> all;
     private readonly CancellationTokenSource stopping = new();
-    private readonly Task loop;
+    private readonly TaskCompletionSource loopEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock admission = new();
     private readonly int hopSamples, windowSamples;
     private long batches, streamSteps, coalesced;
@@ -47,16 +48,15 @@ public sealed class EmotionEngine : IAsyncDisposable
         windowSamples = (int)Math.Round(recognizer.Streaming.WindowSeconds * recognizer.SampleRate);
         if (hopSamples < 1)
             throw new ArgumentException($"a hop of {recognizer.Streaming.HopMilliseconds} ms holds no sample at {recognizer.SampleRate} Hz", nameof(recognizer));
-        // Unbounded, yet it never holds a stream twice (StreamHandle.Scheduled): at most the streams alive, open or just ended.
-        ready = Channel.CreateUnbounded<StreamHandle>(new UnboundedChannelOptions { SingleReader = true });
         all = new NonBlockingBroadcast<EmotionEstimate>(this.options.SubscriberBuffer, CountSubscriberDrop);
-        loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        new Thread(RunLoop) { IsBackground = true, Name = "pld-inference" }.Start();
     }
 
     /// <summary>
     /// Every stream's estimates, as they are published; completes when the engine is disposed. Each subscriber's OnNext runs
-    /// on a thread-pool thread of its own and must not block: a blocking subscriber holds a pool thread (and falls behind,
-    /// losing its own oldest estimates).
+    /// on a thread-pool thread of its own and should not block: inference runs on the engine's own thread and goes on, but
+    /// a blocking subscriber holds a pool thread that the process's other work (async producers, a server's calls) may
+    /// need, and falls behind, losing its own oldest estimates.
     /// </summary>
     public IObservable<EmotionEstimate> Estimates => all;
 
@@ -113,24 +113,29 @@ public sealed class EmotionEngine : IAsyncDisposable
     /// <summary>Counts an estimate a slow subscriber lost (of a stream's observable or of <see cref="Estimates"/>).</summary>
     internal void CountSubscriberDrop() => Interlocked.Increment(ref subscriberDrops);
 
-    /// <summary>Puts <paramref name="stream"/> in the ready queue unless it is there already.</summary>
+    /// <summary>
+    /// Puts <paramref name="stream"/> in the ready queue unless it is there already. Unbounded, yet the queue never holds
+    /// a stream twice (<see cref="StreamHandle.Scheduled"/>): at most the streams alive, open or just ended.
+    /// </summary>
     internal void MarkReady(StreamHandle stream)
     {
         if (!stream.Finished.Task.IsCompleted && Interlocked.Exchange(ref stream.Scheduled, 1) == 0)
-            ready.Writer.TryWrite(stream);
+            ready.Add(stream);
     }
 
-    private async Task RunAsync()
+    // The inference loop, on a thread of its own from the engine's start to its disposal.
+    private void RunLoop()
     {
         var batch = new List<StreamHandle>(options.MaxBatchStreams);
         try
         {
-            while (await ready.Reader.WaitToReadAsync(stopping.Token).ConfigureAwait(false))
+            while (true)
             {
                 batch.Clear();
+                batch.Add(ready.Take(stopping.Token));
                 Drain(batch);
                 if (batch.Count < options.MaxBatchStreams && options.MaxBatchWait > TimeSpan.Zero)
-                    await GatherMoreAsync(batch).ConfigureAwait(false);
+                    GatherMore(batch);
                 try
                 {
                     Run(batch);
@@ -156,27 +161,29 @@ public sealed class EmotionEngine : IAsyncDisposable
             foreach (var stream in streams.Values.ToArray())
                 Finish(stream, new StreamingEngineException(StreamingErrorKind.InferenceFailed, stream.Id, $"the engine stopped serving streams: {fatal.Message}", fatal));
         }
+        finally
+        {
+            loopEnded.TrySetResult();
+        }
     }
 
     private void Drain(List<StreamHandle> batch)
     {
-        while (batch.Count < options.MaxBatchStreams && ready.Reader.TryRead(out var stream))
+        while (batch.Count < options.MaxBatchStreams && ready.TryTake(out var stream))
             batch.Add(stream);
     }
 
     // Dynamic batching: wait up to MaxBatchWait for more streams to become ready, so their hops share one forward pass.
-    private async Task GatherMoreAsync(List<StreamHandle> batch)
+    private void GatherMore(List<StreamHandle> batch)
     {
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
-        wait.CancelAfter(options.MaxBatchWait);
-        try
+        long start = Stopwatch.GetTimestamp();
+        while (batch.Count < options.MaxBatchStreams)
         {
-            while (batch.Count < options.MaxBatchStreams && await ready.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
-                Drain(batch);
-        }
-        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
-        {
-            // The wait is over; run what we have.
+            var left = options.MaxBatchWait - Stopwatch.GetElapsedTime(start);
+            if (left <= TimeSpan.Zero || !ready.TryTake(out var stream, (int)Math.Ceiling(left.TotalMilliseconds), stopping.Token))
+                return;   // the wait is over: run what we have
+            batch.Add(stream);
+            Drain(batch);
         }
     }
 
@@ -345,10 +352,9 @@ public sealed class EmotionEngine : IAsyncDisposable
         await Task.WhenAny(EndAndDrainAsync(open), Task.Delay(options.ShutdownDrainTimeout, Time)).ConfigureAwait(false);
 
         stopping.Cancel();
-        ready.Writer.TryComplete();
         try
         {
-            await loop.ConfigureAwait(false);
+            await loopEnded.Task.ConfigureAwait(false);
         }
         finally
         {

@@ -56,8 +56,9 @@ public sealed class StreamHandle
 
     /// <summary>
     /// This stream's estimates, in order; OnCompleted after the last, OnError with <see cref="StreamingEngineException"/>.
-    /// Each subscriber's OnNext runs on a thread-pool thread of its own and must not block: a blocking subscriber holds a
-    /// pool thread (and falls behind, losing its own oldest estimates).
+    /// Each subscriber's OnNext runs on a thread-pool thread of its own and should not block: inference goes on (it has its
+    /// own thread), but a blocking subscriber holds a pool thread that other work may need, and falls behind, losing its own
+    /// oldest estimates.
     /// </summary>
     public IObservable<EmotionEstimate> Estimates => estimates;
 

@@ -184,6 +184,47 @@ public sealed class EmotionEngineTests
     }
 
     [Fact]
+    public async Task Subscribers_that_block_pool_threads_do_not_stall_inference()
+    {
+        // Sixteen subscribers that block (a synchronous webhook that hangs) hold sixteen pool threads; the inference loop
+        // must not need one. A live stream fed from its own thread at a steady pace must keep every hop: no coalescing
+        // (producer wait 0, the default) and no drops.
+        const int hops = 24;
+        await using var engine = new EmotionEngine(TestAudio.Recognizer(2), new EngineOptions { MaxBatchWait = TimeSpan.Zero });
+        using var blocked = new ManualResetEventSlim();
+        var blockers = Enumerable.Range(0, 16).Select(_ => engine.Estimates.Subscribe(_ => blocked.Wait())).ToArray();
+        try
+        {
+            var stream = engine.OpenStream("live");
+            var collected = stream.Estimates.ToList().ToTask(TestContext.Current.CancellationToken);
+            float[] audio = TestAudio.Speechlike(hops * Hop, seed: 9);
+            var producer = new Thread(() =>
+            {
+                for (int hop = 0; hop < hops; hop++)
+                {
+                    stream.WriteAsync(audio.AsMemory(hop * Hop, Hop)).AsTask().GetAwaiter().GetResult();
+                    Thread.Sleep(100);
+                }
+                stream.CompleteAsync().AsTask().GetAwaiter().GetResult();
+            });
+            producer.Start();
+            producer.Join();
+            await stream.Completion.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+            Assert.Equal(0, stream.DroppedHops);
+            Assert.Equal(0, engine.Statistics.CoalescedHops);
+            blocked.Set();
+            Assert.Equal(hops, (await collected).Count);
+        }
+        finally
+        {
+            blocked.Set();
+            foreach (var blocker in blockers)
+                blocker.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Coalescing_loses_no_audio_and_ends_where_the_direct_run_ends()
     {
         const int hops = 60;
