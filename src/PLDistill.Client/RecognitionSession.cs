@@ -17,15 +17,24 @@ namespace PLDistill.Client;
 /// When the server ends the call while audio is still being sent (a limit, a bad chunk, the server stopping), the
 /// transport fails the send in ways of its own (a reset stream reads as CANCELLED, or an IOException). Sends and
 /// <see cref="CompleteAsync"/> therefore always fail with an <see cref="RpcException"/> carrying the call's own status:
-/// when <see cref="ReadEventsAsync"/> is running, they wait for it to reach that status; when nothing reads, they fail
-/// at once with UNKNOWN, saying where the status is.
+/// when <see cref="ReadEventsAsync"/> is waiting for the next event, they wait for it to reach that status; when a reader
+/// is busy with an event (it may be the sender itself) they wait for it at most <see cref="StatusGrace"/>; when nothing
+/// reads, or the grace runs out, they fail with UNKNOWN, saying where the status is.
+/// A send's cancellation token stops that send's wait, never the call (gRPC's own token would cancel the whole call and
+/// every estimate still to come): a chunk already handed to the transport still goes, and the next send waits for it.
 /// </remarks>
 public sealed class RecognitionSession : IDisposable
 {
     private readonly AsyncDuplexStreamingCall<AudioRequest, EmotionEvent> call;
     // The status the response stream ended with, once a reader has reached it.
     private readonly TaskCompletionSource<Status> responseEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int reading;
+    private int readers;                                 // ReadEventsAsync enumerations under way
+    private int awaitingEvent;                           // 1 while one waits for the next event
+    private Task lastWrite = Task.CompletedTask;         // a write a cancelled send stopped waiting for goes out first
+    private bool audioCompleted;
+
+    /// <summary>How long a failed send waits for the call's status while the reader is busy with an event.</summary>
+    public static TimeSpan StatusGrace { get; } = TimeSpan.FromSeconds(2);
 
     internal RecognitionSession(AsyncDuplexStreamingCall<AudioRequest, EmotionEvent> call, StreamConfig config)
     {
@@ -38,6 +47,8 @@ public sealed class RecognitionSession : IDisposable
 
     /// <summary>Sends interleaved audio bytes, already in the config's encoding (whole frames).</summary>
     /// <exception cref="RpcException">The call has ended; the exception carries its status (see the remarks).</exception>
+    /// <exception cref="InvalidOperationException">The audio was already ended with <see cref="CompleteAsync"/>.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled; the call goes on (see the remarks).</exception>
     public Task SendAsync(ReadOnlyMemory<byte> audio, CancellationToken cancellationToken = default) =>
         SendAsync(ByteString.CopyFrom(audio.Span), cancellationToken);
 
@@ -46,6 +57,8 @@ public sealed class RecognitionSession : IDisposable
     /// clipped, so samples that came from 16-bit audio are sent exactly).
     /// </summary>
     /// <exception cref="RpcException">The call has ended; the exception carries its status (see the remarks).</exception>
+    /// <exception cref="InvalidOperationException">The audio was already ended with <see cref="CompleteAsync"/>.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled; the call goes on (see the remarks).</exception>
     public Task SendSamplesAsync(ReadOnlyMemory<float> interleaved, CancellationToken cancellationToken = default)
     {
         var samples = interleaved.Span;
@@ -61,22 +74,57 @@ public sealed class RecognitionSession : IDisposable
         WriteRequestAsync(new AudioRequest { Audio = audio }, cancellationToken);
 
     // Any request, protocol errors included (the tests send a second config with it).
-    internal Task WriteRequestAsync(AudioRequest request, CancellationToken cancellationToken) =>
-        WithCallStatusAsync(() => call.RequestStream.WriteAsync(request, cancellationToken), cancellationToken);
+    internal Task WriteRequestAsync(AudioRequest request, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (audioCompleted)
+            throw new InvalidOperationException("the audio was already ended with CompleteAsync; start a new call to send more");
+        return WithCallStatusAsync(async () =>
+        {
+            await lastWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // No token for the transport: gRPC would cancel the whole call with it.
+            var write = lastWrite = call.RequestStream.WriteAsync(request);
+            try
+            {
+                await write.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The next send or CompleteAsync awaits it; if none comes, its failure must not go unobserved.
+                _ = write.ContinueWith(static done => _ = done.Exception, CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                throw;
+            }
+        }, cancellationToken);
+    }
 
-    /// <summary>Ends the audio (half-closes the request stream); the final estimates and the summary follow.</summary>
+    /// <summary>
+    /// Ends the audio (half-closes the request stream); the final estimates and the summary follow. Calling it again does
+    /// nothing.
+    /// </summary>
     /// <exception cref="RpcException">The call had already ended; the exception carries its status.</exception>
-    public Task CompleteAsync() => WithCallStatusAsync(() => call.RequestStream.CompleteAsync(), CancellationToken.None);
+    public Task CompleteAsync()
+    {
+        if (audioCompleted)
+            return Task.CompletedTask;
+        audioCompleted = true;
+        return WithCallStatusAsync(async () =>
+        {
+            await lastWrite.ConfigureAwait(false);
+            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+        }, CancellationToken.None);
+    }
 
     /// <summary>The events, in order: started, estimates, summary; then the call's status (an <see cref="RpcException"/> unless OK).</summary>
     public async IAsyncEnumerable<EmotionEvent> ReadEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref reading);
+        Interlocked.Increment(ref readers);
         try
         {
             while (true)
             {
                 bool more;
+                Volatile.Write(ref awaitingEvent, 1);
                 try
                 {
                     more = await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false);
@@ -85,6 +133,10 @@ public sealed class RecognitionSession : IDisposable
                 {
                     responseEnded.TrySetResult(ended.Status);
                     throw;
+                }
+                finally
+                {
+                    Volatile.Write(ref awaitingEvent, 0);
                 }
                 if (!more)
                 {
@@ -96,7 +148,7 @@ public sealed class RecognitionSession : IDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref reading);
+            Interlocked.Decrement(ref readers);
         }
     }
 
@@ -116,14 +168,32 @@ public sealed class RecognitionSession : IDisposable
         catch (Exception failure) when (failure is RpcException or IOException or InvalidOperationException or HttpRequestException
                                         && !cancellationToken.IsCancellationRequested)
         {
-            if (!responseEnded.Task.IsCompleted && Volatile.Read(ref reading) == 0)
-                throw new RpcException(new Status(StatusCode.Unknown,
+            var status = await StatusFromReaderAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new RpcException(new Status(StatusCode.Unknown,
                     "the server ended the call while audio was being sent; its status and final events are read with ReadEventsAsync", failure));
-            // The reader reaches the end of the response soon: the call is over.
-            var status = await responseEnded.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             throw new RpcException(status.StatusCode == StatusCode.OK
                 ? new Status(StatusCode.Unknown, "the server ended the call with OK before its audio was complete", failure)
                 : status);
+        }
+    }
+
+    // The status ReadEventsAsync reaches once the call is over, or null where no reader will reach it in time.
+    private async Task<Status?> StatusFromReaderAsync(CancellationToken cancellationToken)
+    {
+        if (responseEnded.Task.IsCompleted)
+            return await responseEnded.Task.ConfigureAwait(false);
+        if (Volatile.Read(ref readers) == 0)
+            return null;                                      // nothing reads
+        if (Volatile.Read(ref awaitingEvent) == 1)
+            return await responseEnded.Task.WaitAsync(cancellationToken).ConfigureAwait(false);   // it reaches the end soon
+        try
+        {
+            // The reader is busy with an event, and may be this very sender: wait, but not for ever.
+            return await responseEnded.Task.WaitAsync(StatusGrace, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return null;
         }
     }
 }

@@ -68,6 +68,75 @@ public sealed class ClientLibraryTests
         Assert.Equal(EndReason.MaxDuration, events[^1].Summary.EndReason);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task A_send_paced_by_the_events_it_reads_fails_with_a_status_when_the_server_ends_the_call()
+    {
+        // The natural "send the next chunk when an estimate comes back" loop: the sender is the reader, paused at an
+        // event while it sends. A send the server refuses must fail, not wait for a reader that is waiting for it.
+        await using var harness = await ServerHarness.StartAsync(o => o with { Limits = o.Limits with { MaxStreamDurationSeconds = 1 } });
+        using var session = await harness.Client().StartRecognitionAsync(ServerHarness.Config("paced"), Ct);
+        byte[] chunk = TestModel.SpeechLinear16(3200, seed: 4);
+        await session.SendAsync(chunk, Ct);
+        await session.SendAsync(chunk, Ct);
+
+        var failure = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await foreach (var item in session.ReadEventsAsync(Ct))
+            {
+                await Task.Delay(300, Ct);   // the caller's own work on the event
+                await session.SendAsync(chunk, Ct).WaitAsync(TimeSpan.FromSeconds(20), Ct);
+            }
+        });
+
+        Assert.Contains(failure.StatusCode, new[] { StatusCode.ResourceExhausted, StatusCode.Unknown });
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Cancelling_one_send_stops_its_wait_and_the_call_goes_on_with_every_estimate_and_the_summary()
+    {
+        await using var harness = await ServerHarness.StartAsync();
+        using var session = await harness.Client().StartRecognitionAsync(ServerHarness.Config("cancelled-send"), Ct);
+        var reading = Task.Run(async () =>
+        {
+            var events = new List<EmotionEvent>();
+            await foreach (var item in session.ReadEventsAsync(Ct))
+                events.Add(item);
+            return events;
+        }, Ct);
+        byte[] second = TestModel.SpeechLinear16(16000, seed: 5);
+        for (int i = 0; i < 3; i++)
+            await session.SendAsync(second, Ct);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => session.SendAsync(second, new CancellationToken(canceled: true)));
+        await session.SendAsync(second, Ct);   // the call is still open
+        await session.CompleteAsync();
+        var events = await reading;
+
+        Assert.Equal(StatusCode.OK, session.Status.StatusCode);
+        var summary = events[^1].Summary;
+        Assert.Equal(EndReason.Completed, summary.EndReason);
+        Assert.Equal(4, summary.AudioReceived.ToTimeSpan().TotalSeconds, precision: 3);   // the cancelled chunk was not sent
+        Assert.Equal(16, events.Count(e => e.Estimate is not null));                      // one per 250 ms hop
+        Assert.Equal(16, summary.Estimates);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Sending_after_completing_is_refused_at_once_as_misuse_and_completing_twice_is_harmless()
+    {
+        await using var harness = await ServerHarness.StartAsync();
+        using var session = await harness.Client().StartRecognitionAsync(ServerHarness.Config("completed"), Ct);
+        await session.SendAsync(TestModel.SpeechLinear16(16000, seed: 6), Ct);
+        await session.CompleteAsync();
+        await session.CompleteAsync();
+
+        var misuse = await Assert.ThrowsAsync<InvalidOperationException>(() => session.SendAsync(TestModel.SpeechLinear16(3200, seed: 7), Ct));
+        Assert.Contains("CompleteAsync", misuse.Message, StringComparison.Ordinal);
+        var events = new List<EmotionEvent>();
+        await foreach (var item in session.ReadEventsAsync(Ct))
+            events.Add(item);
+        Assert.Equal(EndReason.Completed, events[^1].Summary.EndReason);
+    }
+
     // Sends 200 ms chunks of speech (far more than the server's 1 s limit) until a send or the completion fails.
     private static async Task<RpcException> SendUntilRefusedAsync(RecognitionSession session)
     {
