@@ -64,6 +64,15 @@ internal static class CliErrors
         {
             return Fail(RuntimeProblem, e.Message);
         }
+        catch (System.Runtime.InteropServices.ExternalException e)
+        {
+            // libtorch's own errors (out of memory for an oversized model, a device fault): its first line says what.
+            return Fail(RuntimeProblem, $"libtorch: {e.Message.Split('\n')[0].Trim()}");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            return Fail(BadInput, $"a JSON file is damaged: {e.Message}");
+        }
         catch (OperationCanceledException)
         {
             return 130;

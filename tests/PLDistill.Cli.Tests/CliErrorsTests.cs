@@ -33,6 +33,20 @@ public sealed class CliErrorsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_teacher_for_a_config_that_distils_nothing_is_refused_before_any_work()
+    {
+        string config = Path.Combine(folder, "plain.yaml");
+        File.WriteAllText(config, $"name: plain\nrole: student\nmethod: none\noutput: {Path.Combine(folder, "runs")}\n");
+
+        var result = await Pld.RunAsync("--threads", "1", "distill", "--config", config, "--teacher", Path.Combine(folder, "missing.pldens"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--teacher is given but", result.Error, StringComparison.Ordinal);
+        Assert.Contains("(method: none)", result.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(folder, "runs")));
+    }
+
+    [Fact]
     public async Task An_unreadable_trusted_certificate_is_named_not_a_crash()
     {
         string junk = Path.Combine(folder, "ca.pem");

@@ -45,6 +45,9 @@ internal static class TrainCommand
                 config.Name = $"{config.Name}-s{seed}";
             }
             config.Validate();
+            if (parse.GetValue(teacherOption) is not null && config.Method == DistillationMethod.None)
+                throw new ArgumentException($"--teacher is given but {parse.GetValue(configOption)} distils nothing (method: none); " +
+                                            "use a config with a distillation method, or leave --teacher out");
 
             var trainer = new Trainer(config, runtime.Device, ProgressPrinter.Create(), line => AnsiConsole.MarkupLine(Markup.Escape(line)));
             var result = trainer.Run(parse.GetValue(resumeOption), cancellationToken);

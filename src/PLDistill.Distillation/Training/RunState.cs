@@ -63,8 +63,11 @@ internal sealed class RunState
     public static RunState Load(string folder, AudioLanguageModel model, AdamW optimizer, WeightAverage? average, TorchSharp.torch.nn.Module? hint)
     {
         string statePath = Path.Combine(folder, StateFile), last = Path.Combine(folder, "last.pldckpt");
-        if (!File.Exists(statePath) || !File.Exists(last))
+        if (!File.Exists(statePath))
             return new RunState();
+        if (!File.Exists(last))
+            throw new InvalidDataException($"{folder}: {StateFile} records saved epochs ({Describe(folder)}) but last.pldckpt, " +
+                                           "the weights to continue from, is missing; restore it, or start a new run with another --output or --seed");
         RunState? state;
         try
         {
@@ -99,14 +102,33 @@ internal sealed class RunState
         return state;
     }
 
-    // Keeps the lines of epochs up to the saved one.
+    // Keeps the lines of epochs up to the saved one. A last line cut short is an append the interruption tore: it goes
+    // too (its epoch is trained again); a damaged line before it is not the trainer's doing and is refused.
     private static void DropEpochsAfter(string metricsPath, int epoch)
     {
         if (!File.Exists(metricsPath))
             return;
-        string[] lines = File.ReadAllLines(metricsPath);
-        string[] kept = lines.Where(line => string.IsNullOrWhiteSpace(line) || JsonSerializer.Deserialize<EpochRecord>(line)!.Epoch <= epoch).ToArray();
-        if (kept.Length != lines.Length)
+        string[] lines = File.ReadAllLines(metricsPath).Where(line => !string.IsNullOrWhiteSpace(line)).ToArray();
+        var kept = new List<string>(lines.Length);
+        for (int i = 0; i < lines.Length; i++)
+        {
+            EpochRecord? record;
+            try
+            {
+                record = JsonSerializer.Deserialize<EpochRecord>(lines[i]);
+            }
+            catch (JsonException) when (i == lines.Length - 1)
+            {
+                continue;
+            }
+            catch (JsonException bad)
+            {
+                throw new InvalidDataException($"{metricsPath}, line {i + 1}: not an epoch record ({bad.Message}); mend or remove the line to resume", bad);
+            }
+            if (record is not null && record.Epoch <= epoch)
+                kept.Add(lines[i]);
+        }
+        if (kept.Count != lines.Length)
             AtomicFile.Write(metricsPath, path => File.WriteAllLines(path, kept));
     }
 
@@ -115,6 +137,17 @@ internal sealed class RunState
     public static EmotionMetrics? BestMetrics(string folder)
     {
         string path = Path.Combine(folder, BestMetricsFile);
-        return File.Exists(path) ? JsonSerializer.Deserialize<EmotionMetrics>(File.ReadAllText(path)) : null;
+        if (!File.Exists(path))
+            return null;
+        try
+        {
+            return JsonSerializer.Deserialize<EmotionMetrics>(File.ReadAllText(path))
+                   ?? throw new InvalidDataException($"{path} is empty; it holds the best epoch's scores (see best.pldckpt)");
+        }
+        catch (JsonException bad)
+        {
+            throw new InvalidDataException($"{path} is damaged ({bad.Message}); it holds the best epoch's scores: pld eval --checkpoint " +
+                                           $"{Path.Combine(folder, "best.pldckpt")} scores them again", bad);
+        }
     }
 }

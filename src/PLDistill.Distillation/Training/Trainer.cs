@@ -40,12 +40,13 @@ public sealed class Trainer
     public TrainingResult Run(bool resume = false, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
+        Directory.CreateDirectory(RunFolder);
+        using var folderLock = RunFolderLock.Take(RunFolder);
         if (!resume && RunState.Exists(RunFolder))
             throw new ArgumentException($"{RunFolder} already holds a run ({RunState.Describe(RunFolder)}); pass --resume to continue it, " +
                                         "or give another --output or --seed: a new run would overwrite its checkpoints and scores");
         if (resume && RunState.Exists(RunFolder))
             RefuseChangedConfig();
-        Directory.CreateDirectory(RunFolder);
         File.WriteAllText(Path.Combine(RunFolder, "config.yaml"), TrainingConfigFile.ToYaml(config));
         if (config.Training.Threads > 0)
             set_num_threads(config.Training.Threads);
@@ -165,7 +166,7 @@ public sealed class Trainer
                     state.BestEpoch = epoch;
                     bestMetrics = metrics;
                     SaveCheckpoint(model, "best.pldckpt", epoch, metrics);
-                    File.WriteAllText(Path.Combine(RunFolder, RunState.BestMetricsFile), JsonSerializer.Serialize(metrics));
+                    AtomicFile.Write(Path.Combine(RunFolder, RunState.BestMetricsFile), path => File.WriteAllText(path, JsonSerializer.Serialize(metrics)));
                     ConfusionMatrixPlot.Save(metrics, Path.Combine(RunFolder, "confusion.png"), $"{config.Name} epoch {epoch}");
                 }
             }

@@ -226,6 +226,56 @@ public sealed class TrainerSmokeTests : IDisposable
     }
 
     [Fact]
+    public void A_damaged_run_folder_is_mended_where_an_interruption_explains_it_and_refused_by_name_where_not()
+    {
+        var run = new Trainer(Config("damaged", "student", DistillationMethod.None, epochs: 2), CPU).Run(cancellationToken: TestContext.Current.CancellationToken);
+        string metrics = Path.Combine(run.RunFolder, "metrics.jsonl"), bestScores = Path.Combine(run.RunFolder, "best-metrics.json");
+        byte[] best = File.ReadAllBytes(run.BestCheckpoint);
+
+        // Killed while appending epoch 3's line: the torn line goes, and epoch 3 is trained again.
+        File.AppendAllText(metrics, "{\"epoch\":3,\"loss\":1.2");
+        new Trainer(Config("damaged", "student", DistillationMethod.None, epochs: 3), CPU).Run(resume: true, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal([1, 2, 3], Metrics(run.RunFolder).Select(e => e.Epoch));
+
+        // A damaged line before the last, or damaged best scores, is not an interruption's: refused, naming the file.
+        string[] lines = File.ReadAllLines(metrics);
+        File.WriteAllLines(metrics, [lines[0], "{\"epoch\":", .. lines[1..]]);
+        var line = Assert.Throws<InvalidDataException>(() => new Trainer(Config("damaged", "student", DistillationMethod.None, epochs: 4), CPU)
+            .Run(resume: true, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains("metrics.jsonl, line 2", line.Message, StringComparison.Ordinal);
+        File.WriteAllLines(metrics, lines);
+        File.WriteAllText(bestScores, "{\"accuracy\": 1");
+        var scores = Assert.Throws<InvalidDataException>(() => new Trainer(Config("damaged", "student", DistillationMethod.None, epochs: 3), CPU)
+            .Run(resume: true, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains("best-metrics.json is damaged", scores.Message, StringComparison.Ordinal);
+
+        // The weights to continue from are gone: refused, rather than starting over and overwriting the best checkpoint.
+        best = File.ReadAllBytes(run.BestCheckpoint);
+        File.Delete(Path.Combine(run.RunFolder, "last.pldckpt"));
+        var missing = Assert.Throws<InvalidDataException>(() => new Trainer(Config("damaged", "student", DistillationMethod.None, epochs: 4), CPU)
+            .Run(resume: true, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains("last.pldckpt, the weights to continue from, is missing", missing.Message, StringComparison.Ordinal);
+        Assert.Equal(best, File.ReadAllBytes(run.BestCheckpoint));
+        Assert.Equal([1, 2, 3], Metrics(run.RunFolder).Select(e => e.Epoch));
+    }
+
+    [Fact]
+    public void A_run_folder_in_use_by_another_run_is_refused_and_left_alone()
+    {
+        var config = Config("busy", "student", DistillationMethod.None, epochs: 1);
+        string folder = Path.Combine(config.Output, config.Name);
+        Directory.CreateDirectory(folder);
+        using (new FileStream(Path.Combine(folder, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))   // as a running trainer holds it
+        {
+            var busy = Assert.Throws<IOException>(() => new Trainer(config, CPU).Run(cancellationToken: TestContext.Current.CancellationToken));
+            Assert.Contains("in use by another training run", busy.Message, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(folder, "config.yaml")));
+        }
+        new Trainer(config, CPU).Run(cancellationToken: TestContext.Current.CancellationToken);   // free again once the other ends
+        Assert.Equal([1], Metrics(folder).Select(e => e.Epoch));
+    }
+
+    [Fact]
     public void A_resumed_fitnets_run_continues_its_hint_layer()
     {
         // FitNets trains a projection of the student's features alongside it; a resumed run must continue that layer, not
