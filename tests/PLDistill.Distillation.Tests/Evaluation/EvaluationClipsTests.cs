@@ -72,4 +72,19 @@ public sealed class EvaluationClipsTests : IDisposable
         Assert.Equal(2, clips.Clips.Count);
         Assert.Null(clips.Skipped);
     }
+
+    [Fact]
+    public void Wav_files_that_are_not_ravdess_named_are_reported_not_dropped_in_silence()
+    {
+        Clip(Emotion.Angry, 8_000);
+        string folder = Path.Combine(root, "Actor_17");
+        File.Copy(Path.Combine(folder, "03-01-05-01-01-01-17.wav"), Path.Combine(folder, "angry_take1.wav"));
+        File.Copy(Path.Combine(folder, "03-01-05-01-01-01-17.wav"), Path.Combine(folder, "03-02-05-01-01-01-17.wav"));   // a song
+
+        var clips = EvaluationClips.Build(RavdessCorpus.Scan(root), EmotionLabelSet.Eight, new LogMelOptions());
+
+        Assert.Single(clips.Clips);
+        Assert.NotNull(clips.Skipped);
+        Assert.Contains($"ignored 2 .wav files under {root} that are not RAVDESS-named speech", clips.Skipped, StringComparison.Ordinal);
+    }
 }
