@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using PLDistill.Audio.Data;
 using PLDistill.Models.Lalm;
 using static TorchSharp.torch;
 
@@ -191,6 +192,7 @@ public static class CheckpointFile
             if (metadata.Role is null || metadata.Model is null || metadata.Features is null || metadata.LabelSet is null || metadata.Vocabulary is null
                 || metadata.PromptPrefix is null || metadata.PromptSuffix is null || metadata.Streaming is null || metadata.Training is null)
                 throw new InvalidDataException("its metadata has a null where a value is required");
+            RequireConsistent(metadata);
             int count = reader.ReadInt32();
             if (count < 0 || count > Remaining(reader))
                 throw new InvalidDataException($"{count} tensors in the {Remaining(reader)} bytes left");
@@ -207,6 +209,25 @@ public static class CheckpointFile
         {
             throw new CheckpointException(path, $"has a malformed body: {e.Message}", e);
         }
+    }
+
+    // The metadata's parts, checked as the code that made them checks them, and against each other: a file whose hash
+    // matches can still carry metadata edited by hand or made by a faulty tool, and it would fail later, deep in the
+    // model or the engine, with an error naming neither the file nor the field.
+    private static void RequireConsistent(CheckpointMetadata metadata)
+    {
+        if (metadata.Model.Encoder is null || metadata.Model.LanguageModel is null)
+            throw new InvalidDataException("its model description lacks its encoder or language model");
+        metadata.Model.Validate();
+        metadata.Features.Validate();
+        _ = EmotionLabelSet.Parse(metadata.LabelSet);
+        if (metadata.Features.MelBins != metadata.Model.Encoder.MelBins)
+            throw new InvalidDataException($"its features have {metadata.Features.MelBins} mel bands but its encoder reads {metadata.Model.Encoder.MelBins}");
+        var streaming = metadata.Streaming;
+        if (!(streaming.HopMilliseconds > 0 && streaming.HopMilliseconds <= 60_000) || !(streaming.WindowSeconds > 0 && streaming.WindowSeconds <= 600)
+            || streaming.LeftContextFrames < 1)
+            throw new InvalidDataException($"its streaming parameters (hop {streaming.HopMilliseconds} ms, window {streaming.WindowSeconds} s, " +
+                                           $"left context {streaming.LeftContextFrames} frames) are out of range");
     }
 
     private static long Remaining(BinaryReader reader) => reader.BaseStream.Length - reader.BaseStream.Position;

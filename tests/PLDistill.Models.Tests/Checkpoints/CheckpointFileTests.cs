@@ -152,6 +152,33 @@ public sealed class CheckpointFileTests : IDisposable
         }, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("\"Encoder\":\\{[^}]*\\}", "\"Encoder\":null", "lacks its encoder or language model")]
+    [InlineData("(\"Features\":\\{[^}]*\"MelBins\":)80", "${1}40", "its features have 40 mel bands but its encoder reads 80")]
+    [InlineData("(\"Features\":\\{[^}]*\"SampleRate\":)16000", "${1}0", "SampleRate")]
+    [InlineData("\"LabelSet\":\"[^\"]*\"", "\"LabelSet\":\"ravdess9\"", "unknown label set 'ravdess9'")]
+    [InlineData("\"HopMilliseconds\":250", "\"HopMilliseconds\":0", "streaming parameters (hop 0 ms")]
+    public void Metadata_that_contradicts_itself_is_refused_naming_the_file_and_the_field(string pattern, string replacement, string expected)
+    {
+        // Metadata edited by hand or written by a faulty tool, under a recomputed hash: refused at load, naming the file,
+        // not later in the model or the engine with an error that names neither.
+        var (path, _) = SaveStudent();
+        byte[] bytes = File.ReadAllBytes(path);
+        int jsonLength = BitConverter.ToInt32(bytes, 12);
+        string json = System.Text.Encoding.UTF8.GetString(bytes, 16, jsonLength);
+        string edited = new System.Text.RegularExpressions.Regex(pattern).Replace(json, replacement, 1);
+        Assert.NotEqual(json, edited);
+        byte[] body = System.Text.Encoding.UTF8.GetBytes(edited);
+        bytes = [.. bytes[..12], .. BitConverter.GetBytes(body.Length), .. body, .. bytes[(16 + jsonLength)..]];
+        System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).CopyTo(bytes, bytes.Length - 32);
+        File.WriteAllBytes(path, bytes);
+
+        var error = Assert.Throws<CheckpointException>(() => CheckpointFile.Load(path));
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Foreign_files_and_other_versions_are_named_as_such()
     {
