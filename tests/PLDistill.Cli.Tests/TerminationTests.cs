@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.Versioning;
+using PLDistill.Audio.Formats;
 
 namespace PLDistill.Cli.Tests;
 
@@ -52,6 +53,38 @@ public sealed class TerminationTests
         Assert.True(pld.ExitCode == 0, $"exit {pld.ExitCode}: {await errors}");
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"stopping took {stopwatch.Elapsed}");
         Assert.Contains("estimates over 4 hops", await rest, StringComparison.Ordinal);   // the summary line
+    }
+
+    [Fact]
+    public async Task A_wav_redirected_from_a_file_or_piped_with_lossless_keeps_every_hop()
+    {
+        // Four seconds of speech-like audio, faster than real time: a pipe is taken as live (a backlog is coalesced), but
+        // stdin redirected from a file holds all its audio already, and --lossless says a pipe does too.
+        if (!OperatingSystem.IsLinux())
+            Assert.Skip("redirects stdin with bash");
+        string wav = Path.Combine(Directory.CreateTempSubdirectory("pld-stdin-").FullName, "speech.wav");
+        var random = new Random(3);
+        using (var writer = WavWriter.Create(wav, new PcmFormat(16_000, 1, SampleEncoding.Int16)))
+            writer.WriteFrames([.. Enumerable.Range(0, 4 * 16_000).Select(n => (float)(0.2 * Math.Sin(n * 0.05) + 0.05 * (random.NextDouble() - 0.5)))]);
+        string pld = Path.Combine(AppContext.BaseDirectory, "pld");
+        try
+        {
+            foreach (string shell in (string[])[$"exec '{pld}' --threads 1 run - < '{wav}'", $"cat '{wav}' | '{pld}' --threads 1 run --lossless -"])
+            {
+                using var run = Process.Start(new ProcessStartInfo("bash", ["-c", shell]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+                using var killOnFailure = new KillOnDispose(run);
+                var errors = run.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+                string output = await run.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+                await run.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(120), TestContext.Current.CancellationToken);
+
+                Assert.True(run.ExitCode == 0, $"{shell}: exit {run.ExitCode}: {await errors}");
+                Assert.Contains("16 estimates over 16 hops; dropped 0, coalesced 0", output, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(wav)!, recursive: true);
+        }
     }
 
     // A test that fails half-way must not leave a pld waiting on stdin behind it.

@@ -12,6 +12,17 @@ public static class AudioSources
     public const string Microphone = "mic";
 
     /// <summary>
+    /// True when stdin is a regular file (<c>pld run - &lt; clip.wav</c>), which holds all its audio now and so is not a live
+    /// source; false for a pipe, a terminal or a socket, whose audio may be arriving as it is spoken.
+    /// </summary>
+    public static bool StandardInputIsFile()
+    {
+        // A regular file is the one kind of input that can seek; asking does not move it.
+        using var stdin = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(0, ownsHandle: false), FileAccess.Read, bufferSize: 0);
+        return stdin.CanSeek;
+    }
+
+    /// <summary>
     /// Opens the source <paramref name="spec"/> names:
     /// <list type="bullet">
     /// <item><c>-</c>: stdin, WAV or raw PCM told apart by its first bytes (<see cref="PipedAudioSource"/>);</item>

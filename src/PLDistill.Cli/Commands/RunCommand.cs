@@ -27,6 +27,11 @@ internal static class RunCommand
         var hop = new Option<double?>("--hop") { Description = "milliseconds between estimates (default: the checkpoint's, 250)" };
         var window = new Option<double?>("--window") { Description = "seconds of audio each estimate reads (default: the checkpoint's, 3)" };
         var realtime = new Option<bool>("--realtime") { Description = "pace a WAV file at real time, as if it were live" };
+        var lossless = new Option<bool>("--lossless")
+        {
+            Description = "never coalesce a backlog: wait for the model, one estimate per hop (for audio piped faster than real time, " +
+                          "e.g. from ffmpeg; a file, or stdin redirected from one, is read this way already)",
+        };
         var mode = new Option<string>("--mode") { Description = "incremental (device-resident caches, only new audio runs) or recompute (whole window every hop)", DefaultValueFactory = _ => "incremental" };
         var rawRate = new Option<int>("--rate") { Description = "sample rate of raw PCM on stdin", DefaultValueFactory = _ => 16000 };
         var rawChannels = new Option<int>("--channels") { Description = "channels of raw PCM on stdin", DefaultValueFactory = _ => 1 };
@@ -34,7 +39,7 @@ internal static class RunCommand
         var alert = new Option<string?>("--alert") { Description = "LABEL:P:SECONDS, e.g. angry:0.6:2 — alert when LABEL stays above P for SECONDS" };
         var command = new Command("run", "Rolling emotion estimates for one live stream: file, stdin or microphone")
         {
-            input, checkpoint, json, hop, window, realtime, mode, rawRate, rawChannels, alert, precision,
+            input, checkpoint, json, hop, window, realtime, lossless, mode, rawRate, rawChannels, alert, precision,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -50,8 +55,11 @@ internal static class RunCommand
             status.WriteLine($"window {streaming.WindowSeconds:0.##} s, hop {streaming.HopMilliseconds:0.#} ms, {parse.GetValue(mode)} mode");
 
             string spec = parse.GetValue(input)!;
-            bool live = spec == AudioSources.StandardInput || spec == AudioSources.Microphone
-                        || spec.StartsWith(AudioSources.Microphone + ":", StringComparison.Ordinal) || parse.GetValue(realtime);   // not "mic_test.wav"
+            // Live: audio that arrives as it is spoken (a microphone, a pipe, a paced file) must never wait for the model.
+            bool live = !parse.GetValue(lossless)
+                        && (spec == AudioSources.Microphone || spec.StartsWith(AudioSources.Microphone + ":", StringComparison.Ordinal)   // not "mic_test.wav"
+                            || (spec == AudioSources.StandardInput && !AudioSources.StandardInputIsFile())
+                            || parse.GetValue(realtime));
             var rawFormat = new PcmFormat(parse.GetValue(rawRate), parse.GetValue(rawChannels), SampleEncoding.Int16);
             // Ctrl+C ends the audio, not the output; so does output that cannot be written (stdout closed, as by `| head`):
             // recording on with nowhere to print would only hide the failure, which `await printed` then reports. One token
