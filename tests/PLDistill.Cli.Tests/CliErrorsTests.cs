@@ -17,6 +17,8 @@ public sealed class CliErrorsTests : IDisposable
     [InlineData("eval --checkpoint default --batch abc", "Cannot parse argument 'abc' for option '--batch'")]
     [InlineData("bogus", "Unrecognized command or argument 'bogus'")]
     [InlineData("run --alert angry:0.6:Infinity -", "--alert 'angry:0.6:Infinity': use LABEL:P:SECONDS")]
+    [InlineData("run --alert angry:0.5:1e-300 -", "--alert 'angry:0.5:1e-300': use LABEL:P:SECONDS with 0 < P <= 1 and 0.01 <= SECONDS")]
+    [InlineData("run --rate 0 -", "--rate 0: use 8000..192000 Hz (the sample rate of raw PCM on stdin)")]
     [InlineData("demo --checkpoint teacher --clips 1", "is an ensemble manifest (a teacher); this command runs one student checkpoint")]
     [InlineData("client list --server http://192.0.2.10:50051 --key k", "the API key would cross the network in cleartext")]
     [InlineData("client list --server ftp://127.0.0.1:1 --key k", "--server 'ftp://127.0.0.1:1': use http://HOST:PORT or https://HOST:PORT")]

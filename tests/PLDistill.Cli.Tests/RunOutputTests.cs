@@ -24,6 +24,19 @@ public sealed class RunOutputTests : IDisposable
     }
 
     [Fact]
+    public async Task Raw_pcm_options_are_not_held_against_a_wav_file()
+    {
+        string wav = Path.Combine(folder, "short.wav");
+        using (var writer = WavWriter.Create(wav, new PcmFormat(16_000, 1, SampleEncoding.Int16)))
+            writer.WriteFrames([.. Enumerable.Range(0, 16_000).Select(n => (float)(0.2 * Math.Sin(n * 0.05)))]);
+
+        var result = await Pld.RunAsync("--threads", "1", "run", "--rate", "0", "--channels", "0", wav);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("4 estimates over 4 hops", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Output_slower_than_the_model_says_how_many_estimates_it_lost()
     {
         // 60 s at a 20 ms hop: 3,000 estimates, made while the output stalls.

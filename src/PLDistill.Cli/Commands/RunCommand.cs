@@ -44,6 +44,9 @@ internal static class RunCommand
         command.SetAction(async (parse, cancellation) =>
         {
             var alertSpec = ParseAlert(parse.GetValue(alert));
+            string spec = parse.GetValue(input)!;
+            // --rate and --channels describe raw PCM on stdin, and only there are they checked.
+            var rawFormat = spec == AudioSources.StandardInput ? RawFormat(parse.GetValue(rawRate), parse.GetValue(rawChannels)) : null;
             var runtime = CommonOptions.InitializeTorch(parse);
             var student = DefaultModel.LoadStudent(parse.GetValue(checkpoint)!, parse.GetValue(precision));
             if (alertSpec is not null && !student.Labels.Words.Contains(alertSpec.Label))   // else it would only fail at the first estimate
@@ -54,13 +57,11 @@ internal static class RunCommand
             status.WriteLine($"model: {student.Description}; {student.Model.ParameterCount:N0} parameters on {runtime.Device.type.ToString().ToLowerInvariant()} in {student.Model.Precision}");
             status.WriteLine($"window {streaming.WindowSeconds:0.##} s, hop {streaming.HopMilliseconds:0.#} ms, {parse.GetValue(mode)} mode");
 
-            string spec = parse.GetValue(input)!;
             // Live: audio that arrives as it is spoken (a microphone, a pipe, a paced file) must never wait for the model.
             bool live = !parse.GetValue(lossless)
                         && (spec == AudioSources.Microphone || spec.StartsWith(AudioSources.Microphone + ":", StringComparison.Ordinal)   // not "mic_test.wav"
                             || (spec == AudioSources.StandardInput && !AudioSources.StandardInputIsFile())
                             || parse.GetValue(realtime));
-            var rawFormat = new PcmFormat(parse.GetValue(rawRate), parse.GetValue(rawChannels), SampleEncoding.Int16);
             // Ctrl+C ends the audio, not the output; so does output that cannot be written (stdout closed, as by `| head`):
             // recording on with nowhere to print would only hide the failure, which `await printed` then reports. One token
             // for the source and the pump, so the pump always knows a cancelled read for its own stop.
@@ -125,6 +126,15 @@ internal static class RunCommand
         return streaming;
     }
 
+    private static PcmFormat RawFormat(int rate, int channels)
+    {
+        if (rate is < PcmFormat.MinSampleRate or > PcmFormat.MaxSampleRate)
+            throw new ArgumentException($"--rate {rate}: use {PcmFormat.MinSampleRate}..{PcmFormat.MaxSampleRate} Hz (the sample rate of raw PCM on stdin)");
+        if (channels is < 1 or > PcmFormat.MaxChannels)
+            throw new ArgumentException($"--channels {channels}: use 1..{PcmFormat.MaxChannels} (the channels of raw PCM on stdin)");
+        return new PcmFormat(rate, channels, SampleEncoding.Int16);
+    }
+
     private sealed record AlertSpec(string Label, float Threshold, TimeSpan Duration);
 
     private static AlertSpec? ParseAlert(string? text)
@@ -134,8 +144,8 @@ internal static class RunCommand
         var parts = text.Split(':');
         if (parts.Length != 3
             || !float.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out float p) || !(p > 0 && p <= 1)
-            || !double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out double s) || !(s > 0 && s <= 86_400))
-            throw new ArgumentException($"--alert '{text}': use LABEL:P:SECONDS with 0 < P <= 1 and 0 < SECONDS <= 86400, e.g. angry:0.6:2");
+            || !double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out double s) || !(s >= 0.01 && s <= 86_400))
+            throw new ArgumentException($"--alert '{text}': use LABEL:P:SECONDS with 0 < P <= 1 and 0.01 <= SECONDS <= 86400, e.g. angry:0.6:2");
         return new AlertSpec(parts[0], p, TimeSpan.FromSeconds(s));
     }
 }
