@@ -47,6 +47,9 @@ public sealed class Trainer
                                         "or give another --output or --seed: a new run would overwrite its checkpoints and scores");
         if (resume && RunState.Exists(RunFolder))
             RefuseChangedConfig();
+        // A mistyped teacher is named now, not after minutes of feature extraction, and before the run folder is written to.
+        if (config.Method != DistillationMethod.None && !File.Exists(config.Teacher))
+            throw new FileNotFoundException($"teacher {config.Teacher}: no such file (a .pldckpt checkpoint or a .pldens ensemble manifest)", config.Teacher);
         File.WriteAllText(Path.Combine(RunFolder, "config.yaml"), TrainingConfigFile.ToYaml(config));
         if (config.Training.Threads > 0)
             set_num_threads(config.Training.Threads);

@@ -260,6 +260,18 @@ public sealed class TrainerSmokeTests : IDisposable
     }
 
     [Fact]
+    public void A_missing_teacher_is_named_before_any_work_and_the_run_folder_is_left_empty()
+    {
+        string missing = Path.Combine(root, "no-such-teacher.pldens");
+        var config = Config("orphan", "student", DistillationMethod.PlDistill, epochs: 1, teacher: missing);
+
+        var error = Assert.Throws<FileNotFoundException>(() => new Trainer(config, CPU).Run(cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Contains($"teacher {missing}: no such file", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(config.Output, config.Name, "config.yaml")));
+    }
+
+    [Fact]
     public void A_run_folder_in_use_by_another_run_is_refused_and_left_alone()
     {
         var config = Config("busy", "student", DistillationMethod.None, epochs: 1);
