@@ -20,6 +20,8 @@ public sealed class CliErrorsTests : IDisposable
     [InlineData("run --alert angry:0.5:1e-300 -", "--alert 'angry:0.5:1e-300': use LABEL:P:SECONDS with 0 < P <= 1 and 0.01 <= SECONDS")]
     [InlineData("run --rate 0 -", "--rate 0: use 8000..192000 Hz (the sample rate of raw PCM on stdin)")]
     [InlineData("demo --checkpoint teacher --clips 1", "is an ensemble manifest (a teacher); this command runs one student checkpoint")]
+    [InlineData("export --checkpoint default --output exported.pldens", ".pldens is an ensemble manifest's extension; export writes one checkpoint")]
+    [InlineData("ensemble --output joined.pldens member.pldckpt other.pldens", "other.pldens is an ensemble manifest; give its member checkpoints")]
     [InlineData("client list --server http://192.0.2.10:50051 --key k", "the API key would cross the network in cleartext")]
     [InlineData("client list --server ftp://127.0.0.1:1 --key k", "--server 'ftp://127.0.0.1:1': use http://HOST:PORT or https://HOST:PORT")]
     public async Task A_bad_option_is_one_line_and_exit_2(string commandLine, string expected)

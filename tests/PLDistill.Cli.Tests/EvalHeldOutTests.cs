@@ -1,5 +1,7 @@
 using PLDistill.Audio.Formats;
 using PLDistill.Cli.Tests.TestSupport;
+using PLDistill.Models.Checkpoints;
+using PLDistill.Models.Runtime;
 
 namespace PLDistill.Cli.Tests;
 
@@ -43,5 +45,25 @@ public sealed class EvalHeldOutTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.DoesNotContain("not held-out", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_four_class_model_is_not_scored_on_eight_classes_it_never_learnt()
+    {
+        Clip(actor: 17, emotion: 5);
+        string fourClass = Path.Combine(folder, "four.pldckpt");
+        // pld loads libtorch itself; this test reads a checkpoint before it runs pld, so it loads it first, as pld does.
+        TorchRuntime.Initialize(new TorchRuntimeOptions { Device = DeviceChoice.Cpu });
+        var (model, metadata) = CheckpointFile.Load(
+            Path.Combine(AppContext.BaseDirectory, "models", "default-student.pldckpt"));
+        using (model)
+            CheckpointFile.Save(fourClass, model, metadata with { LabelSet = "ravdess4" });
+
+        var refused = await Pld.RunAsync("--threads", "1", "eval", "--checkpoint", fourClass, "--data", folder, "--labels", "8", "--json");
+        var scored = await Pld.RunAsync("--threads", "1", "eval", "--checkpoint", fourClass, "--data", folder, "--json");
+
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("was trained for ravdess4 and never learnt calm, fearful, disgust, surprised", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(0, scored.ExitCode);
     }
 }

@@ -31,6 +31,10 @@ internal static class EvalCommand
             var (model, metadata) = TeacherFile.Load(path);   // a checkpoint, or an ensemble teacher's manifest
             using var loaded = model.To(runtime.Device).Eval().UsePrecision(parse.GetValue(precisionOption));
             var labels = EmotionLabelSet.Parse(parse.GetValue(labelsOption) ?? metadata.LabelSet);
+            var trainedFor = EmotionLabelSet.Parse(metadata.LabelSet);
+            if (labels.Words.Except(trainedFor.Words).ToArray() is { Length: > 0 } unlearnt)   // 8-way on 4 is a view; 4-way on 8 is not
+                throw new ArgumentException($"--labels {labels.Name}: {path} was trained for {trainedFor.Name} and never learnt " +
+                                            $"{string.Join(", ", unlearnt)}; score it with --labels {trainedFor.Name}");
             var corpus = RavdessCorpus.Scan(parse.GetValue(dataOption)!);
             var pooling = parse.GetValue(windowsOption) is int hopMilliseconds ? Pooling(hopMilliseconds, metadata, model.Config.Encoder.Subsampling) : null;
             var clips = EvaluationClips.Build(corpus, labels, metadata.Features);

@@ -24,6 +24,8 @@ internal static class ExportCommand
             string output = Path.GetFullPath(parse.GetValue(outputOption)!);
             if (input == output)
                 throw new ArgumentException($"--output must differ from the checkpoint read ({input})");
+            if (TeacherFile.IsManifest(output))
+                throw new ArgumentException($"--output {output}: {TeacherFile.ManifestExtension} is an ensemble manifest's extension; export writes one checkpoint (.pldckpt)");
             if (TeacherFile.IsManifest(input))
                 throw new ArgumentException($"--checkpoint {input} is an ensemble manifest, not one checkpoint: export its members one by one, " +
                                             "or rewrite the whole ensemble with `pld ensemble --output DIR/NAME.pldens --precision P MEMBER...`");

@@ -137,6 +137,8 @@ public static class TeacherFile
         string[] inputs = members.Select(Path.GetFullPath).ToArray();
         if (inputs.Distinct().Count() != inputs.Length)
             throw new ArgumentException("a member checkpoint is given twice");
+        if (inputs.FirstOrDefault(IsManifest) is { } nested)
+            throw new ArgumentException($"member {nested} is an ensemble manifest; give its member checkpoints (.pldckpt) instead");
         string folder = Path.GetDirectoryName(manifest)!;
         string stem = Path.GetFileNameWithoutExtension(manifest);
         string[] names = inputs.Select((_, i) => $"{stem}-{i + 1}.pldckpt").ToArray();
