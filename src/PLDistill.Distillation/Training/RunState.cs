@@ -83,23 +83,37 @@ internal sealed class RunState
         if (metadata.Training.GetValueOrDefault("epoch") != state.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture))
             throw new InvalidDataException($"{folder}: last.pldckpt holds epoch {metadata.Training.GetValueOrDefault("epoch", "?")} but {StateFile} says " +
                                            $"epoch {state.Epoch} (the run was interrupted while saving an epoch); it cannot continue exactly: start it again");
-        optimizer.Load(Path.Combine(folder, OptimizerFile));
+        LoadState(Path.Combine(folder, OptimizerFile), optimizer.Load);
         if (average is not null)
         {
             string averagePath = Path.Combine(folder, AverageFile);
             if (!File.Exists(averagePath))
                 throw new InvalidDataException($"{folder}: training.ema_decay is set but the run was made without a weight average ({AverageFile} is missing); resume it without ema_decay or start a new run");
-            average.Load(averagePath);
+            LoadState(averagePath, average.Load);
         }
         if (hint is not null)
         {
             string hintPath = Path.Combine(folder, HintFile);
             if (!File.Exists(hintPath))
                 throw new InvalidDataException($"{folder}: a FitNets run keeps its hint layer in {HintFile}, which is missing (the run was made by an older build); start it again");
-            hint.load(hintPath);
+            LoadState(hintPath, path => hint.load(path));
         }
         DropEpochsAfter(Path.Combine(folder, MetricsFile), state.Epoch);
         return state;
+    }
+
+    // Reads one of the run's state files, naming it if it was cut short or damaged (the trainer writes each atomically,
+    // so that is not an interruption's doing).
+    private static void LoadState(string path, Action<string> load)
+    {
+        try
+        {
+            load(path);
+        }
+        catch (Exception damaged) when (damaged is EndOfStreamException or FormatException or OverflowException)
+        {
+            throw new InvalidDataException($"{path} is truncated or damaged ({damaged.Message}); the run cannot continue exactly: start it again", damaged);
+        }
     }
 
     // Keeps the lines of epochs up to the saved one. A last line cut short is an append the interruption tore: it goes

@@ -249,6 +249,15 @@ public sealed class TrainerSmokeTests : IDisposable
             .Run(resume: true, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("best-metrics.json is damaged", scores.Message, StringComparison.Ordinal);
 
+        // A state file cut short is named.
+        string optimizerState = Path.Combine(run.RunFolder, "optimizer.state");
+        byte[] whole = File.ReadAllBytes(optimizerState);
+        File.WriteAllBytes(optimizerState, whole[..(whole.Length / 2)]);
+        var cut = Assert.Throws<InvalidDataException>(() => new Trainer(Config("damaged", "student", DistillationMethod.None, epochs: 4), CPU)
+            .Run(resume: true, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains("optimizer.state is truncated or damaged", cut.Message, StringComparison.Ordinal);
+        File.WriteAllBytes(optimizerState, whole);
+
         // The weights to continue from are gone: refused, rather than starting over and overwriting the best checkpoint.
         best = File.ReadAllBytes(run.BestCheckpoint);
         File.Delete(Path.Combine(run.RunFolder, "last.pldckpt"));
