@@ -16,6 +16,7 @@ public static class PadConfigFile
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
         .WithEnumNamingConvention(UnderscoredNamingConvention.Instance)
         .WithTypeMapping<IReadOnlyList<int>, List<int>>()
+        .WithTypeInspector(inner => new NullRefusingTypeInspector(inner))
         .Build();
 
     /// <summary>Parses YAML text; <paramref name="source"/> names it in errors.</summary>

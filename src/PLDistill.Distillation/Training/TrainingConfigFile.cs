@@ -12,6 +12,7 @@ public static class TrainingConfigFile
         .WithTypeMapping<IReadOnlyList<double>, List<double>>()
         .WithTypeMapping<IReadOnlyList<int>, List<int>>()
         .WithTypeMapping<IReadOnlyList<string>, List<string>>()
+        .WithTypeInspector(inner => new NullRefusingTypeInspector(inner))
         .Build();
 
     private static readonly ISerializer Writer = new SerializerBuilder()

@@ -71,6 +71,17 @@ public sealed class PadConfigFileTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("loss: { variant: global, span_widths: ~ }", "'span_widths' is empty")]
+    [InlineData("loss: { variant: global, prior_layers: ~ }", "'prior_layers' is empty")]
+    [InlineData("loss: ~", "'loss' is empty")]
+    public void An_empty_setting_is_refused_naming_its_key(string yaml, string expected)
+    {
+        var error = Assert.Throws<ArgumentException>(() => PadConfigFile.Parse(yaml, "bad.yaml"));
+        Assert.StartsWith("bad.yaml: line 1", error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_missing_file_is_reported_as_such() =>
         Assert.Throws<FileNotFoundException>(() => PadConfigFile.Load(Path.Combine(Path.GetTempPath(), "no-such-pad-config.yaml")));

@@ -89,6 +89,18 @@ public sealed class ConfigInheritanceTests : IDisposable
     }
 
     [Fact]
+    public void An_empty_section_in_a_file_is_reported_with_its_own_file_and_line()
+    {
+        Write("base.yaml", Base);
+        string child = Write("child.yaml", "extends: base.yaml\nname: child\naugmentation:\n");
+
+        var error = Assert.Throws<ArgumentException>(() => TrainingConfigFile.Load(child));
+
+        Assert.StartsWith($"{child}: line 3", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'augmentation' is empty", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_bad_key_in_a_base_names_the_base()
     {
         string middle = Write("middle.yaml", "name: m\nmethod: sorcery\n");

@@ -93,6 +93,34 @@ public sealed class TrainingConfigFileTests
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("name: n\nrole: student\ntraining:\n#  epochs: 3\n", "line 3", "'training' is empty; give its keys or leave it out")]
+    [InlineData("data: ~", "line 1", "'data' is empty")]
+    [InlineData("features: ~", "line 1", "'features' is empty")]
+    [InlineData("streaming: ~", "line 1", "'streaming' is empty")]
+    [InlineData("loss: { attention: ~ }", "line 1", "'attention' is empty")]
+    [InlineData("augmentation: { speeds: ~ }", "line 1", "'speeds' is empty; give its items or leave it out")]
+    [InlineData("model: { encoder: ~ }", "line 1", "'encoder' is empty")]
+    [InlineData("data: { train_actors: ~ }", "line 1", "'train_actors' is empty")]
+    [InlineData("name: x\noutput: ~", "line 2", "'output' is empty; give its value or leave it out")]
+    public void An_empty_section_list_or_value_is_refused_naming_the_key(string yaml, string line, string expected)
+    {
+        // An empty value is null to YAML; stored, it threw a NullReferenceException on first use, far from the file.
+        var error = Assert.Throws<ArgumentException>(() => TrainingConfigFile.Parse(yaml, "n.yaml"));
+        Assert.StartsWith($"n.yaml: {line}, column ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Keys_documented_as_nullable_still_take_null()
+    {
+        var config = TrainingConfigFile.Parse("name: x\nteacher: null\ninitialize: ~\nmodel: ~\ntraining: { ema_decay: ~ }\n", "inline");
+        Assert.Null(config.Teacher);
+        Assert.Null(config.Initialize);
+        Assert.Null(config.Model);
+        Assert.Null(config.Training.EmaDecay);
+    }
+
     [Fact]
     public void The_resolved_yaml_reads_back_to_the_same_settings()
     {
