@@ -17,6 +17,7 @@ public static class PadConfigFile
         .WithEnumNamingConvention(UnderscoredNamingConvention.Instance)
         .WithTypeMapping<IReadOnlyList<int>, List<int>>()
         .WithTypeInspector(inner => new NullRefusingTypeInspector(inner))
+        .WithDuplicateKeyChecking()
         .Build();
 
     /// <summary>Parses YAML text; <paramref name="source"/> names it in errors.</summary>

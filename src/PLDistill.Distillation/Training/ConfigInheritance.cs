@@ -51,7 +51,7 @@ internal static class ConfigInheritance
         var merged = new YamlMappingNode();
         foreach (var layer in chain)
         {
-            if (RootMapping(layer.OwnYaml) is { } root)
+            if (RootMapping(layer.OwnYaml, layer.Path) is { } root)
                 MergeInto(merged, root);
         }
         using var writer = new StringWriter();
@@ -60,13 +60,14 @@ internal static class ConfigInheritance
     }
 
     /// <summary>Where a YAML text names a base: the line of its <c>extends</c> key (1-based), or null.</summary>
-    public static int? ExtendsLine(string yaml) =>
-        RootMapping(yaml) is { } root && FindExtends(root) is { } entry ? (int)entry.Key.Start.Line : null;
+    /// <exception cref="ArgumentException">The text is not well-formed YAML or repeats a key.</exception>
+    public static int? ExtendsLine(string yaml, string source) =>
+        RootMapping(yaml, source) is { } root && FindExtends(root) is { } entry ? (int)entry.Key.Start.Line : null;
 
     /// <summary>The text without its <c>extends</c> entry (that line blanked) and the base it names, or null.</summary>
     private static (string OwnYaml, string? BasePath) Split(string yaml, string source)
     {
-        if (RootMapping(yaml) is not { } root || FindExtends(root) is not { } entry)
+        if (RootMapping(yaml, source) is not { } root || FindExtends(root) is not { } entry)
             return (yaml, null);
         var (key, value) = entry;
         if (value is not YamlScalarNode { Value: { Length: > 0 } basePath } || basePath is "~" or "null" or "Null" or "NULL")
@@ -90,18 +91,20 @@ internal static class ConfigInheritance
         return null;
     }
 
-    /// <summary>The document's top-level mapping; null for an empty document, another kind of root or malformed YAML
-    /// (the strict reader reports those, with their line).</summary>
-    private static YamlMappingNode? RootMapping(string yaml)
+    /// <summary>The document's top-level mapping; null for an empty document or another kind of root (the strict reader
+    /// reports that, with its line).</summary>
+    /// <exception cref="ArgumentException">Malformed YAML or a repeated key, naming <paramref name="source"/> and the line
+    /// (taken for a file without a base, a repeated key had surfaced as an unknown key <c>extends</c>).</exception>
+    private static YamlMappingNode? RootMapping(string yaml, string source)
     {
         var stream = new YamlStream();
         try
         {
             stream.Load(new StringReader(yaml));
         }
-        catch (YamlException)
+        catch (YamlException e)
         {
-            return null;
+            throw StrictYaml.Error(source, e);
         }
         return stream.Documents.Count > 0 ? stream.Documents[0].RootNode as YamlMappingNode : null;
     }

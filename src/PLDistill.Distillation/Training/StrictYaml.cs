@@ -13,7 +13,7 @@ internal static class StrictYaml
     /// <exception cref="ArgumentException">Unknown key, wrong type (with line and column) or invalid value.</exception>
     public static T Parse<T>(IDeserializer reader, string yaml, string source, Func<T, T> validate) where T : class, new()
     {
-        if (ConfigInheritance.ExtendsLine(yaml) is { } line)
+        if (ConfigInheritance.ExtendsLine(yaml, source) is { } line)
             throw new ArgumentException($"{source}: line {line}: {ConfigInheritance.Key} works in a config file only (its base is found beside it)");
         T value;
         try
@@ -22,8 +22,7 @@ internal static class StrictYaml
         }
         catch (YamlException e)
         {
-            string detail = e.InnerException?.Message ?? e.Message;
-            throw new ArgumentException($"{source}: line {e.Start.Line}, column {e.Start.Column}: {detail}", e);
+            throw Error(source, e);
         }
         try
         {
@@ -33,6 +32,13 @@ internal static class StrictYaml
         {
             throw new ArgumentException($"{source}: {e.Message}", e);
         }
+    }
+
+    /// <summary>A YAML error (malformed text, a duplicate key, an unknown key, a wrong type) as one naming the source, line and column.</summary>
+    public static ArgumentException Error(string source, YamlException e)
+    {
+        string detail = e.InnerException?.Message ?? e.Message;
+        return new ArgumentException($"{source}: line {e.Start.Line}, column {e.Start.Column}: {detail}", e);
     }
 
     /// <summary>

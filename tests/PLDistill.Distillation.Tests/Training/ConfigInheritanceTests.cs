@@ -101,6 +101,19 @@ public sealed class ConfigInheritanceTests : IDisposable
     }
 
     [Fact]
+    public void A_repeated_key_in_a_file_that_extends_is_reported_as_such()
+    {
+        // The reader of extends took the repeated key for malformed text without a base: "Property 'extends' not found".
+        Write("base.yaml", Base);
+        string child = Write("child.yaml", "extends: base.yaml\nname: a\nname: b\n");
+
+        var error = Assert.Throws<ArgumentException>(() => TrainingConfigFile.Load(child));
+
+        Assert.StartsWith($"{child}: line 3", error.Message, StringComparison.Ordinal);
+        Assert.Contains("uplicate key name", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_bad_key_in_a_base_names_the_base()
     {
         string middle = Write("middle.yaml", "name: m\nmethod: sorcery\n");

@@ -111,6 +111,17 @@ public sealed class TrainingConfigFileTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("name: a\nseed: 1\nname: b\n", "line 3", "name")]
+    [InlineData("name: a\ntraining:\n  epochs: 3\n  epochs: 4\n", "line 4", "epochs")]
+    public void A_repeated_key_is_refused_naming_it_and_its_line(string yaml, string line, string key)
+    {
+        // Read leniently, the last value won without a word.
+        var error = Assert.Throws<ArgumentException>(() => TrainingConfigFile.Parse(yaml, "dup.yaml"));
+        Assert.StartsWith($"dup.yaml: {line}, column ", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"uplicate key {key}", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Keys_documented_as_nullable_still_take_null()
     {
