@@ -85,8 +85,11 @@ public sealed class TrainingConfig
             throw new ArgumentException($"role: '{Role}' must be teacher or student");
         if (Method != DistillationMethod.None && string.IsNullOrWhiteSpace(Teacher))
             throw new ArgumentException($"teacher: method {Method} distils from a teacher; give its checkpoint path");
-        if (string.IsNullOrWhiteSpace(Name) || Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
-            throw new ArgumentException($"name: '{Name}' must be a valid folder name");
+        // The run folder is {output}/{name}: '..', '.' or a separator would put it (and its config.yaml and checkpoints)
+        // over another folder, e.g. the current one.
+        if (string.IsNullOrWhiteSpace(Name) || Name is "." or ".." || Name.IndexOfAny(['/', '\\']) >= 0
+            || Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
+            throw new ArgumentException($"name: '{Name}' must be a folder name (not '.' or '..', no '/' or '\\'): the run writes to {Output}/{Name}");
         ResolvedModel.Validate();
         Features.Validate();
         if (Features.MelBins != ResolvedModel.Encoder.MelBins)

@@ -50,6 +50,10 @@ public sealed class TrainingConfigFileTests
     [InlineData("training: { ema_decay: 1 }", "training.ema_decay")]
     [InlineData("training: { ema_decay: 0 }", "training.ema_decay")]
     [InlineData("features: { window_milliseconds: 25.03 }", "whole number of samples")]
+    [InlineData("name: ..", "name: '..' must be a folder name")]        // the run folder was {output}/.. and its config.yaml
+    [InlineData("name: .", "name: '.' must be a folder name")]          // and checkpoints overwrote the user's files there
+    [InlineData("name: ../elsewhere", "name: '../elsewhere'")]
+    [InlineData("name: 'a\\b'", "name: 'a\\b'")]
     public void Bad_configs_are_refused_naming_the_problem(string yaml, string expected)
     {
         var error = Assert.Throws<ArgumentException>(() => TrainingConfigFile.Parse(yaml, "bad.yaml"));
