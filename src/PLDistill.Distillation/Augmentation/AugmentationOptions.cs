@@ -3,7 +3,7 @@ namespace PLDistill.Distillation.Augmentation;
 /// <summary>Training-time augmentation; all of it off in evaluation.</summary>
 public sealed record AugmentationOptions
 {
-    /// <summary>Speed-perturbation factors; each makes a full copy of the training set (1.0 = the original).</summary>
+    /// <summary>Speed-perturbation factors; each makes a full copy of the training set (1.0 = the original, which must be one).</summary>
     public IReadOnlyList<double> Speeds { get; init; } = [0.9, 1.0, 1.1];
 
     /// <summary>
@@ -42,6 +42,9 @@ public sealed record AugmentationOptions
         // Negated comparisons, so that NaN fails them; IsFinite where there is no upper bound.
         if (Speeds.Count == 0 || Speeds.Any(speed => !(speed >= 0.5 && speed <= 2.0)))
             throw new ArgumentException($"augmentation.speeds: give factors between 0.5 and 2.0, not [{string.Join(", ", Speeds)}]");
+        // The trainer normalises features with statistics over the unperturbed (speed 1.0) training copies.
+        if (!Speeds.Contains(1.0))
+            throw new ArgumentException($"augmentation.speeds must include 1.0 (feature statistics come from the unperturbed clips), not [{string.Join(", ", Speeds)}]");
         if (!(NoiseProbability >= 0 && NoiseProbability <= 1))
             throw new ArgumentException($"augmentation.noise_probability must be in [0, 1], not {NoiseProbability}");
         if (!double.IsFinite(NoiseMinSnrDb))

@@ -50,6 +50,8 @@ public sealed class TrainingConfigFileTests
     [InlineData("training: { ema_decay: 1 }", "training.ema_decay")]
     [InlineData("training: { ema_decay: 0 }", "training.ema_decay")]
     [InlineData("features: { window_milliseconds: 25.03 }", "whole number of samples")]
+    [InlineData("augmentation: { speeds: [0.9] }", "augmentation.speeds must include 1.0")]   // failed after feature extraction
+    [InlineData("augmentation: { speeds: [0.9, 1.1] }", "augmentation.speeds must include 1.0")]
     [InlineData("name: ..", "name: '..' must be a folder name")]        // the run folder was {output}/.. and its config.yaml
     [InlineData("name: .", "name: '.' must be a folder name")]          // and checkpoints overwrote the user's files there
     [InlineData("name: ../elsewhere", "name: '../elsewhere'")]
