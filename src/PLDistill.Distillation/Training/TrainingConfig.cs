@@ -104,6 +104,12 @@ public sealed class TrainingConfig
             throw new ArgumentException($"streaming.hop_milliseconds must be a finite number > 0, not {Streaming.HopMilliseconds}");
         if (!(double.IsFinite(Streaming.WindowSeconds) && Streaming.WindowSeconds > 0))
             throw new ArgumentException($"streaming.window_seconds must be a finite number > 0, not {Streaming.WindowSeconds}");
+        // A checkpoint whose window its model cannot serve trains to the end and is then refused by run, demo and serve.
+        var (shortest, longest) = ResolvedModel.ServableWindowSeconds(Features);
+        if (!(Streaming.WindowSeconds >= shortest - 1e-9 && Streaming.WindowSeconds <= longest + 1e-9))
+            throw new ArgumentException(shortest == longest
+                ? $"streaming.window_seconds must be {shortest:0.##}, the window this model's LM reads (model.language_model.audio_window sets it), not {Streaming.WindowSeconds}"
+                : $"streaming.window_seconds must be {shortest:0.##}..{longest:0.##} for this model's LM, not {Streaming.WindowSeconds}");
         return this;
     }
 }

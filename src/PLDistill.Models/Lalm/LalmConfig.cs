@@ -1,3 +1,5 @@
+using PLDistill.Models.Features;
+
 namespace PLDistill.Models.Lalm;
 
 /// <summary>An audio-language model: audio encoder -> projector -> language model.</summary>
@@ -15,6 +17,21 @@ public sealed record LalmConfig
         Encoder.Validate();
         LanguageModel.Validate();
         return this;
+    }
+
+    /// <summary>
+    /// The streaming windows, in seconds, this model can serve with <paramref name="features"/>: exactly its trained window
+    /// for a windowed LM (<see cref="LanguageModelConfig.AudioWindow"/>); for a full-context LM, from 0.5 s to what its
+    /// position table holds besides the prompt. Training checks its <c>streaming.window_seconds</c> against this, and
+    /// the streaming engine serves no other.
+    /// </summary>
+    public (double Shortest, double Longest) ServableWindowSeconds(LogMelOptions features)
+    {
+        double tokensPerSecond = features.FramesPerSecond / Encoder.Subsampling;
+        if (LanguageModel.AudioWindow is int trained)
+            return (trained / tokensPerSecond, trained / tokensPerSecond);
+        int promptPositions = TextVocabulary.DefaultPrefix.Count + TextVocabulary.DefaultSuffix.Count;
+        return (0.5, (LanguageModel.MaxPositions - promptPositions) / tokensPerSecond);
     }
 
     /// <summary>

@@ -28,18 +28,9 @@ public sealed class StreamingStudent : IEmotionRecognizer
     private readonly ProjectorCache? projectorCache;     // full-context LM: the last window of projector outputs per stream
     private int openStreams;
 
-    /// <summary>
-    /// The windows, in seconds, <paramref name="model"/> can serve: exactly its trained window for a windowed LM; for a
-    /// full-context LM, from 0.5 s to what its position table holds besides the prompt.
-    /// </summary>
-    public static (double Shortest, double Longest) ServableWindowSeconds(AudioLanguageModel model, LogMelOptions features)
-    {
-        double tokensPerSecond = features.FramesPerSecond / model.Config.Encoder.Subsampling;
-        if (model.Config.LanguageModel.AudioWindow is int trained)
-            return (trained / tokensPerSecond, trained / tokensPerSecond);
-        int promptPositions = TextVocabulary.DefaultPrefix.Count + TextVocabulary.DefaultSuffix.Count;
-        return (0.5, (model.Config.LanguageModel.MaxPositions - promptPositions) / tokensPerSecond);
-    }
+    /// <summary>The windows, in seconds, <paramref name="model"/> can serve (<see cref="LalmConfig.ServableWindowSeconds"/>).</summary>
+    public static (double Shortest, double Longest) ServableWindowSeconds(AudioLanguageModel model, LogMelOptions features) =>
+        model.Config.ServableWindowSeconds(features);
 
     /// <summary>A recognizer for up to <paramref name="maxStreams"/> concurrent streams on <paramref name="device"/>.</summary>
     /// <exception cref="ArgumentException">The encoder has full context, or <paramref name="streaming"/> asks a windowed LM for

@@ -52,6 +52,9 @@ public sealed class TrainingConfigFileTests
     [InlineData("features: { window_milliseconds: 25.03 }", "whole number of samples")]
     [InlineData("augmentation: { speeds: [0.9] }", "augmentation.speeds must include 1.0")]   // failed after feature extraction
     [InlineData("augmentation: { speeds: [0.9, 1.1] }", "augmentation.speeds must include 1.0")]
+    [InlineData("streaming: { window_seconds: 2 }", "streaming.window_seconds must be 3,")]   // trained, then refused by run
+    [InlineData("streaming: { window_seconds: 100 }", "streaming.window_seconds must be 3,")]
+    [InlineData("role: teacher\nstreaming: { window_seconds: 100 }", "streaming.window_seconds must be 0.5..12.32")]
     [InlineData("name: ..", "name: '..' must be a folder name")]        // the run folder was {output}/.. and its config.yaml
     [InlineData("name: .", "name: '.' must be a folder name")]          // and checkpoints overwrote the user's files there
     [InlineData("name: ../elsewhere", "name: '../elsewhere'")]
@@ -127,6 +130,13 @@ public sealed class TrainingConfigFileTests
         Assert.StartsWith($"dup.yaml: {line}, column ", error.Message, StringComparison.Ordinal);
         Assert.Contains($"uplicate key {key}", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("streaming: { window_seconds: 3 }")]
+    [InlineData("model: { language_model: { audio_window: 50 } }\nstreaming: { window_seconds: 2 }")]
+    [InlineData("role: teacher\nstreaming: { window_seconds: 10 }")]
+    public void A_streaming_window_the_model_can_serve_is_accepted(string yaml) =>
+        TrainingConfigFile.Parse(yaml, "inline");
 
     [Fact]
     public void Keys_documented_as_nullable_still_take_null()
