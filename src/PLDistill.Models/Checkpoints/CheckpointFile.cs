@@ -225,7 +225,7 @@ public static class CheckpointFile
             throw new InvalidDataException($"its features have {metadata.Features.MelBins} mel bands but its encoder reads {metadata.Model.Encoder.MelBins}");
         var streaming = metadata.Streaming;
         if (!(streaming.HopMilliseconds > 0 && streaming.HopMilliseconds <= 60_000) || !(streaming.WindowSeconds > 0 && streaming.WindowSeconds <= 600)
-            || streaming.LeftContextFrames < 1)
+            || streaming.LeftContextFrames < 0)   // 0: a full-context encoder
             throw new InvalidDataException($"its streaming parameters (hop {streaming.HopMilliseconds} ms, window {streaming.WindowSeconds} s, " +
                                            $"left context {streaming.LeftContextFrames} frames) are out of range");
     }
