@@ -83,8 +83,13 @@ public sealed class EmotionClient : IDisposable
 
     /// <summary>Starts a Recognize call and sends <paramref name="config"/>; send audio on the returned session.</summary>
     /// <param name="config">The stream's settings, sent as its first message.</param>
-    /// <param name="cancellationToken">Cancels the call itself, for as long as it runs, not only its start: a timeout for
-    /// the start alone belongs on <see cref="Task.WaitAsync(TimeSpan)"/> of this method's task.</param>
+    /// <param name="cancellationToken">Cancels the call itself, for as long as it runs, not only its start.</param>
+    /// <remarks>
+    /// It returns once the config is handed to the transport, which does not wait for the server: the server's answer is
+    /// the first event (<c>started</c>) or the call's status, on <see cref="RecognitionSession.ReadEventsAsync"/>. To bound
+    /// the wait for it, cancel the token (which ends the call and frees it on the server); a timeout put on this method's
+    /// task alone would leave the call running.
+    /// </remarks>
     public async Task<RecognitionSession> StartRecognitionAsync(StreamConfig config, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
