@@ -17,6 +17,7 @@ public static class PadConfigFile
         .WithEnumNamingConvention(UnderscoredNamingConvention.Instance)
         .WithTypeMapping<IReadOnlyList<int>, List<int>>()
         .WithTypeInspector(inner => new NullRefusingTypeInspector(inner))
+        .WithNodeDeserializer(new NullNumberRefusingDeserializer(), where => where.OnTop())
         .WithDuplicateKeyChecking()
         .Build();
 

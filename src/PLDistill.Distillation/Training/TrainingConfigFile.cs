@@ -13,6 +13,7 @@ public static class TrainingConfigFile
         .WithTypeMapping<IReadOnlyList<int>, List<int>>()
         .WithTypeMapping<IReadOnlyList<string>, List<string>>()
         .WithTypeInspector(inner => new NullRefusingTypeInspector(inner))
+        .WithNodeDeserializer(new NullNumberRefusingDeserializer(), where => where.OnTop())
         .WithDuplicateKeyChecking()
         .Build();
 

@@ -112,12 +112,21 @@ public sealed class TrainingConfigFileTests
     [InlineData("model: { encoder: ~ }", "line 1", "'encoder' is empty")]
     [InlineData("data: { train_actors: ~ }", "line 1", "'train_actors' is empty")]
     [InlineData("name: x\noutput: ~", "line 2", "'output' is empty; give its value or leave it out")]
+    [InlineData("name: x\nseed: ~", "line 2", "an empty value where a number belongs: give one or leave the key out")]
+    [InlineData("training: { epochs: ~ }", "line 1", "an empty value where a number belongs")]
     public void An_empty_section_list_or_value_is_refused_naming_the_key(string yaml, string line, string expected)
     {
         // An empty value is null to YAML; stored, it threw a NullReferenceException on first use, far from the file.
         var error = Assert.Throws<ArgumentException>(() => TrainingConfigFile.Parse(yaml, "n.yaml"));
         Assert.StartsWith($"n.yaml: {line}, column ", error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_number_declared_nullable_still_takes_null()
+    {
+        var config = TrainingConfigFile.Parse("training: { ema_decay: ~ }", "n.yaml");
+        Assert.Null(config.Training.EmaDecay);
     }
 
     [Theory]
