@@ -132,6 +132,15 @@ internal static class ClientCommand
             {
                 using var subscription = await client.SubscribeAsync(request, cancellation);
                 Console.Error.WriteLine(request.StreamIds.Count == 0 ? "watching every stream of the tenant (Ctrl+C ends)" : $"watching {string.Join(", ", request.StreamIds)}");
+                if (request.UntilStreamsEnd && request.StreamIds.Count > 0)
+                {
+                    // Named streams that are not open are followed if they start, so a mistyped or finished id would
+                    // keep --until-end waiting without a word.
+                    var open = await client.ListStreamsAsync(cancellation);
+                    var waiting = request.StreamIds.Where(id => !open.Any(s => s.StreamId == id || s.Name == id)).ToArray();
+                    if (waiting.Length > 0)
+                        Console.Error.WriteLine($"not open now: {string.Join(", ", waiting)}; followed if they start, so --until-end waits for them (Ctrl+C ends the watch)");
+                }
                 try
                 {
                     await PrintAllAsync(subscription.ReadEventsAsync(cancellation), printer);
