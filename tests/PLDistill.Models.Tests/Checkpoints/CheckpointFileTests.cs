@@ -93,6 +93,21 @@ public sealed class CheckpointFileTests : IDisposable
         Assert.Contains("content hash", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>A checkpoint's bytes with its metadata JSON rewritten by <paramref name="edit"/> and the hash recomputed.</summary>
+    private static byte[] WithMetadata(byte[] bytes, Func<string, string> edit)
+    {
+        int jsonLength = BitConverter.ToInt32(bytes, 12);
+        byte[] body = System.Text.Encoding.UTF8.GetBytes(edit(System.Text.Encoding.UTF8.GetString(bytes, 16, jsonLength)));
+        return Rehashed([.. bytes[..12], .. BitConverter.GetBytes(body.Length), .. body, .. bytes[(16 + jsonLength)..]]);
+    }
+
+    /// <summary><paramref name="bytes"/> with the content hash at their end made to match them again.</summary>
+    private static byte[] Rehashed(byte[] bytes)
+    {
+        System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).CopyTo(bytes, bytes.Length - 32);
+        return bytes;
+    }
+
     [Theory]
     [InlineData("json length")]
     [InlineData("tensor count")]
@@ -123,23 +138,24 @@ public sealed class CheckpointFileTests : IDisposable
                     BitConverter.GetBytes(1L).CopyTo(bytes, shapeAt + 8 * d);
                 break;
             case "null model":
-                string json = System.Text.Encoding.UTF8.GetString(bytes, 16, jsonLength);
-                string nulled = System.Text.RegularExpressions.Regex.Replace(json, "\"Streaming\":\\{[^}]*\\}", "\"Streaming\":null");
-                Assert.NotEqual(json, nulled);
-                byte[] body = System.Text.Encoding.UTF8.GetBytes(nulled);
-                bytes = [.. bytes[..12], .. BitConverter.GetBytes(body.Length), .. body, .. bytes[countAt..]];
+                bytes = WithMetadata(bytes, json =>
+                {
+                    string nulled = System.Text.RegularExpressions.Regex.Replace(json, "\"Streaming\":\\{[^}]*\\}", "\"Streaming\":null");
+                    Assert.NotEqual(json, nulled);
+                    return nulled;
+                });
                 break;
             case "model width":
                 // A 65,536-wide encoder: building it would ask libtorch for tens of gigabytes before any weight is read.
-                string original = System.Text.Encoding.UTF8.GetString(bytes, 16, jsonLength);
                 var width = new System.Text.RegularExpressions.Regex("\"Width\":128");
-                Assert.Matches(width, original);
-                byte[] widened = System.Text.Encoding.UTF8.GetBytes(width.Replace(original, "\"Width\":65536", 1));
-                bytes = [.. bytes[..12], .. BitConverter.GetBytes(widened.Length), .. widened, .. bytes[countAt..]];
+                bytes = WithMetadata(bytes, json =>
+                {
+                    Assert.Matches(width, json);
+                    return width.Replace(json, "\"Width\":65536", 1);
+                });
                 break;
         }
-        System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).CopyTo(bytes, bytes.Length - 32);
-        File.WriteAllBytes(path, bytes);
+        File.WriteAllBytes(path, Rehashed(bytes));
 
         long before = GC.GetTotalAllocatedBytes(precise: true);
         var error = Assert.Throws<CheckpointException>(() => CheckpointFile.Load(path));
@@ -163,15 +179,12 @@ public sealed class CheckpointFileTests : IDisposable
         // Metadata edited by hand or written by a faulty tool, under a recomputed hash: refused at load, naming the file,
         // not later in the model or the engine with an error that names neither.
         var (path, _) = SaveStudent();
-        byte[] bytes = File.ReadAllBytes(path);
-        int jsonLength = BitConverter.ToInt32(bytes, 12);
-        string json = System.Text.Encoding.UTF8.GetString(bytes, 16, jsonLength);
-        string edited = new System.Text.RegularExpressions.Regex(pattern).Replace(json, replacement, 1);
-        Assert.NotEqual(json, edited);
-        byte[] body = System.Text.Encoding.UTF8.GetBytes(edited);
-        bytes = [.. bytes[..12], .. BitConverter.GetBytes(body.Length), .. body, .. bytes[(16 + jsonLength)..]];
-        System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).CopyTo(bytes, bytes.Length - 32);
-        File.WriteAllBytes(path, bytes);
+        File.WriteAllBytes(path, WithMetadata(File.ReadAllBytes(path), json =>
+        {
+            string edited = new System.Text.RegularExpressions.Regex(pattern).Replace(json, replacement, 1);
+            Assert.NotEqual(json, edited);
+            return edited;
+        }));
 
         var error = Assert.Throws<CheckpointException>(() => CheckpointFile.Load(path));
 
