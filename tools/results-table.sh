@@ -137,6 +137,7 @@ RUNS=$runs ROWS="teacher $rows" SEEDS="$seeds" TEACHER_SEEDS="$teacher_seeds" GI
                  # Sweep points of PL-Distill (alpha = beta = 1, tau = 2 unless named)
                  "student-pl-distill-tau1" => "PL-Distill, τ = 1", "student-pl-distill-tau4" => "PL-Distill, τ = 4",
                  "student-pl-distill-alpha-half" => "PL-Distill, α = 0.5", "student-pl-distill-beta3" => "PL-Distill, β = 3",
+                 "student-pl-distill-online-teacher" => "PL-Distill, a teacher pass per augmented window (teacher_outputs: online)",
                  # The heavy recipe (every speed copy each epoch, batch 32, noise, two masks of each kind)
                  "heavy-student" => "student without KD, heavy recipe", "heavy-student-pdist-cka" => "PDist, plain CKA, heavy recipe",
                  "heavy-student-pl-distill" => "PL-Distill (LDist + AwCKA), heavy recipe",
