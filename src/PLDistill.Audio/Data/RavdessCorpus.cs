@@ -25,6 +25,14 @@ public sealed class RavdessCorpus
     /// <summary>One line per .wav file that is not a RAVDESS speech clip, saying why.</summary>
     public IReadOnlyList<string> Skipped { get; }
 
+    /// <summary>
+    /// One line on the .wav files that are not RAVDESS-named speech (a typo in a name, a song clip), which no score or
+    /// training set includes; null when there are none. Callers print it: a silent omission would change a score unseen.
+    /// </summary>
+    public string? SkippedSummary => Skipped.Count == 0 ? null
+        : $"ignored {Skipped.Count} .wav file{(Skipped.Count == 1 ? "" : "s")} under {Root} that "
+          + $"{(Skipped.Count == 1 ? "is" : "are")} not RAVDESS-named speech, e.g. {Skipped[0]}";
+
     /// <summary>Scans <paramref name="root"/> and its subfolders for RAVDESS-named .wav files.</summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     public static RavdessCorpus Scan(string root)

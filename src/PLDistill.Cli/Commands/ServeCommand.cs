@@ -38,11 +38,13 @@ internal static class ServeCommand
                     overrides[key] = value;
             }
             // Paths given here are the shell's (the current folder's); paths in the file are found beside the file.
-            Override("model:checkpoint", parse.GetValue(checkpoint) is { } given && given != DefaultModel.Name ? Path.GetFullPath(given) : parse.GetValue(checkpoint));
+            static string? FromShell(string? path) => path is null ? null : Path.GetFullPath(path);
+            string? givenCheckpoint = parse.GetValue(checkpoint);
+            Override("model:checkpoint", givenCheckpoint == DefaultModel.Name ? givenCheckpoint : FromShell(givenCheckpoint));
             Override("model:precision", parse.GetValue(precision));
             Override("listen:url", parse.GetValue(listen));
-            Override("listen:tls_certificate", parse.GetValue(tlsCertificate) is { } certificate ? Path.GetFullPath(certificate) : null);
-            Override("listen:tls_key", parse.GetValue(tlsKey) is { } key ? Path.GetFullPath(key) : null);
+            Override("listen:tls_certificate", FromShell(parse.GetValue(tlsCertificate)));
+            Override("listen:tls_key", FromShell(parse.GetValue(tlsKey)));
             Override("logging:format", parse.GetValue(logFormat));
             if (parse.GetValue(metrics) is { } metricsUrl)
                 Override(metricsUrl == "off" ? "metrics:enabled" : "metrics:url", metricsUrl == "off" ? "false" : metricsUrl);

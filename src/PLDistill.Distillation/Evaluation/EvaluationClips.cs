@@ -53,17 +53,8 @@ public sealed class EvaluationClips
         var parts = new List<string>();
         if (reasons.Count > 0)
             parts.Add($"left out {corpus.Clips.Count - clips.Count} of {corpus.Clips.Count} RAVDESS clips under {corpus.Root}: {string.Join("; ", reasons)}");
-        if (NotRavdessNamed(corpus) is { } unnamed)
+        if (corpus.SkippedSummary is { } unnamed)
             parts.Add(unnamed);
         return new EvaluationClips(clips, parts.Count == 0 ? null : string.Join("; ", parts));
     }
-
-    /// <summary>
-    /// One line on the .wav files of <paramref name="corpus"/> that are not RAVDESS-named (a typo in a name, a song clip),
-    /// which no score or training set includes; null when there are none. A silent omission would change a score unseen.
-    /// </summary>
-    public static string? NotRavdessNamed(RavdessCorpus corpus) =>
-        corpus.Skipped.Count == 0 ? null
-            : $"ignored {corpus.Skipped.Count} .wav file{(corpus.Skipped.Count == 1 ? "" : "s")} under {corpus.Root} that "
-              + $"{(corpus.Skipped.Count == 1 ? "is" : "are")} not RAVDESS-named speech, e.g. {corpus.Skipped[0]}";
 }

@@ -58,7 +58,7 @@ public sealed class Trainer
         var labels = EmotionLabelSet.Parse(config.Data.Labels);
         var split = new ActorSplit(config.Data.TrainActors, config.Data.EvalActors);
         var corpus = RavdessCorpus.Scan(ResolveDataRoot());
-        if (EvaluationClips.NotRavdessNamed(corpus) is { } unnamed)
+        if (corpus.SkippedSummary is { } unnamed)
             log($"data: {unnamed}");
         var trainClips = FeatureBank.Build(split.Train(corpus.Clips), labels, config.Features, config.Augmentation.Speeds);
         var evalClips = FeatureBank.Build(split.Evaluation(corpus.Clips), labels, config.Features);
