@@ -11,6 +11,8 @@ namespace PLDistill.Server.Engines;
 /// One <see cref="EmotionEngine"/> per (hop, window, label set) in use, made on first use. At most
 /// <see cref="StreamingSettings.MaxConfigurations"/> exist; when a new one is needed and the pool is full, an engine with
 /// no streams is retired, and if every engine has streams the request is refused with RESOURCE_EXHAUSTED.
+/// Engines are built outside the pool's lock: a slow build (a new cache on a busy device) holds up only the streams
+/// that wait for that configuration, never the opening or closing of streams on the others.
 /// </summary>
 public sealed partial class EnginePool : IAsyncDisposable
 {
@@ -58,22 +60,56 @@ public sealed partial class EnginePool : IAsyncDisposable
     public EngineLease Acquire(EngineKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
+        Entry entry;
         lock (gate)
         {
             if (disposed)
                 throw ServiceErrors.Unavailable("the server is shutting down");
-            if (!engines.TryGetValue(key, out var entry))
+            if (!engines.TryGetValue(key, out entry!))
             {
                 if (engines.Count >= options.Streaming.MaxConfigurations)
                     RetireIdleOrRefuse(key);
-                entry = new Entry(Create(key));
+                entry = new Entry(() => Create(key));
                 engines[key] = entry;
                 metrics.EngineConfigurations.Set(engines.Count);
+            }
+            entry.Leases++;   // held from here, so a slot being built is never retired
+        }
+
+        EmotionEngine engine;
+        try
+        {
+            // Built by the first caller, outside the lock; callers for the same configuration wait for that one build.
+            engine = entry.Engine.Value;
+        }
+        catch
+        {
+            lock (gate)
+            {
+                entry.Leases--;
+                if (engines.TryGetValue(key, out var current) && ReferenceEquals(current, entry))
+                {
+                    engines.Remove(key);   // the next caller tries again
+                    metrics.EngineConfigurations.Set(engines.Count);
+                }
+            }
+            throw;
+        }
+
+        lock (gate)
+        {
+            if (disposed)
+            {
+                entry.Leases--;   // DisposeAsync stops the engine: it was in the table when the pool closed
+                throw ServiceErrors.Unavailable("the server is shutting down");
+            }
+            if (!entry.Announced)
+            {
+                entry.Announced = true;
                 LogEngineCreated(logger, key, engines.Count);
             }
-            entry.Leases++;
-            return new EngineLease(entry.Engine, key, () => Release(entry));
         }
+        return new EngineLease(engine, key, () => Release(entry));
     }
 
     private EmotionEngine Create(EngineKey key)
@@ -96,7 +132,7 @@ public sealed partial class EnginePool : IAsyncDisposable
                 $"the server runs at most {options.Streaming.MaxConfigurations} hop/window/label-set configurations at once and all have " +
                 $"open streams ({string.Join("; ", engines.Keys)}); ask for one of those, or leave hop and window unset for the default, " +
                 $"or try again later (wanted {wanted})");
-        var engine = engines[idle].Engine;
+        var engine = engines[idle].Engine.Value;   // no leases: built (a slot being built holds its first caller's lease)
         engines.Remove(idle);
         LogEngineRetired(logger, idle);
         retiring.RemoveAll(task => task.IsCompletedSuccessfully);   // the rest are awaited at shutdown
@@ -138,27 +174,40 @@ public sealed partial class EnginePool : IAsyncDisposable
     /// <summary>Stops every engine (streams still open are drained within the shutdown drain time).</summary>
     public async ValueTask DisposeAsync()
     {
-        EmotionEngine[] all;
+        Entry[] all;
         Task[] pending;
         lock (gate)
         {
             if (disposed)
                 return;
             disposed = true;
-            all = engines.Values.Select(e => e.Engine).ToArray();
+            all = engines.Values.ToArray();
             engines.Clear();
             pending = retiring.ToArray();
         }
-        foreach (var engine in all)
+        foreach (var entry in all)
+        {
+            EmotionEngine engine;
+            try
+            {
+                // An engine still being built is waited for (off this thread), so that it is stopped too.
+                engine = entry.Engine.IsValueCreated ? entry.Engine.Value : await Task.Run(() => entry.Engine.Value).ConfigureAwait(false);
+            }
+            catch (Exception failed) when (failed is not OutOfMemoryException)
+            {
+                continue;   // its build failed: nothing to stop, and its caller was told
+            }
             await engine.DisposeAsync().ConfigureAwait(false);
+        }
         await Task.WhenAll(pending).ConfigureAwait(false);
         metrics.EngineConfigurations.Set(0);
     }
 
-    private sealed class Entry(EmotionEngine engine)
+    private sealed class Entry(Func<EmotionEngine> build)
     {
-        public EmotionEngine Engine { get; } = engine;
+        public Lazy<EmotionEngine> Engine { get; } = new(build, LazyThreadSafetyMode.ExecutionAndPublication);
         public int Leases { get; set; }
+        public bool Announced { get; set; }
     }
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "engine started for {Configuration} ({Count} configurations in use)")]
