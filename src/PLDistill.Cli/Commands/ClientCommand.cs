@@ -19,6 +19,9 @@ internal static class ClientCommand
 {
     public const string KeyEnvironmentVariable = "PLDISTILL_API_KEY";
 
+    // A timer's longest wait is about 49 days; a limit of weeks is as good as none.
+    private const double MaxWatchSeconds = 2_000_000;
+
     private static readonly Option<string> Server = new("--server")
     {
         Description = "server address", DefaultValueFactory = _ => "http://127.0.0.1:50051", Recursive = true,
@@ -119,37 +122,32 @@ internal static class ClientCommand
         var streams = new Option<string[]>("--stream") { Description = "a stream id to follow (repeatable; default: every stream of the tenant)", AllowMultipleArgumentsPerToken = false };
         var replay = new Option<double?>("--replay") { Description = "first replay this many seconds of each open stream's estimates" };
         var untilEnd = new Option<bool>("--until-end") { Description = "with --stream: exit once every named stream has ended" };
-        var command = new Command("watch", "Follow the tenant's live streams (all, or those named with --stream)") { streams, replay, untilEnd };
+        var duration = new Option<double?>("--duration") { Description = "end the watch after this many seconds (exit 0 if connected then, 3 if not)" };
+        var noReconnect = new Option<bool>("--no-reconnect")
+        {
+            Description = "exit (3) when the server goes away instead of subscribing again (by default the watch retries, pausing 0.5 s doubling to 10 s)",
+        };
+        var command = new Command("watch", "Follow the tenant's live streams (all, or those named with --stream); outlives server restarts")
+        {
+            streams, replay, untilEnd, duration, noReconnect,
+        };
         command.SetAction(async (parse, cancellation) =>
         {
             var request = new SubscribeRequest { UntilStreamsEnd = parse.GetValue(untilEnd) };
             request.StreamIds.AddRange(parse.GetValue(streams) ?? []);
             if (parse.GetValue(replay) is { } seconds)
                 request.Replay = Duration.FromTimeSpan(TimeSpan.FromSeconds(seconds));
+            TimeSpan? timeLimit = null;
+            if (parse.GetValue(duration) is { } limit)
+            {
+                if (!(limit > 0 && limit <= MaxWatchSeconds))
+                    throw new ArgumentException($"--duration {limit}: give a number of seconds above 0 and at most {MaxWatchSeconds:0} (about 23 days)");
+                timeLimit = TimeSpan.FromSeconds(limit);
+            }
             using var client = Connect(parse);
             var printer = new RemoteEventPrinter(Console.Out, parse.GetValue(Json), showStream: true);
-            return await RunRpcAsync(async () =>
-            {
-                using var subscription = await client.SubscribeAsync(request, cancellation);
-                Console.Error.WriteLine(request.StreamIds.Count == 0 ? "watching every stream of the tenant (Ctrl+C ends)" : $"watching {string.Join(", ", request.StreamIds)}");
-                if (request.UntilStreamsEnd && request.StreamIds.Count > 0)
-                {
-                    // Named streams that are not open are followed if they start, so a mistyped or finished id would
-                    // keep --until-end waiting without a word.
-                    var open = await client.ListStreamsAsync(cancellation);
-                    var waiting = request.StreamIds.Where(id => !open.Any(s => s.StreamId == id || s.Name == id)).ToArray();
-                    if (waiting.Length > 0)
-                        Console.Error.WriteLine($"not open now: {string.Join(", ", waiting)}; followed if they start, so --until-end waits for them (Ctrl+C ends the watch)");
-                }
-                try
-                {
-                    await PrintAllAsync(subscription.ReadEventsAsync(cancellation), printer);
-                }
-                catch (Exception stopped) when (cancellation.IsCancellationRequested && stopped is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
-                {
-                    // Ctrl+C.
-                }
-            }, cancellation);
+            var watch = new ReconnectingWatch(client, request, printer, reconnect: !parse.GetValue(noReconnect));
+            return await RunRpcAsync(() => watch.RunAsync(timeLimit, cancellation), cancellation);
         });
         return command;
     }

@@ -30,6 +30,8 @@ public sealed class PldServer : IAsyncDisposable
     public const string HealthServiceName = "pldistill.v1.EmotionRecognition";
 
     private readonly WebApplication app;
+    private bool started;
+    private int disposed;
     private readonly Endpoint grpcEndpoint;
     private readonly Endpoint? metricsEndpoint;
     private readonly Listeners listeners;
@@ -160,7 +162,11 @@ public sealed class PldServer : IAsyncDisposable
     }
 
     /// <summary>Binds the listeners and starts serving.</summary>
-    public Task StartAsync(CancellationToken cancellationToken = default) => app.StartAsync(cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref started, true);
+    }
 
     /// <summary>Stops gracefully: no new streams, open streams drain and send their final events, subscribers end with UNAVAILABLE.</summary>
     public Task StopAsync(CancellationToken cancellationToken = default) => app.StopAsync(cancellationToken);
@@ -168,8 +174,17 @@ public sealed class PldServer : IAsyncDisposable
     /// <summary>Completes when the server was told to stop (Ctrl+C, SIGTERM, <see cref="StopAsync"/>).</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => app.WaitForShutdownAsync(cancellationToken);
 
-    /// <inheritdoc />
-    public ValueTask DisposeAsync() => app.DisposeAsync();
+    /// <summary>Stops gracefully if still serving (as <see cref="StopAsync"/>), then frees everything; a second call does nothing.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+            return;
+        // Disposing the host alone would reset every connection: callers and subscribers would get a transport error
+        // instead of their final events and UNAVAILABLE "the server is shutting down".
+        if (Volatile.Read(ref started) && !app.Lifetime.ApplicationStopped.IsCancellationRequested)
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await app.DisposeAsync().ConfigureAwait(false);
+    }
 
     private sealed class Listeners
     {
