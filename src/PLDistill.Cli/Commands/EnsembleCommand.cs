@@ -25,7 +25,8 @@ internal static class EnsembleCommand
             CommonOptions.InitializeTorch(parse);
             string manifest = Path.GetFullPath(parse.GetValue(outputOption)!);
             string folder = Path.GetDirectoryName(manifest)!;
-            var names = TeacherFile.WriteEnsemble(manifest, parse.GetValue(membersArgument)!, parse.GetValue(precisionOption));
+            var files = TeacherFile.WriteEnsemble(manifest, parse.GetValue(membersArgument)!, parse.GetValue(precisionOption));
+            var names = files.Members;
             var (teacher, shared) = TeacherFile.Load(manifest);   // members must agree: refuse now, not at distillation time
             using (teacher)
             {
@@ -33,6 +34,9 @@ internal static class EnsembleCommand
                 Console.WriteLine($"{manifest}: {names.Count} members, {teacher.ParameterCount:N0} parameters, {bytes / 1e6:F1} MB ({parse.GetValue(precisionOption)}), " +
                                   $"label set {shared.LabelSet}");
             }
+            if (files.RemovedStaleMembers.Count > 0)
+                Console.WriteLine($"removed {files.RemovedStaleMembers.Count} member files of the ensemble it replaced that it does not list: " +
+                                  string.Join(", ", files.RemovedStaleMembers.Select(Path.GetFileName)));
             return 0;
         });
         return command;

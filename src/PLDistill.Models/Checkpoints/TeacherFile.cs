@@ -121,7 +121,8 @@ public static class TeacherFile
 
     /// <summary>
     /// Makes an ensemble: each member checkpoint is rewritten in <paramref name="precision"/> beside the manifest as
-    /// STEM-1.pldckpt, STEM-2.pldckpt, …, then the manifest lists them. Returns those names.
+    /// STEM-1.pldckpt, STEM-2.pldckpt, …, then the manifest lists them. Returns those names, and the member files of the
+    /// ensemble this one replaced that it no longer lists (rebuilt with fewer members), which are deleted.
     /// </summary>
     /// <remarks>All or nothing: every member is read and checked (and the members checked against each other) before
     /// anything is written, the copies are written under temporary names and renamed only once all are written, the
@@ -129,7 +130,7 @@ public static class TeacherFile
     /// <exception cref="ArgumentException">The output is not a manifest name, a member is given twice, or writing a copy
     /// would overwrite a member not yet read (checked before anything is written).</exception>
     /// <exception cref="CheckpointException">A member cannot be read, or members disagree.</exception>
-    public static IReadOnlyList<string> WriteEnsemble(string manifest, IReadOnlyList<string> members, WeightPrecision precision)
+    public static EnsembleFiles WriteEnsemble(string manifest, IReadOnlyList<string> members, WeightPrecision precision)
     {
         manifest = Path.GetFullPath(manifest);
         if (!IsManifest(manifest))
@@ -172,8 +173,15 @@ public static class TeacherFile
             for (int i = 0; i < inputs.Length; i++)
                 File.Move(written[i], Path.Combine(folder, names[i]), overwrite: true);
             written.Clear();
+            var previous = ListedMembers(manifest);
             WriteManifest(manifest, names);
-            return names;
+            // The replaced ensemble's members that the new one does not list would otherwise lie beside it as if they
+            // belonged to it (STEM-5..7 after a rebuild with four); files it never listed are not touched.
+            var current = names.Select(n => Path.Combine(folder, n)).Concat(inputs).ToHashSet(StringComparer.Ordinal);
+            var stale = previous.Where(path => !current.Contains(path) && File.Exists(path)).ToArray();
+            foreach (string path in stale)
+                File.Delete(path);
+            return new EnsembleFiles(names, stale);
         }
         finally
         {
@@ -204,6 +212,33 @@ public static class TeacherFile
         }
     }
 
+    // The member paths an existing manifest lists, read leniently (missing members, a damaged file: what can be read).
+    private static string[] ListedMembers(string manifest)
+    {
+        try
+        {
+            if (!File.Exists(manifest) || JsonNode.Parse(File.ReadAllText(manifest)) is not JsonObject { } root || root["members"] is not JsonArray list)
+                return [];
+            string folder = Path.GetDirectoryName(manifest)!;
+            return list.OfType<JsonValue>().Select(v => v.TryGetValue<string>(out string? text) ? text : null)
+                .Where(text => !string.IsNullOrWhiteSpace(text) && !Path.IsPathRooted(text))
+                .Select(text => Path.GetFullPath(Path.Combine(folder, text!)))
+                .Where(full => full.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal) && IsCheckpoint(full))
+                .ToArray();
+        }
+        catch (Exception unreadable) when (unreadable is JsonException or IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    private static bool IsCheckpoint(string path) => path.EndsWith(".pldckpt", StringComparison.OrdinalIgnoreCase);
+
     private static string? Text(JsonObject manifest, string key) =>
         manifest[key] is JsonValue value && value.TryGetValue<string>(out string? text) ? text : null;
 }
+
+/// <summary>What <see cref="TeacherFile.WriteEnsemble"/> wrote and removed.</summary>
+/// <param name="Members">The member file names the new manifest lists, beside it.</param>
+/// <param name="RemovedStaleMembers">Full paths of the replaced ensemble's members that the new one does not list, deleted.</param>
+public sealed record EnsembleFiles(IReadOnlyList<string> Members, IReadOnlyList<string> RemovedStaleMembers);

@@ -94,7 +94,7 @@ public sealed class TeacherFileTests : IDisposable
     {
         string a = Member("a.pldckpt", 1), b = Member("b.pldckpt", 2);
         string manifest = Path.Combine(folder, "out", "t.pldens");
-        Assert.Equal(["t-1.pldckpt", "t-2.pldckpt"], TeacherFile.WriteEnsemble(manifest, [a, b], WeightPrecision.Float16));
+        Assert.Equal(["t-1.pldckpt", "t-2.pldckpt"], TeacherFile.WriteEnsemble(manifest, [a, b], WeightPrecision.Float16).Members);
         Assert.Equal(2, TeacherFile.Load(manifest).Teacher.Members.Count);
 
         // Adding a member in front of the ensemble's own copies: writing t-1 would overwrite the copy still to be read.
@@ -106,6 +106,23 @@ public sealed class TeacherFileTests : IDisposable
         Assert.Equal(before, File.ReadAllBytes(members[1]));   // refused before anything was written
         Assert.Throws<ArgumentException>(() => TeacherFile.WriteEnsemble(Path.Combine(folder, "x.pldckpt"), [a], WeightPrecision.Float16));
         Assert.Throws<ArgumentException>(() => TeacherFile.WriteEnsemble(Path.Combine(folder, "y.pldens"), [a, a], WeightPrecision.Float16));
+    }
+
+    [Fact]
+    public void Rebuilding_an_ensemble_with_fewer_members_removes_the_old_members_it_no_longer_lists_and_nothing_else()
+    {
+        string a = Member("a.pldckpt", 1), b = Member("b.pldckpt", 2), c = Member("c.pldckpt", 3);
+        string manifest = Path.Combine(folder, "out", "t.pldens");
+        string outFolder = Path.GetDirectoryName(manifest)!;
+        Assert.Empty(TeacherFile.WriteEnsemble(manifest, [a, b, c], WeightPrecision.Float16).RemovedStaleMembers);
+        File.WriteAllText(Path.Combine(outFolder, "t-9.pldckpt"), "a file of the user's that no manifest listed");
+
+        var files = TeacherFile.WriteEnsemble(manifest, [c], WeightPrecision.Float16);
+
+        Assert.Equal(["t-1.pldckpt"], files.Members);
+        Assert.Equal([Path.Combine(outFolder, "t-2.pldckpt"), Path.Combine(outFolder, "t-3.pldckpt")], files.RemovedStaleMembers);
+        Assert.Equal(["t-1.pldckpt", "t-9.pldckpt", "t.pldens"], Directory.GetFiles(outFolder).Select(Path.GetFileName).Order());
+        Assert.Single(TeacherFile.Load(manifest).Teacher.Members);
     }
 
     [Fact]
