@@ -16,8 +16,6 @@ public sealed class ClientWatchTests
 {
     private const string Key = "watch-test-key";
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     // The whole of stderr in the failure message: it is the watch's account of what happened.
     private static void Says(string expected, PldResult result) =>
         Assert.True(result.Error.Contains(expected, StringComparison.Ordinal), $"stderr lacks \"{expected}\":\n{result.Error}");
@@ -37,7 +35,7 @@ public sealed class ClientWatchTests
             Auth = new AuthSettings { Tenants = [new TenantSettings { Name = "t", ApiKeySha256 = [ApiKeys.Hash(Key)] }] },
         };
         var server = PldServer.Create(options, factory);
-        await server.StartAsync(Ct);
+        await server.StartAsync(TestContext.Current.CancellationToken);
         return server;
     }
 
@@ -48,9 +46,9 @@ public sealed class ClientWatchTests
         try
         {
             var watch = Pld.RunAsync("client", "watch", "--server", server.Address.ToString(), "--key", Key, "--stream", "cal-1", "--until-end", "--no-reconnect");
-            await Task.Delay(TimeSpan.FromSeconds(3), Ct);   // subscribed and listed by now
+            await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);   // subscribed and listed by now
             await server.DisposeAsync();                      // ends the watch (UNAVAILABLE), as --no-reconnect asks
-            var result = await watch.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+            var result = await watch.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 
             Says("not open now: cal-1; followed if they start, so --until-end waits for them", result);
             Assert.Equal(3, result.ExitCode);
@@ -71,14 +69,14 @@ public sealed class ClientWatchTests
         try
         {
             var watch = Pld.RunAsync("client", "watch", "--server", first.Address.ToString(), "--key", Key, "--stream", "after-restart", "--until-end");
-            await Task.Delay(TimeSpan.FromSeconds(3), Ct);
+            await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
             await first.DisposeAsync();
-            await Task.Delay(TimeSpan.FromSeconds(1), Ct);   // at least one failed attempt while no server listens
+            await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);   // at least one failed attempt while no server listens
             second = await StartServerAsync(port);
 
             // A stream on the restarted server: the watch must come back in time to see it (its pause is at most 10 s).
             using var client = EmotionClient.Connect(second.Address, Key);
-            await Task.Delay(TimeSpan.FromSeconds(11), Ct);
+            await Task.Delay(TimeSpan.FromSeconds(11), TestContext.Current.CancellationToken);
             float[] audio = new float[16_000];
             var random = new Random(4);
             for (int i = 0; i < audio.Length; i++)
@@ -86,15 +84,15 @@ public sealed class ClientWatchTests
             using (var session = await client.StartRecognitionAsync(new StreamConfig
                    {
                        StreamId = "after-restart", Encoding = AudioEncoding.Float32, SampleRateHz = 16_000, Channels = 1,
-                   }, Ct))
+                   }, TestContext.Current.CancellationToken))
             {
-                await session.SendSamplesAsync(audio, Ct);
+                await session.SendSamplesAsync(audio, TestContext.Current.CancellationToken);
                 await session.CompleteAsync();
-                await foreach (var _ in session.ReadEventsAsync(Ct))
+                await foreach (var _ in session.ReadEventsAsync(TestContext.Current.CancellationToken))
                 {
                 }
             }
-            var result = await watch.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+            var result = await watch.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 
             Assert.Equal(0, result.ExitCode);
             Says("connection lost: the server is shutting down", result);
@@ -125,7 +123,7 @@ public sealed class ClientWatchTests
 
         var started = DateTime.UtcNow;
         var result = await Pld.RunAsync("client", "watch", "--server", $"http://127.0.0.1:{port}", "--key", Key, "--duration", "2")
-            .WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            .WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
         Assert.Equal(3, result.ExitCode);
         Assert.InRange((DateTime.UtcNow - started).TotalSeconds, 1.9, 20);
@@ -138,7 +136,7 @@ public sealed class ClientWatchTests
         try
         {
             var connected = await Pld.RunAsync("client", "watch", "--server", server.Address.ToString(), "--key", Key, "--duration", "1")
-                .WaitAsync(TimeSpan.FromSeconds(30), Ct);
+                .WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
             Assert.Equal(0, connected.ExitCode);
             Says("watching every stream of the tenant", connected);
 
