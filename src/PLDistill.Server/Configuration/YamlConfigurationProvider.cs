@@ -49,14 +49,16 @@ public sealed class YamlConfigurationProvider(YamlConfigurationSource source) : 
                     Flatten(sequence.Children[i], $"{prefix}{ConfigurationPath.KeyDelimiter}{i}", data);
                 break;
             case YamlScalarNode scalar:
-                // "key:" with nothing after it, ~ and null mean "not set", as in YAML itself.
+                // "key:" with nothing after it (a forgotten value, or a section whose lines are all commented out), ~ and
+                // null: refused, as the training configs refuse them, rather than read as "use the default" in silence.
                 bool isNull = scalar.Style == ScalarStyle.Plain && (scalar.Value is null or "" or "~" or "null" or "Null" or "NULL");
+                if (isNull && prefix.Length > 0)
+                    throw new FormatException($"line {scalar.Start.Line}: '{prefix.Replace(ConfigurationPath.KeyDelimiter, ".")}' has no value; " +
+                                              "give one, or delete the line to keep the default");
+                if (data.ContainsKey(prefix))
+                    throw new FormatException($"key '{prefix}' appears twice");
                 if (!isNull)
-                {
-                    if (data.ContainsKey(prefix))
-                        throw new FormatException($"key '{prefix}' appears twice");
                     data[prefix] = scalar.Value;
-                }
                 break;
         }
     }
