@@ -56,6 +56,20 @@ internal static class LoadTest
             description = $"external server {address}";
         }
 
+        if (options.SoakMinutes is { } minutes)
+        {
+            try
+            {
+                return await SoakTest.RunAsync(address, key, description, options.SoakCallers, TimeSpan.FromMinutes(minutes),
+                                               TimeSpan.FromSeconds(options.SampleSeconds));
+            }
+            finally
+            {
+                if (server is not null)
+                    await server.DisposeAsync();
+            }
+        }
+
         Console.WriteLine($"# pld-loadtest: {BenchEnvironment.Describe()}");
         Console.WriteLine($"# {description}");
         Console.WriteLine($"# engine: max batch {options.MaxBatchStreams} streams, batch wait {options.MaxBatchWaitMilliseconds} ms, policy coalesce, no producer wait (live)");

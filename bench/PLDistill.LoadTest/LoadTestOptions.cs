@@ -17,6 +17,9 @@ internal sealed record LoadTestOptions
     public double MaxBatchWaitMilliseconds { get; init; } = 2;
     public Uri? Server { get; init; }
     public string? Key { get; init; }
+    public double? SoakMinutes { get; init; }
+    public int SoakCallers { get; init; } = 40;
+    public double SampleSeconds { get; init; } = 30;
 
     public static LoadTestOptions Parse(string[] args)
     {
@@ -40,6 +43,9 @@ internal sealed record LoadTestOptions
                 "--batch-wait-ms" => options with { MaxBatchWaitMilliseconds = Number() },
                 "--server" => options with { Server = new Uri(Value()) },
                 "--key" => options with { Key = Value() },
+                "--soak" => options with { SoakMinutes = Number() },
+                "--callers" => options with { SoakCallers = (int)Number() },
+                "--sample-seconds" => options with { SampleSeconds = Number() },
                 var other => throw new ArgumentException($"unknown option '{other}'"),
             };
         }
@@ -47,6 +53,12 @@ internal sealed record LoadTestOptions
             throw new ArgumentException("--server needs --key");
         if (options.Seconds <= options.WarmupSeconds + 1)
             throw new ArgumentException("--seconds must exceed --warmup by more than a second");
+        if (options.SoakMinutes is { } minutes && !(minutes > 0 && minutes <= 24 * 60))
+            throw new ArgumentException("--soak takes minutes, above 0 and at most a day");
+        if (options.SoakCallers is < 1 or > 5000)
+            throw new ArgumentException("--callers must be 1..5000");
+        if (!(options.SampleSeconds >= 1))
+            throw new ArgumentException("--sample-seconds must be at least 1");
         if (options.ChunkMilliseconds is < 5 or > 1000)
             throw new ArgumentException("--chunk-ms must be 5..1000");
         return options;

@@ -7,6 +7,8 @@ using PLDistill.LoadTest;
 //   pld-loadtest [--device cpu|cuda|auto] [--libtorch DIR] [--checkpoint PATH] [--seconds 15] [--warmup 3]
 //                [--loads 1,10,25,50,...] [--chunk-ms 50] [--max-batch 64] [--batch-wait-ms 2] [--threads N]
 //   pld-loadtest --server http://HOST:PORT --key KEY [...]     (drive a running pld serve instead of an in-process one)
+//   pld-loadtest --soak MINUTES [--callers 40] [--sample-seconds 30] [--checkpoint PATH]
+//                (streams coming and going for a long time: is memory bounded? exit 0 if so, 1 if not)
 try
 {
     var options = LoadTestOptions.Parse(args);
