@@ -14,8 +14,8 @@ namespace PLDistill.LoadTest;
 /// ten abandoned half-way without a goodbye), a subscriber follows the tenant throughout, and a short-lived subscriber
 /// with a replay comes and goes every few seconds. Every sample interval it records, after a full garbage collection,
 /// the process's resident memory (native libtorch included), the managed heap, threads and open file descriptors.
-/// Server and callers share this process, so a leak on either side shows. The verdict compares the second half of the
-/// run with the first sample after the warm-up.
+/// Server and callers share this process, so a leak on either side shows. The verdict compares the
+/// run's last third with its first (medians of the samples).
 /// </summary>
 internal static class SoakTest
 {
