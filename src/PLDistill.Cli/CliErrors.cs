@@ -44,6 +44,10 @@ internal static class CliErrors
         {
             return Fail(BadInput, e.Message);
         }
+        catch (OutputClosedException)
+        {
+            return StandardOutput.ClosedExitCode;   // the reader went away (| head): nothing to say, and nowhere to say it on stdout
+        }
         catch (IOException e)
         {
             return Fail(BadInput, e.Message);   // an output that cannot be written: a folder in the way, a full disk

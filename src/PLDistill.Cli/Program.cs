@@ -1,3 +1,4 @@
 using PLDistill.Cli;
 
+StandardOutput.FailWritesOnceClosed();
 return await CliErrors.RunAsync(PldCommand.Create(), args);

@@ -87,6 +87,39 @@ public sealed class TerminationTests
         }
     }
 
+    [Fact]
+    public async Task A_closed_output_pipe_stops_pld_run_and_its_audio_with_exit_141()
+    {
+        // Thirty seconds of audio at real-time pace into `| head -4`: once head has its lines and goes, pld must stop
+        // reading (for a microphone: stop recording) and exit as a program killed by SIGPIPE would, not play on.
+        if (!OperatingSystem.IsLinux())
+            Assert.Skip("pipes through bash");
+        string wav = Path.Combine(Directory.CreateTempSubdirectory("pld-pipe-").FullName, "speech.wav");
+        var random = new Random(5);
+        using (var writer = WavWriter.Create(wav, new PcmFormat(16_000, 1, SampleEncoding.Int16)))
+            writer.WriteFrames([.. Enumerable.Range(0, 30 * 16_000).Select(n => (float)(0.2 * Math.Sin(n * 0.05) + 0.05 * (random.NextDouble() - 0.5)))]);
+        string pld = Path.Combine(AppContext.BaseDirectory, "pld");
+        try
+        {
+            string shell = $"'{pld}' --threads 1 run '{wav}' --realtime | head -4; echo \"pld exit ${{PIPESTATUS[0]}}\" >&2";
+            var stopwatch = Stopwatch.StartNew();
+            using var run = Process.Start(new ProcessStartInfo("bash", ["-c", shell]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            using var killOnFailure = new KillOnDispose(run);
+            var output = run.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+            string errors = await run.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            await run.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+            Assert.Equal(4, (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+            Assert.Contains("pld exit 141", errors, StringComparison.Ordinal);
+            Assert.DoesNotContain("pld: error", errors, StringComparison.Ordinal);
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(20), $"pld played on for {stopwatch.Elapsed} after head had gone: {errors}");
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(wav)!, recursive: true);
+        }
+    }
+
     // A test that fails half-way must not leave a pld waiting on stdin behind it.
     private sealed class KillOnDispose(Process process) : IDisposable
     {
