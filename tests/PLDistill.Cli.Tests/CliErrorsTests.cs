@@ -19,6 +19,7 @@ public sealed class CliErrorsTests : IDisposable
     [InlineData("run --alert angry:0.6:Infinity -", "--alert 'angry:0.6:Infinity': use LABEL:P:SECONDS")]
     [InlineData("run --alert angry:0.5:1e-300 -", "--alert 'angry:0.5:1e-300': use LABEL:P:SECONDS with 0 < P <= 1 and 0.01 <= SECONDS")]
     [InlineData("run --rate 0 -", "--rate 0: use 8000..192000 Hz (the sample rate of raw PCM on stdin)")]
+    [InlineData("run --mode bogus mic", "--mode 'bogus': use incremental or recompute")]   // before a recorder starts (or stdin is read)
     [InlineData("demo --checkpoint teacher --clips 1", "is an ensemble manifest (a teacher); this command runs one student checkpoint")]
     [InlineData("export --checkpoint default --output exported.pldens", ".pldens is an ensemble manifest's extension; export writes one checkpoint")]
     [InlineData("ensemble --output joined.pldens member.pldckpt other.pldens", "other.pldens is an ensemble manifest; give its member checkpoints")]

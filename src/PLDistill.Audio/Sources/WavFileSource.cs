@@ -25,11 +25,52 @@ public sealed class WavFileSource : IAudioSource
     public static WavFileSource Open(string path, TimeProvider? realTimeClock = null, CancellationToken abandonReadsOn = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        Stream stream = OpenForReading(path, abandonReadsOn);
         if (!stream.CanSeek)
             stream = new AbandonableReadStream(stream, abandonOn: abandonReadsOn);
         // WavReader closes the stream itself if the header turns out to be bad.
         return new WavFileSource(path, WavStreamSource.Open(stream, path, leaveOpen: false, realTimeClock));
+    }
+
+    // Opening a named pipe waits in the kernel until a writer opens it, and no token reaches that wait: so the open runs
+    // on a thread of its own, and Ctrl+C's token ends the wait for it. The abandoned open is then released by opening the
+    // pipe for writing (which a pending reader lets succeed at once) and closing both ends, so no thread stays blocked.
+    private static FileStream OpenForReading(string path, CancellationToken abandonOn)
+    {
+        if (!abandonOn.CanBeCanceled)
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var opening = Task.Factory.StartNew(() => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read),
+                                            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            opening.Wait(abandonOn);
+        }
+        catch (OperationCanceledException) when (abandonOn.IsCancellationRequested)
+        {
+            _ = Task.Run(() => ReleaseAbandonedOpen(path, opening), CancellationToken.None);
+            throw;
+        }
+        catch (AggregateException failed) when (failed.InnerExceptions.Count == 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failed.InnerException!).Throw();
+        }
+        return opening.Result;
+    }
+
+    private static void ReleaseAbandonedOpen(string path, Task<FileStream> opening)
+    {
+        if (!opening.IsCompleted)
+        {
+            try
+            {
+                using var writer = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+            }
+            catch (Exception notReleased) when (notReleased is IOException or UnauthorizedAccessException)
+            {
+                // Nothing more to do: the open stays pending until a writer comes, and then is closed below.
+            }
+        }
+        opening.ContinueWith(opened => opened.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
     }
 
     /// <summary>The path the file was opened by.</summary>

@@ -43,6 +43,12 @@ internal static class RunCommand
         };
         command.SetAction(async (parse, cancellation) =>
         {
+            // Hand System.CommandLine its task before the slow synchronous part (model, audio source): Ctrl+C then
+            // reaches our token and the termination grace, and a second Ctrl+C cannot race the action's start.
+            await Task.Yield();
+            string modeName = parse.GetValue(mode)!;
+            if (modeName is not ("incremental" or "recompute"))   // checked before the audio source opens (stdin, a recorder)
+                throw new ArgumentException($"--mode '{modeName}': use incremental or recompute");
             var alertSpec = ParseAlert(parse.GetValue(alert));
             string spec = parse.GetValue(input)!;
             // --rate and --channels describe raw PCM on stdin, and only there are they checked.
@@ -69,12 +75,9 @@ internal static class RunCommand
             await using var source = AudioSources.Open(spec, parse.GetValue(realtime) ? TimeProvider.System : null, rawFormat,
                 abandonReadsOn: stopAudio.Token);   // so Ctrl+C ends a wait on stdin too
 
-            IEmotionRecognizer recognizer = parse.GetValue(mode) switch
-            {
-                "incremental" => new StreamingStudent(student.Model, student.Features, streaming, student.Labels, runtime.Device, maxStreams: 1),
-                "recompute" => new WindowRecomputingStudent(student.Model, student.Features, streaming, student.Labels, runtime.Device, maxStreams: 1),
-                var other => throw new ArgumentException($"--mode '{other}': use incremental or recompute"),
-            };
+            IEmotionRecognizer recognizer = modeName == "incremental"
+                ? new StreamingStudent(student.Model, student.Features, streaming, student.Labels, runtime.Device, maxStreams: 1)
+                : new WindowRecomputingStudent(student.Model, student.Features, streaming, student.Labels, runtime.Device, maxStreams: 1);
             // Live audio must never wait for the model (coalesce a backlog); a file read as fast as possible waits instead.
             var options = live
                 ? new EngineOptions { Policy = BackpressurePolicy.Coalesce, ProducerWaitBudget = TimeSpan.Zero }

@@ -105,6 +105,26 @@ public sealed class AudioSourcesTests : IDisposable
         Assert.Equal(new float[] { 0.5f, -0.5f, 0.25f, 0f }, samples[..4]);
     }
 
+    [Fact]
+    public async Task Ctrl_C_ends_the_wait_to_open_a_named_pipe_no_writer_has_opened_and_releases_the_open()
+    {
+        // `pld run /tmp/fifo` before anything writes to it: the open itself waits (in the kernel) for a writer.
+        string fifo = Path.Combine(_directory, "nobody-writes.wav");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+            await mkfifo.WaitForExitAsync(Token);
+        using var ctrlC = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        var opening = Task.Run(() => AudioSources.Open(fifo, null, null, null, NoStdin, ctrlC.Token), Token);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => opening.WaitAsync(TimeSpan.FromSeconds(5), Token));
+        // The abandoned open was released: no reader holds the pipe, so a writer opening it now waits for one (the
+        // non-blocking open of a FIFO for writing fails with ENXIO exactly then; `timeout` stands in for it).
+        await Task.Delay(300, Token);
+        using var probe = System.Diagnostics.Process.Start("timeout", ["0.5", "sh", "-c", $"exec 3>'{fifo}'"])!;
+        await probe.WaitForExitAsync(Token).WaitAsync(TimeSpan.FromSeconds(10), Token);
+        Assert.Equal(124, probe.ExitCode);   // timed out waiting for a reader: none is left behind
+    }
+
     // A live writer's header: RIFF and data sizes are the streaming placeholder, since it cannot know the length.
     private static void WriteUnknownLengths(byte[] wav)
     {
