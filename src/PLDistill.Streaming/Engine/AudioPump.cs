@@ -52,7 +52,11 @@ public static class AudioPump
         }
         catch (Exception bad) when (bad is AudioFormatException or IOException or AudioSourceException)
         {
-            stream.Fail(new StreamingEngineException(StreamingErrorKind.InvalidAudio, stream.Id, $"{source.Name}: {bad.Message}", bad));
+            // Name the source once: the exception's message may already begin with it, and the stream's id may be it
+            // (pld run names its stream after its source), which the engine's own "stream '…': " prefix then says.
+            string detail = bad.Message.StartsWith(source.Name + ": ", StringComparison.Ordinal) ? bad.Message[(source.Name.Length + 2)..] : bad.Message;
+            string message = source.Name == stream.Id ? detail : $"{source.Name}: {detail}";
+            stream.Fail(new StreamingEngineException(StreamingErrorKind.InvalidAudio, stream.Id, message, bad));
         }
         catch (StreamingEngineException ended) when (stream.IsEndedByEngine(ended))
         {

@@ -304,6 +304,26 @@ public sealed class EmotionEngineTests
     }
 
     [Fact]
+    public async Task A_stream_named_after_its_source_names_it_once_in_an_audio_error()
+    {
+        var bytes = new MemoryStream();
+        using (var writer = new WavWriter(bytes, new PcmFormat(16000, 1, SampleEncoding.Int16), leaveOpen: true))
+            writer.WriteFrames(TestAudio.Speechlike(16000, 3));
+        byte[] wav = bytes.ToArray();
+        BitConverter.GetBytes(4 * 16000 * 2).CopyTo(wav, 40);   // promises 4 s, holds 1 s
+        BitConverter.GetBytes(36 + 4 * 16000 * 2).CopyTo(wav, 4);
+        await using var engine = new EmotionEngine(TestAudio.Recognizer(1), Lossless);
+        await using var source = WavStreamSource.Open(new NonSeekableInput(wav), "stdin");
+        var stream = engine.OpenStream(source.Name);   // as pld run does
+        var estimates = stream.Estimates.ToList().ToTask(TestContext.Current.CancellationToken);
+
+        await AudioPump.RunAsync(source, stream, 16000, TestContext.Current.CancellationToken);
+
+        var error = await Assert.ThrowsAsync<StreamingEngineException>(() => estimates);
+        Assert.StartsWith("stream 'stdin': data ended after", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Undecodable_audio_fails_its_stream_with_a_typed_error_and_spares_the_others()
     {
         // A WAV whose data chunk promises 4 s but the pipe delivers 2 s: the reader fails mid-stream.
@@ -327,7 +347,8 @@ public sealed class EmotionEngineTests
         var error = await Assert.ThrowsAsync<StreamingEngineException>(() => brokenEstimates);
         Assert.Equal(StreamingErrorKind.InvalidAudio, error.Kind);
         Assert.Equal("broken", error.StreamId);
-        Assert.Contains("cut-call.wav", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("stream 'broken': cut-call.wav: ", error.Message, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(error.Message, "cut-call.wav"));   // the source named once
         Assert.IsType<AudioFormatException>(error.InnerException);
         await Assert.ThrowsAsync<StreamingEngineException>(() => broken.Completion);
         Assert.Equal(3, (await healthyEstimates).Count);
