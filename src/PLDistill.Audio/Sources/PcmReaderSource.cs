@@ -40,8 +40,16 @@ public abstract class PcmReaderSource : IAudioSource
     {
         pacer.Start();
         int frames = await _reader.ReadFramesAsync(destination, cancellationToken).ConfigureAwait(false);
-        if (frames > 0)
+        if (frames == 0)
+            return 0;
+        try
+        {
             await pacer.WaitUntilPlayedAsync(_reader.FramesRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The frames are already out of the reader: hand them over (early) rather than lose them with the wait.
+        }
         return frames;
     }
 }

@@ -115,4 +115,25 @@ public sealed class WavFileSourceTests : IDisposable
         // 4800 frames at 16 kHz are 300 ms; allow for timer granularity on the early side.
         Assert.True(stopwatch.Elapsed >= TimeSpan.FromMilliseconds(280), $"took only {stopwatch.Elapsed}");
     }
+
+    [Fact]
+    public async Task Cancelling_a_paced_read_while_it_waits_for_the_clock_loses_no_audio()
+    {
+        // A ramp, so every sample says where it was. The first read takes 8,000 frames (0.5 s) and waits for them to have
+        // been played; Ctrl+C 100 ms in must not throw the read frames away.
+        float[] ramp = [.. Enumerable.Range(0, 16_000).Select(n => n / 32_768f)];
+        string path = WriteFile("ramp.wav", ramp, new PcmFormat(16_000, 1, SampleEncoding.Int16));
+        await using var source = WavFileSource.Open(path, TimeProvider.System, TestContext.Current.CancellationToken);
+        var first = new float[8_000];
+        using var ctrlC = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+
+        int read = await source.ReadAsync(first, ctrlC.Token);
+        var next = new float[10];
+        int more = await source.ReadAsync(next, TestContext.Current.CancellationToken);
+
+        Assert.Equal(8_000, read);
+        Assert.Equal(ramp[7_999], first[7_999]);
+        Assert.Equal(10, more);
+        Assert.Equal(ramp[8_000], next[0]);   // the read after goes on where the cancelled one stopped
+    }
 }
