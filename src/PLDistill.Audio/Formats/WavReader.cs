@@ -264,8 +264,10 @@ public sealed class WavReader : IPcmFrameReader
         }
         // Writers that cannot seek back, and recorders stopped before they finished, leave 0 with the audio after it
         // (ffmpeg reads such input to the end too). A finished file's RIFF size reaches at least to here: there a 0 is
-        // an empty WAV, maybe with other chunks after its data.
-        if (declared == 0 && !(_stream.CanSeek && _riffEnd is long riffEnd && riffEnd >= _consumed))
+        // an empty WAV, maybe with other chunks after its data. On a pipe the bytes after the header cannot be counted,
+        // so a finished WAV is recognised only by a RIFF size reaching past the data header (chunks follow the empty
+        // data); a writer that left the sizes unfilled wrote 0 or 36 there, which reach no further than the header.
+        if (declared == 0 && !(_riffEnd is long riffEnd && (_stream.CanSeek ? riffEnd >= _consumed : riffEnd > _consumed)))
             return null;
         CheckChunkFits("data chunk", declared);
         return declared;
