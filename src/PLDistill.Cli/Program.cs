@@ -1,4 +1,4 @@
 using PLDistill.Cli;
 
-StandardOutput.FailWritesOnceClosed();
+StandardOutput.BelongsToThisProcess();
 return await CliErrors.RunAsync(PldCommand.Create(), args);

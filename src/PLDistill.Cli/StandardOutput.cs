@@ -6,7 +6,8 @@ namespace PLDistill.Cli;
 /// <summary>
 /// Makes a closed output pipe an error pld can act on. .NET's console writer on Linux ignores EPIPE, so
 /// <c>pld run mic | head</c> kept recording after <c>head</c> had gone, printing into nothing until stopped by hand.
-/// When stdout is a pipe or a socket, <see cref="Console.Out"/> is replaced by a writer over the same file descriptor
+/// When stdout is a pipe or a socket, the commands that print for as long as their input lasts replace
+/// <see cref="Console.Out"/> by a writer over the same file descriptor
 /// whose writes throw <see cref="OutputClosedException"/> once the reader is gone: <c>pld run</c> then ends its audio,
 /// and pld exits quietly with 141, as a program killed by SIGPIPE would. A terminal or a file is left as it is (a file
 /// shared with stderr, <c>&gt; log 2&gt;&amp;1</c>, must keep the console's appending writes).
@@ -16,11 +17,21 @@ internal static class StandardOutput
     /// <summary>The exit code of a program stopped by SIGPIPE (128 + 13), which shells expect from a closed pipe.</summary>
     public const int ClosedExitCode = 141;
 
-    /// <summary>Replaces <see cref="Console.Out"/> when stdout is a pipe or a socket (Linux).</summary>
+    private static bool consoleIsThisProcesses;
+
+    /// <summary>Called first thing by pld's entry point: the console is the process's own (not a test's captured writer).</summary>
+    public static void BelongsToThisProcess() => consoleIsThisProcesses = true;
+
+    /// <summary>
+    /// Replaces <see cref="Console.Out"/> when stdout is a pipe or a socket (Linux). Called by the commands that print
+    /// for as long as their input lasts (<c>run</c>, <c>client stream</c>, <c>client watch</c>); not by <c>serve</c>,
+    /// whose logger must keep going when a log reader goes away.
+    /// </summary>
     public static void FailWritesOnceClosed()
     {
-        if (!OperatingSystem.IsLinux() || !Console.IsOutputRedirected)
+        if (!consoleIsThisProcesses || !OperatingSystem.IsLinux() || !Console.IsOutputRedirected)
             return;
+        consoleIsThisProcesses = false;   // once
         string? target = new FileInfo("/proc/self/fd/1").LinkTarget;
         if (target is null || !(target.StartsWith("pipe:", StringComparison.Ordinal) || target.StartsWith("socket:", StringComparison.Ordinal)))
             return;

@@ -90,6 +90,7 @@ internal static class ClientCommand
             if (parse.GetValue(window) is { } windowSeconds)
                 config.Window = Duration.FromTimeSpan(TimeSpan.FromSeconds(windowSeconds));
 
+            StandardOutput.FailWritesOnceClosed();
             using var client = Connect(parse);
             bool json = parse.GetValue(Json);
             var clock = json ? null : new SendClock();   // JSON lines carry no client-side latency
@@ -104,6 +105,9 @@ internal static class ClientCommand
                 int frames;
                 while ((frames = await ReadUnlessCancelledAsync(source, interleaved, cancellation)) > 0)
                 {
+                    if (reading.IsFaulted)
+                        break;   // the output failed (its reader went away): no point sending the rest
+
                     sentFrames += frames;
                     clock?.Sending((double)sentFrames / format.SampleRate);
                     if (!await SentAsync(() => session.SendSamplesAsync(interleaved.AsMemory(0, frames * format.Channels))))
@@ -144,6 +148,7 @@ internal static class ClientCommand
                     throw new ArgumentException($"--duration {limit}: give a number of seconds above 0 and at most {MaxWatchSeconds:0} (about 23 days)");
                 timeLimit = TimeSpan.FromSeconds(limit);
             }
+            StandardOutput.FailWritesOnceClosed();
             using var client = Connect(parse);
             var printer = new RemoteEventPrinter(Console.Out, parse.GetValue(Json), showStream: true);
             var watch = new ReconnectingWatch(client, request, printer, reconnect: !parse.GetValue(noReconnect));

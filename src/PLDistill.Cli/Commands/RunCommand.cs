@@ -46,6 +46,7 @@ internal static class RunCommand
             // Hand System.CommandLine its task before the slow synchronous part (model, audio source): Ctrl+C then
             // reaches our token and the termination grace, and a second Ctrl+C cannot race the action's start.
             await Task.Yield();
+            StandardOutput.FailWritesOnceClosed();   // `| head`: stop the audio once the reader has gone
             string modeName = parse.GetValue(mode)!;
             if (modeName is not ("incremental" or "recompute"))   // checked before the audio source opens (stdin, a recorder)
                 throw new ArgumentException($"--mode '{modeName}': use incremental or recompute");
