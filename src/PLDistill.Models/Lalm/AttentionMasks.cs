@@ -54,12 +54,12 @@ public static class AttentionMasks
 
     /// <summary>
     /// <see cref="BlockedPairs"/> as a bool tensor (B, 1, T, T) on <paramref name="device"/>, shared by every pass of the
-    /// same sizes there (see <see cref="LayoutMemo{T}"/>): it belongs to the memo, outside any dispose scope; read it,
-    /// never dispose it.
+    /// same sizes there (see <see cref="LayoutMemo{T}"/>): read it, never dispose it (it belongs to the memo, or when the
+    /// memo is full to the caller's dispose scope).
     /// </summary>
     public static Tensor BlockedPairsTensor(int steps, int? leftContext, long[] lengths, Device device) =>
         EncoderLayouts.GetOrAdd([(long)device.type, device.index, steps, leftContext ?? -1, .. lengths],
-            () => tensor(BlockedPairs(steps, leftContext, lengths), [lengths.Length, 1, steps, steps], device: device).DetachFromDisposeScope());
+            () => tensor(BlockedPairs(steps, leftContext, lengths), [lengths.Length, 1, steps, steps], device: device));
 
     /// <summary>
     /// The same rules for <see cref="AudioEncoder.Step(IReadOnlyList{Tensor}, IReadOnlyList{EncoderStreamState})"/>, computed on
@@ -101,11 +101,10 @@ public static class AttentionMasks
     /// </summary>
     public static Tensor BlockedPairsForStepTensor(int past, int steps, int window, long[] cached, long[] counts, Device device) =>
         EncoderStepLayouts.GetOrAdd([(long)device.type, device.index, past, steps, window, .. cached, .. counts],
-            () => tensor(BlockedPairsForStep(past, steps, window, cached, counts), [counts.Length, 1, steps, past + steps], device: device)
-                .DetachFromDisposeScope());
+            () => tensor(BlockedPairsForStep(past, steps, window, cached, counts), [counts.Length, 1, steps, past + steps], device: device));
 
-    private static readonly LayoutMemo<Tensor> EncoderLayouts = new(sizeOf: blocked => blocked.numel());
-    private static readonly LayoutMemo<Tensor> EncoderStepLayouts = new(sizeOf: blocked => blocked.numel());
+    private static readonly LayoutMemo<Tensor> EncoderLayouts = new(sizeOf: blocked => blocked.numel(), adopt: blocked => blocked.DetachFromDisposeScope());
+    private static readonly LayoutMemo<Tensor> EncoderStepLayouts = new(sizeOf: blocked => blocked.numel(), adopt: blocked => blocked.DetachFromDisposeScope());
 
     /// <summary>bool (B, T): true for the first lengths[b] steps of each row.</summary>
     public static Tensor ValidSteps(Tensor lengths, long steps)

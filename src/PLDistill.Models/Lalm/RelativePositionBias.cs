@@ -36,14 +36,15 @@ public sealed class RelativePositionBias : Module
             for (long i = 0; i < queries; i++)
                 for (long j = 0; j < keys; j++)
                     index[i * keys + j] = Math.Clamp(queryFrom + i - j, -maxFuture, maxPast) + maxFuture;
-            return tensor(index, device: device).DetachFromDisposeScope();
+            return tensor(index, device: device);
         });
         using var scope = NewDisposeScope();
         return table.index_select(1, buckets).view(table.size(0), queries, keys).MoveToOuterDisposeScope();
     }
 
-    // Shared by every bias of the same reach: bucket indices depend only on the sizes. Read, never disposed.
-    private static readonly LayoutMemo<Tensor> Buckets = new(sizeOf: index => index.numel() * sizeof(long));
+    // Shared by every bias of the same reach: bucket indices depend only on the sizes. Read, never disposed here (the
+    // memo's, or the caller's scope's when the memo is full).
+    private static readonly LayoutMemo<Tensor> Buckets = new(sizeOf: index => index.numel() * sizeof(long), adopt: index => index.DetachFromDisposeScope());
 
     /// <summary>Bias for a tensor of distances (…, Tq, Tk) (query − key positions): (…, H, Tq, Tk).</summary>
     public Tensor ForDistances(Tensor distance)

@@ -118,8 +118,8 @@ public static class WindowedAttentionLayout
 
     /// <summary>
     /// <see cref="Build"/> as tensors on <paramref name="device"/> (default CPU), shared by every pass of the same sizes
-    /// there, so a pass neither builds nor copies them: Blocked bool (B, 1, S, S), Distances int64 (B, T, T). They belong
-    /// to the memo, outside any dispose scope: read them, never dispose them.
+    /// there, so a pass neither builds nor copies them: Blocked bool (B, 1, S, S), Distances int64 (B, T, T). Read them,
+    /// never dispose them: they belong to the memo, or (when it is full) to the caller's dispose scope.
     /// </summary>
     public static (Tensor Blocked, Tensor Distances) ClipTensors(int prefix, int audioSteps, int suffix, long[] lengths, int window, Device? device = null)
     {
@@ -128,8 +128,8 @@ public static class WindowedAttentionLayout
         {
             var (blocked, distances) = Build(prefix, audioSteps, suffix, lengths, window);
             long steps = prefix + audioSteps + suffix, timeline = audioSteps + suffix;
-            return new TensorLayout(tensor(blocked, [lengths.Length, 1, steps, steps], device: device).DetachFromDisposeScope(),
-                                    tensor(distances, [lengths.Length, timeline, timeline], device: device).DetachFromDisposeScope());
+            return new TensorLayout(tensor(blocked, [lengths.Length, 1, steps, steps], device: device),
+                                    tensor(distances, [lengths.Length, timeline, timeline], device: device));
         }).Value;
     }
 
@@ -144,19 +144,25 @@ public static class WindowedAttentionLayout
         {
             var (blocked, distances) = BuildForStep(prefix, suffix, counts, cached, window);
             long rows = counts.DefaultIfEmpty(0).Max() + suffix, keys = cached.DefaultIfEmpty(0).Max() + rows;
-            return new TensorLayout(tensor(blocked, [counts.Length, 1, rows, prefix + keys], device: device).DetachFromDisposeScope(),
-                                    tensor(distances, [counts.Length, rows, keys], device: device).DetachFromDisposeScope());
+            return new TensorLayout(tensor(blocked, [counts.Length, 1, rows, prefix + keys], device: device),
+                                    tensor(distances, [counts.Length, rows, keys], device: device));
         }).Value;
     }
 
     // 16 MB each: inference and streaming use a handful of layouts; training crops of one length one per batch size.
-    private static readonly LayoutMemo<TensorLayout> ClipTensorLayouts = new(sizeOf: TensorLayout.Bytes);
-    private static readonly LayoutMemo<TensorLayout> StepTensorLayouts = new(sizeOf: TensorLayout.Bytes);
+    private static readonly LayoutMemo<TensorLayout> ClipTensorLayouts = new(sizeOf: TensorLayout.Bytes, adopt: TensorLayout.Adopt);
+    private static readonly LayoutMemo<TensorLayout> StepTensorLayouts = new(sizeOf: TensorLayout.Bytes, adopt: TensorLayout.Adopt);
 
     private sealed record TensorLayout(Tensor Blocked, Tensor Distances)
     {
         public (Tensor Blocked, Tensor Distances) Value => (Blocked, Distances);
 
         public static long Bytes(TensorLayout layout) => layout.Blocked.numel() + layout.Distances.numel() * sizeof(long);
+
+        public static void Adopt(TensorLayout layout)
+        {
+            layout.Blocked.DetachFromDisposeScope();
+            layout.Distances.DetachFromDisposeScope();
+        }
     }
 }
