@@ -17,8 +17,10 @@ public sealed class RunOutputTests : IDisposable
 
         public override void WriteLine(string? value)
         {
+            // Long enough for the model to fill the 1,024 estimates the engine buffers for a subscriber even on a busy
+            // machine (52 hops a second; unloaded it makes about 700): 10 s was not, once, with the whole suite running.
             if (Interlocked.Increment(ref lines) == 1)
-                Thread.Sleep(TimeSpan.FromSeconds(10));
+                Thread.Sleep(TimeSpan.FromSeconds(20));
             base.WriteLine(value);
         }
     }
