@@ -18,7 +18,8 @@ public sealed class RunOutputTests : IDisposable
         public override void WriteLine(string? value)
         {
             // Long enough for the model to fill the 1,024 estimates the engine buffers for a subscriber even on a busy
-            // machine (52 hops a second; unloaded it makes about 700): 10 s was not, once, with the whole suite running.
+            // machine (52 hops a second; unloaded it makes about 700). With 10 s the test failed once, the whole suite and a
+            // soak test running beside it (the likely cause: nothing was lost).
             if (Interlocked.Increment(ref lines) == 1)
                 Thread.Sleep(TimeSpan.FromSeconds(20));
             base.WriteLine(value);
