@@ -226,7 +226,7 @@ internal static class LoadTest
             coalesced, dropped, BenchEnvironment.Percentile(sendLag, 0.99), failed, hop);
     }
 
-    private static byte[] Linear16(float[] samples)
+    internal static byte[] Linear16(float[] samples)
     {
         var bytes = new byte[samples.Length * 2];
         PcmSampleEncoder.Encode(samples, SampleEncoding.Int16, bytes);

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Grpc.Core;
 using PLDistill.Api.V1;
-using PLDistill.Audio.Formats;
 using PLDistill.Bench;
 using PLDistill.Client;
 using PLDistill.Server.Hosting;
@@ -34,7 +33,7 @@ internal static class SoakTest
         using var stop = new CancellationTokenSource(duration);
         var clients = Enumerable.Range(0, (callers + 49) / 50).Select(_ => EmotionClient.Connect(address, key)).ToArray();
         var counters = new Counters();
-        byte[] audio = Linear16(StudentFactory.Speechlike(Rate * 6, seed: 7));
+        byte[] audio = LoadTest.Linear16(StudentFactory.Speechlike(Rate * 6, seed: 7));
         var work = Enumerable.Range(0, callers).Select(i => CallerAsync(clients[i % clients.Length], i, audio, counters, stop.Token))
             .Append(WatchAsync(clients[0], counters, stop.Token))
             .Append(ShortSubscribersAsync(clients[0], counters, stop.Token))
@@ -229,12 +228,5 @@ internal static class SoakTest
                           $"subscriber events {Interlocked.Read(ref counters.SubscriberEvents)}");
         Console.WriteLine(bounded ? "memory bounded: yes" : "memory bounded: NO");
         return bounded ? 0 : 1;
-    }
-
-    private static byte[] Linear16(float[] samples)
-    {
-        var bytes = new byte[samples.Length * 2];
-        PcmSampleEncoder.Encode(samples, SampleEncoding.Int16, bytes);
-        return bytes;
     }
 }

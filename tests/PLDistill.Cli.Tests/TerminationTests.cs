@@ -62,10 +62,7 @@ public sealed class TerminationTests
         // stdin redirected from a file holds all its audio already, and --lossless says a pipe does too.
         if (!OperatingSystem.IsLinux())
             Assert.Skip("redirects stdin with bash");
-        string wav = Path.Combine(Directory.CreateTempSubdirectory("pld-stdin-").FullName, "speech.wav");
-        var random = new Random(3);
-        using (var writer = WavWriter.Create(wav, new PcmFormat(16_000, 1, SampleEncoding.Int16)))
-            writer.WriteFrames([.. Enumerable.Range(0, 4 * 16_000).Select(n => (float)(0.2 * Math.Sin(n * 0.05) + 0.05 * (random.NextDouble() - 0.5)))]);
+        string wav = SpeechlikeWav("pld-stdin-", seconds: 4, seed: 3);
         string pld = Path.Combine(AppContext.BaseDirectory, "pld");
         try
         {
@@ -94,10 +91,7 @@ public sealed class TerminationTests
         // reading (for a microphone: stop recording) and exit as a program killed by SIGPIPE would, not play on.
         if (!OperatingSystem.IsLinux())
             Assert.Skip("pipes through bash");
-        string wav = Path.Combine(Directory.CreateTempSubdirectory("pld-pipe-").FullName, "speech.wav");
-        var random = new Random(5);
-        using (var writer = WavWriter.Create(wav, new PcmFormat(16_000, 1, SampleEncoding.Int16)))
-            writer.WriteFrames([.. Enumerable.Range(0, 30 * 16_000).Select(n => (float)(0.2 * Math.Sin(n * 0.05) + 0.05 * (random.NextDouble() - 0.5)))]);
+        string wav = SpeechlikeWav("pld-pipe-", seconds: 30, seed: 5);
         string pld = Path.Combine(AppContext.BaseDirectory, "pld");
         try
         {
@@ -118,6 +112,16 @@ public sealed class TerminationTests
         {
             Directory.Delete(Path.GetDirectoryName(wav)!, recursive: true);
         }
+    }
+
+    // A 16 kHz speech-like WAV in a temporary folder of its own (the caller deletes the folder).
+    private static string SpeechlikeWav(string folderPrefix, int seconds, int seed)
+    {
+        string wav = Path.Combine(Directory.CreateTempSubdirectory(folderPrefix).FullName, "speech.wav");
+        var random = new Random(seed);
+        using var writer = WavWriter.Create(wav, new PcmFormat(16_000, 1, SampleEncoding.Int16));
+        writer.WriteFrames([.. Enumerable.Range(0, seconds * 16_000).Select(n => (float)(0.2 * Math.Sin(n * 0.05) + 0.05 * (random.NextDouble() - 0.5)))]);
+        return wav;
     }
 
     // A test that fails half-way must not leave a pld waiting on stdin behind it.
