@@ -17,10 +17,10 @@ internal static class StandardOutput
     /// <summary>The exit code of a program stopped by SIGPIPE (128 + 13), which shells expect from a closed pipe.</summary>
     public const int ClosedExitCode = 141;
 
-    private static bool consoleIsThisProcesses;
+    private static bool consoleBelongsToProcess;
 
     /// <summary>Called first thing by pld's entry point: the console is the process's own (not a test's captured writer).</summary>
-    public static void BelongsToThisProcess() => consoleIsThisProcesses = true;
+    public static void BelongsToThisProcess() => consoleBelongsToProcess = true;
 
     /// <summary>
     /// Replaces <see cref="Console.Out"/> when stdout is a pipe or a socket (Linux). Called by the commands that print
@@ -29,9 +29,9 @@ internal static class StandardOutput
     /// </summary>
     public static void FailWritesOnceClosed()
     {
-        if (!consoleIsThisProcesses || !OperatingSystem.IsLinux() || !Console.IsOutputRedirected)
+        if (!consoleBelongsToProcess || !OperatingSystem.IsLinux() || !Console.IsOutputRedirected)
             return;
-        consoleIsThisProcesses = false;   // once
+        consoleBelongsToProcess = false;   // once
         string? target = new FileInfo("/proc/self/fd/1").LinkTarget;
         if (target is null || !(target.StartsWith("pipe:", StringComparison.Ordinal) || target.StartsWith("socket:", StringComparison.Ordinal)))
             return;
