@@ -94,10 +94,7 @@ internal static class LoadTest
         finally
         {
             if (server is not null)
-            {
-                await server.StopAsync();
-                await server.DisposeAsync();
-            }
+                await server.DisposeAsync();   // stops gracefully first
         }
         Console.WriteLine($"largest real-time load: {best} streams");
         return 0;

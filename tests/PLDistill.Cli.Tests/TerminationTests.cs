@@ -68,13 +68,9 @@ public sealed class TerminationTests
         {
             foreach (string shell in (string[])[$"exec '{pld}' --threads 1 run - < '{wav}'", $"cat '{wav}' | '{pld}' --threads 1 run --lossless -"])
             {
-                using var run = Process.Start(new ProcessStartInfo("bash", ["-c", shell]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-                using var killOnFailure = new KillOnDispose(run);
-                var errors = run.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-                string output = await run.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-                await run.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(120), TestContext.Current.CancellationToken);
+                var (exitCode, output, errors) = await BashAsync(shell, TimeSpan.FromSeconds(120));
 
-                Assert.True(run.ExitCode == 0, $"{shell}: exit {run.ExitCode}: {await errors}");
+                Assert.True(exitCode == 0, $"{shell}: exit {exitCode}: {errors}");
                 Assert.Contains("16 estimates over 16 hops; dropped 0, coalesced 0", output, StringComparison.Ordinal);
             }
         }
@@ -97,13 +93,9 @@ public sealed class TerminationTests
         {
             string shell = $"'{pld}' --threads 1 run '{wav}' --realtime | head -4; echo \"pld exit ${{PIPESTATUS[0]}}\" >&2";
             var stopwatch = Stopwatch.StartNew();
-            using var run = Process.Start(new ProcessStartInfo("bash", ["-c", shell]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-            using var killOnFailure = new KillOnDispose(run);
-            var output = run.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-            string errors = await run.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-            await run.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+            var (_, output, errors) = await BashAsync(shell, TimeSpan.FromSeconds(60));
 
-            Assert.Equal(4, (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+            Assert.Equal(4, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
             Assert.Contains("pld exit 141", errors, StringComparison.Ordinal);
             Assert.DoesNotContain("pld: error", errors, StringComparison.Ordinal);
             Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(20), $"pld played on for {stopwatch.Elapsed} after head had gone: {errors}");
@@ -112,6 +104,17 @@ public sealed class TerminationTests
         {
             Directory.Delete(Path.GetDirectoryName(wav)!, recursive: true);
         }
+    }
+
+    // Runs a bash command line to its end (at most `limit`): its exit code, stdout and stderr.
+    private static async Task<(int ExitCode, string Output, string Errors)> BashAsync(string commandLine, TimeSpan limit)
+    {
+        using var run = Process.Start(new ProcessStartInfo("bash", ["-c", commandLine]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        using var killOnFailure = new KillOnDispose(run);
+        var errors = run.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        string output = await run.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await run.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(limit, TestContext.Current.CancellationToken);
+        return (run.ExitCode, output, await errors);
     }
 
     // A 16 kHz speech-like WAV in a temporary folder of its own (the caller deletes the folder).

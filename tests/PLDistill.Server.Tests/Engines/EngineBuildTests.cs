@@ -1,6 +1,5 @@
 using Grpc.Core;
 using PLDistill.Api.V1;
-using PLDistill.Audio.Data;
 using PLDistill.Models.Checkpoints;
 using PLDistill.Server.Engines;
 using PLDistill.Server.Tests.TestSupport;
@@ -25,8 +24,11 @@ public sealed class EngineBuildTests
     {
         using var building = new ManualResetEventSlim();
         using var mayFinish = new ManualResetEventSlim();
-        var model = new GatedBuildModel(TestModel.Factory(), streaming => streaming.HopMilliseconds == 500, () =>
+        var builds = new BuildCounter();
+        var model = new WrappedModel(TestModel.Factory(), real => real, streaming =>
         {
+            if (builds.Count(streaming) != 500)
+                return;
             building.Set();
             mayFinish.Wait(TimeSpan.FromSeconds(50));
         });
@@ -55,7 +57,7 @@ public sealed class EngineBuildTests
                 Assert.Equal(StatusCode.OK, result.Status.StatusCode);
                 Assert.Equal(2, result.Estimates.Count);
             }
-            Assert.Equal(1, model.Builds(500));
+            Assert.Equal(1, builds.Of(500));
         }
         finally
         {
@@ -67,9 +69,10 @@ public sealed class EngineBuildTests
     public async Task A_failed_build_frees_its_slot_and_the_next_stream_builds_again()
     {
         int failures = 1;
-        var model = new GatedBuildModel(TestModel.Factory(), streaming => streaming.HopMilliseconds == 500, () =>
+        var builds = new BuildCounter();
+        var model = new WrappedModel(TestModel.Factory(), real => real, streaming =>
         {
-            if (Interlocked.Decrement(ref failures) >= 0)
+            if (builds.Count(streaming) == 500 && Interlocked.Decrement(ref failures) >= 0)
                 throw new InvalidOperationException("the device is out of memory (injected)");
         });
         await using var harness = await ServerHarness.StartAsync(o => o with { Streaming = o.Streaming with { MaxConfigurations = 2 } }, model);
@@ -82,35 +85,27 @@ public sealed class EngineBuildTests
         var retried = await ServerHarness.RecognizeAsync(client, WithHop("again", 500), TestModel.SpeechLinear16(16000, seed: 1), 3200, cancellationToken: Ct);
         Assert.Equal(StatusCode.OK, retried.Status.StatusCode);
         Assert.Equal(2, retried.Estimates.Count);
-        Assert.Equal(2, model.Builds(500));
+        Assert.Equal(2, builds.Of(500));
         Assert.Equal(2, harness.Get<EnginePool>().Keys.Count);
     }
 
-    /// <summary>The test model, running <paramref name="duringBuild"/> inside every build of a configuration <paramref name="gated"/> selects.</summary>
-    private sealed class GatedBuildModel(IRecognizerFactory inner, Func<StreamingParameters, bool> gated, Action duringBuild) : IRecognizerFactory
+    /// <summary>Engine builds by hop.</summary>
+    private sealed class BuildCounter
     {
         private readonly Dictionary<double, int> builds = [];
 
-        public string Description => inner.Description;
-        public int SampleRate => inner.SampleRate;
-        public StreamingParameters Defaults => inner.Defaults;
-        public EmotionLabelSet Labels => inner.Labels;
-        public double MinWindowSeconds => inner.MinWindowSeconds;
-        public double MaxWindowSeconds => inner.MaxWindowSeconds;
-
-        public int Builds(double hopMilliseconds)
-        {
-            lock (builds)
-                return builds.GetValueOrDefault(hopMilliseconds);
-        }
-
-        public IEmotionRecognizer Create(StreamingParameters streaming, EmotionLabelSet labels, int maxStreams)
+        /// <summary>Counts a build of <paramref name="streaming"/>; returns its hop.</summary>
+        public double Count(StreamingParameters streaming)
         {
             lock (builds)
                 builds[streaming.HopMilliseconds] = builds.GetValueOrDefault(streaming.HopMilliseconds) + 1;
-            if (gated(streaming))
-                duringBuild();
-            return inner.Create(streaming, labels, maxStreams);
+            return streaming.HopMilliseconds;
+        }
+
+        public int Of(double hopMilliseconds)
+        {
+            lock (builds)
+                return builds.GetValueOrDefault(hopMilliseconds);
         }
     }
 }

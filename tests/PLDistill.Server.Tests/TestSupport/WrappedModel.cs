@@ -6,8 +6,12 @@ using PLDistill.Testing;
 
 namespace PLDistill.Server.Tests.TestSupport;
 
-/// <summary>A real model factory whose every recognizer is wrapped, e.g. in a <c>FaultInjectingRecognizer</c>.</summary>
-internal sealed class WrappedModel(IRecognizerFactory inner, Func<IEmotionRecognizer, IEmotionRecognizer> wrap) : IRecognizerFactory
+/// <summary>
+/// A real model factory whose every recognizer is wrapped, e.g. in a <c>FaultInjectingRecognizer</c>, and which runs
+/// <paramref name="beforeBuild"/> inside every build first (to slow or fail the build of an engine).
+/// </summary>
+internal sealed class WrappedModel(IRecognizerFactory inner, Func<IEmotionRecognizer, IEmotionRecognizer> wrap,
+                                   Action<StreamingParameters>? beforeBuild = null) : IRecognizerFactory
 {
     public string Description => $"{inner.Description} (wrapped for a test)";
     public int SampleRate => inner.SampleRate;
@@ -16,8 +20,11 @@ internal sealed class WrappedModel(IRecognizerFactory inner, Func<IEmotionRecogn
     public double MinWindowSeconds => inner.MinWindowSeconds;
     public double MaxWindowSeconds => inner.MaxWindowSeconds;
 
-    public IEmotionRecognizer Create(StreamingParameters streaming, EmotionLabelSet labels, int maxStreams) =>
-        wrap(inner.Create(streaming, labels, maxStreams));
+    public IEmotionRecognizer Create(StreamingParameters streaming, EmotionLabelSet labels, int maxStreams)
+    {
+        beforeBuild?.Invoke(streaming);
+        return wrap(inner.Create(streaming, labels, maxStreams));
+    }
 
     /// <summary>The test model, taking <paramref name="perBatch"/> a batch once <paramref name="slow"/> is set (after the server's warm-up).</summary>
     public static WrappedModel SlowedBy(ManualResetEventSlim slow, TimeSpan perBatch) =>
