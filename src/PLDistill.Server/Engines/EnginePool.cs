@@ -69,7 +69,7 @@ public sealed partial class EnginePool : IAsyncDisposable
             {
                 if (engines.Count >= options.Streaming.MaxConfigurations)
                     RetireIdleOrRefuse(key);
-                entry = new Entry(() => Create(key));
+                entry = new Entry(() => Build(key));
                 engines[key] = entry;
                 metrics.EngineConfigurations.Set(engines.Count);
             }
@@ -103,13 +103,19 @@ public sealed partial class EnginePool : IAsyncDisposable
                 entry.Leases--;   // DisposeAsync stops the engine: it was in the table when the pool closed
                 throw ServiceErrors.Unavailable("the server is shutting down");
             }
-            if (!entry.Announced)
-            {
-                entry.Announced = true;
-                LogEngineCreated(logger, key, engines.Count);
-            }
         }
         return new EngineLease(engine, key, () => Release(entry));
+    }
+
+    // Runs once per slot, outside the lock (see Acquire).
+    private EmotionEngine Build(EngineKey key)
+    {
+        var engine = Create(key);
+        int count;
+        lock (gate)
+            count = engines.Count;
+        LogEngineCreated(logger, key, count);
+        return engine;
     }
 
     private EmotionEngine Create(EngineKey key)
@@ -207,7 +213,6 @@ public sealed partial class EnginePool : IAsyncDisposable
     {
         public Lazy<EmotionEngine> Engine { get; } = new(build, LazyThreadSafetyMode.ExecutionAndPublication);
         public int Leases { get; set; }
-        public bool Announced { get; set; }
     }
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "engine started for {Configuration} ({Count} configurations in use)")]
