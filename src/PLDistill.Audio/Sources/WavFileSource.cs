@@ -43,18 +43,13 @@ public sealed class WavFileSource : IAudioSource
                                             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
-            opening.Wait(abandonOn);
+            return opening.WaitAsync(abandonOn).GetAwaiter().GetResult();   // the open's own exception, if it failed
         }
         catch (OperationCanceledException) when (abandonOn.IsCancellationRequested)
         {
             _ = Task.Run(() => ReleaseAbandonedOpen(path, opening), CancellationToken.None);
             throw;
         }
-        catch (AggregateException failed) when (failed.InnerExceptions.Count == 1)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failed.InnerException!).Throw();
-        }
-        return opening.Result;
     }
 
     private static void ReleaseAbandonedOpen(string path, Task<FileStream> opening)

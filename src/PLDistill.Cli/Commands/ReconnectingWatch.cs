@@ -59,13 +59,11 @@ internal sealed class ReconnectingWatch(EmotionClient client, SubscribeRequest r
                 {
                     await Task.Delay(pause, stop).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (!interrupt.IsCancellationRequested)
-                {
-                    throw lost;
-                }
                 catch (OperationCanceledException)
                 {
-                    return;   // Ctrl+C
+                    if (interrupt.IsCancellationRequested)
+                        return;   // Ctrl+C
+                    throw lost;   // --duration ran out while the server was away
                 }
                 pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestPause.Ticks));
             }
